@@ -1,0 +1,118 @@
+package release
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Names of the on-disk layout under a release root:
+//
+//	root/CURRENT                 id of the published release
+//	root/LOCK                    flock held by the one ingest writing
+//	root/releases/<id>/          one immutable release
+//	root/releases/<id>.tmp-XXXX  a release being written (removed by the next Create)
+const (
+	currentName  = "CURRENT"
+	lockName     = "LOCK"
+	releasesDir  = "releases"
+	manifestName = "manifest.json"
+	ontologyName = "ontology.parquet"
+	tmpMarker    = ".tmp-"
+)
+
+// releaseIDWidth is the zero padding of release ids, so that they sort as text.
+const releaseIDWidth = 6
+
+// nextReleaseID returns one more than the highest id among CURRENT and the complete release
+// directories. A directory renamed into place by a commit that crashed before updating
+// CURRENT thus never gets its id reused.
+func nextReleaseID(root, current string) (string, error) {
+	max := 0
+	if n, err := strconv.Atoi(current); err == nil {
+		max = n
+	}
+	ents, err := os.ReadDir(filepath.Join(root, releasesDir))
+	if err != nil && !os.IsNotExist(err) {
+		return "", err
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !isDigits(e.Name()) {
+			continue
+		}
+		if n, err := strconv.Atoi(e.Name()); err == nil && n > max {
+			max = n
+		}
+	}
+	return fmt.Sprintf("%0*d", releaseIDWidth, max+1), nil
+}
+
+// validReleaseID reports whether s can name a release directory: digits only, so a tampered
+// CURRENT cannot point outside root/releases.
+func validReleaseID(s string) bool { return isDigits(s) }
+
+// reservedNames are the names a dataset directory must not take, compared in lower case.
+var reservedNames = map[string]bool{manifestName: true, ontologyName: true}
+
+// datasetDirName derives a directory name from a dataset id: the id itself when it is made of
+// [A-Za-z0-9._-] only, does not start with a dot and is free; otherwise a cleaned-up prefix
+// plus a hash of the id. taken holds the lower-cased names already used in this release, so
+// two ids never share a directory, even on a case-insensitive filesystem.
+func datasetDirName(id string, taken map[string]bool) string {
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	name := strings.TrimLeft(b.String(), ".")
+	free := func(n string) bool {
+		l := strings.ToLower(n)
+		return !taken[l] && !reservedNames[l]
+	}
+	if name == id && name != "" && free(name) {
+		return name
+	}
+	if name == "" {
+		name = "dataset"
+	}
+	sum := sha256.Sum256([]byte(id))
+	h := hex.EncodeToString(sum[:])
+	for n := 8; ; n++ {
+		var cand string
+		if n <= len(h) {
+			cand = name + "-" + h[:n]
+		} else {
+			cand = fmt.Sprintf("%s-%s-%d", name, h, n)
+		}
+		if free(cand) {
+			return cand
+		}
+	}
+}
+
+// entityFileName is the file of one entity inside a dataset directory.
+func entityFileName(e Entity) string { return string(e) + ".parquet" }
+
+// validEntity reports whether e is one of Entities.
+func validEntity(e Entity) bool {
+	for _, x := range Entities {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// ReleaseDir is the directory of release id under root.
+func ReleaseDir(root, id string) string { return filepath.Join(root, releasesDir, id) }

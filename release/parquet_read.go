@@ -1,0 +1,337 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// scanTable reads a Parquet file batch by batch (a batch is at most one row group's worth of
+// rows) and calls fn with each batch. Only one batch is in memory at a time.
+func scanTable(path string, fn func(rec arrow.RecordBatch) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pr, err := file.NewParquetReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer pr.Close()
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: rowGroupRows}, memory.DefaultAllocator)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if err := fn(rr.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// stringCol gives access to a string column whose bytes were copied once out of the Arrow
+// buffers: the strings handed out share that copy (one allocation per column per batch) and
+// stay valid after the batch is released.
+type stringCol struct {
+	arr  *array.String
+	offs []int32
+	data string
+}
+
+func newStringCol(a arrow.Array) (stringCol, error) {
+	s, ok := a.(*array.String)
+	if !ok {
+		return stringCol{}, fmt.Errorf("column type %s, want utf8", a.DataType())
+	}
+	return stringCol{arr: s, offs: s.ValueOffsets(), data: string(s.ValueBytes())}, nil
+}
+
+func (c stringCol) at(i int) string {
+	if c.arr.IsNull(i) {
+		return ""
+	}
+	base := c.offs[0]
+	return c.data[c.offs[i]-base : c.offs[i+1]-base]
+}
+
+// listCol is a list<utf8> column.
+type listCol struct {
+	arr  *array.List
+	vals stringCol
+}
+
+func newListCol(a arrow.Array) (listCol, error) {
+	l, ok := a.(*array.List)
+	if !ok {
+		return listCol{}, fmt.Errorf("column type %s, want list<utf8>", a.DataType())
+	}
+	v, err := newStringCol(l.ListValues())
+	if err != nil {
+		return listCol{}, err
+	}
+	return listCol{arr: l, vals: v}, nil
+}
+
+func (c listCol) at(i int) []string {
+	if c.arr.IsNull(i) {
+		return nil
+	}
+	b, e := c.arr.ValueOffsets(i)
+	if b == e {
+		return nil
+	}
+	out := make([]string, e-b)
+	for j := range out {
+		out[j] = c.vals.at(int(b) + j)
+	}
+	return out
+}
+
+// recordCols decodes the recordFields columns of a batch.
+type recordCols struct {
+	id, dataset, ind, bio, run, ana stringCol
+	terms                           listCol
+	fields                          *array.List
+	fPath, fValue                   stringCol
+	json                            *array.Binary
+	jsonOffs                        []int32
+	jsonData                        []byte
+}
+
+// column finds a column by name, so files stay readable if columns are appended later.
+func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("missing column %q", name)
+	}
+	return rec.Column(idx[0]), nil
+}
+
+func newRecordCols(rec arrow.RecordBatch) (*recordCols, error) {
+	c := &recordCols{}
+	for _, s := range []struct {
+		name string
+		dst  *stringCol
+	}{{colID, &c.id}, {colDatasetID, &c.dataset}, {colIndividualID, &c.ind}, {colBiosampleID, &c.bio}, {colRunID, &c.run}, {colAnalysisID, &c.ana}} {
+		a, err := column(rec, s.name)
+		if err != nil {
+			return nil, err
+		}
+		if *s.dst, err = newStringCol(a); err != nil {
+			return nil, fmt.Errorf("column %s: %w", s.name, err)
+		}
+	}
+	a, err := column(rec, colTerms)
+	if err != nil {
+		return nil, err
+	}
+	if c.terms, err = newListCol(a); err != nil {
+		return nil, fmt.Errorf("column %s: %w", colTerms, err)
+	}
+	if a, err = column(rec, colFields); err != nil {
+		return nil, err
+	}
+	l, ok := a.(*array.List)
+	if !ok {
+		return nil, fmt.Errorf("column %s: type %s", colFields, a.DataType())
+	}
+	st, ok := l.ListValues().(*array.Struct)
+	if !ok || st.NumField() != 2 {
+		return nil, fmt.Errorf("column %s: type %s", colFields, a.DataType())
+	}
+	c.fields = l
+	if c.fPath, err = newStringCol(st.Field(0)); err != nil {
+		return nil, err
+	}
+	if c.fValue, err = newStringCol(st.Field(1)); err != nil {
+		return nil, err
+	}
+	if a, err = column(rec, colJSON); err != nil {
+		return nil, err
+	}
+	if c.json, ok = a.(*array.Binary); !ok {
+		return nil, fmt.Errorf("column %s: type %s", colJSON, a.DataType())
+	}
+	// One copy of the whole JSON column; records get capacity-limited slices of it so an
+	// append by the caller can never run into the next record.
+	c.jsonData = append([]byte(nil), c.json.ValueBytes()...)
+	c.jsonOffs = c.json.ValueOffsets()
+	return c, nil
+}
+
+func (c *recordCols) fill(i int, r *Record) {
+	r.ID = c.id.at(i)
+	r.DatasetID = c.dataset.at(i)
+	r.IndividualID = c.ind.at(i)
+	r.BiosampleID = c.bio.at(i)
+	r.RunID = c.run.at(i)
+	r.AnalysisID = c.ana.at(i)
+	r.Terms = c.terms.at(i)
+	if b, e := c.fields.ValueOffsets(i); e > b {
+		r.Fields = make([]Field, e-b)
+		for j := range r.Fields {
+			r.Fields[j] = Field{Path: c.fPath.at(int(b) + j), Value: c.fValue.at(int(b) + j)}
+		}
+	}
+	if !c.json.IsNull(i) {
+		base := c.jsonOffs[0]
+		b, e := c.jsonOffs[i]-base, c.jsonOffs[i+1]-base
+		r.JSON = c.jsonData[b:e:e]
+	}
+}
+
+// variantCols decodes the variantFields columns of a batch.
+type variantCols struct {
+	recordCols
+	assembly, chrom, ref, alt, vtype    stringCol
+	start, end                          *array.Int64
+	genes, aa, hgvs, carriers, zygosity listCol
+}
+
+func newVariantCols(rec arrow.RecordBatch) (*variantCols, error) {
+	rc, err := newRecordCols(rec)
+	if err != nil {
+		return nil, err
+	}
+	c := &variantCols{recordCols: *rc}
+	for _, s := range []struct {
+		name string
+		dst  *stringCol
+	}{{colAssembly, &c.assembly}, {colChrom, &c.chrom}, {colRef, &c.ref}, {colAlt, &c.alt}, {colVariantType, &c.vtype}} {
+		a, err := column(rec, s.name)
+		if err != nil {
+			return nil, err
+		}
+		if *s.dst, err = newStringCol(a); err != nil {
+			return nil, fmt.Errorf("column %s: %w", s.name, err)
+		}
+	}
+	for _, s := range []struct {
+		name string
+		dst  **array.Int64
+	}{{colStart, &c.start}, {colEnd, &c.end}} {
+		a, err := column(rec, s.name)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if *s.dst, ok = a.(*array.Int64); !ok {
+			return nil, fmt.Errorf("column %s: type %s", s.name, a.DataType())
+		}
+	}
+	for _, s := range []struct {
+		name string
+		dst  *listCol
+	}{{colGeneIDs, &c.genes}, {colAminoacidChanges, &c.aa}, {colHGVSIDs, &c.hgvs}, {colCarriers, &c.carriers}, {colZygosity, &c.zygosity}} {
+		a, err := column(rec, s.name)
+		if err != nil {
+			return nil, err
+		}
+		if *s.dst, err = newListCol(a); err != nil {
+			return nil, fmt.Errorf("column %s: %w", s.name, err)
+		}
+	}
+	return c, nil
+}
+
+func (c *variantCols) fill(i int, v *Variant) {
+	c.recordCols.fill(i, &v.Record)
+	v.Assembly = c.assembly.at(i)
+	v.Chrom = c.chrom.at(i)
+	v.Start = c.start.Value(i)
+	v.End = c.end.Value(i)
+	v.Ref = c.ref.at(i)
+	v.Alt = c.alt.at(i)
+	v.VariantType = c.vtype.at(i)
+	v.GeneIDs = c.genes.at(i)
+	v.AminoacidChanges = c.aa.at(i)
+	v.HGVSIDs = c.hgvs.at(i)
+	v.Carriers = c.carriers.at(i)
+	v.Zygosity = c.zygosity.at(i)
+}
+
+// readRecordFile calls fn with a fresh Record for every row of an entity file.
+func readRecordFile(path string, fn func(*Record) error) error {
+	return scanTable(path, func(rec arrow.RecordBatch) error {
+		c, err := newRecordCols(rec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			r := new(Record)
+			c.fill(i, r)
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// readVariantFile calls fn with a fresh Variant for every row of a genomicVariation file.
+func readVariantFile(path string, fn func(*Variant) error) error {
+	return scanTable(path, func(rec arrow.RecordBatch) error {
+		c, err := newVariantCols(rec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			v := new(Variant)
+			c.fill(i, v)
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// readOntologyFile calls fn with a fresh OntologyTerm for every row of ontology.parquet.
+func readOntologyFile(path string, fn func(*OntologyTerm) error) error {
+	return scanTable(path, func(rec arrow.RecordBatch) error {
+		var id, label stringCol
+		var parents listCol
+		for _, s := range []struct {
+			name string
+			dst  *stringCol
+		}{{colID, &id}, {colLabel, &label}} {
+			a, err := column(rec, s.name)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if *s.dst, err = newStringCol(a); err != nil {
+				return fmt.Errorf("%s: column %s: %w", path, s.name, err)
+			}
+		}
+		a, err := column(rec, colParents)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if parents, err = newListCol(a); err != nil {
+			return fmt.Errorf("%s: column %s: %w", path, colParents, err)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			t := &OntologyTerm{ID: id.at(i), Label: label.at(i), Parents: parents.at(i)}
+			if err := fn(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,197 @@
+package release
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Row groups are cut at whichever comes first. The byte bound matters for variants: a record
+// with thousands of carriers is tens of kilobytes, and a writer must never buffer gigabytes.
+const (
+	rowGroupRows  = 64 * 1024
+	rowGroupBytes = 16 << 20
+)
+
+// hashingSink counts and hashes every byte on its way to the file, so the manifest checksum
+// costs no second read. It deliberately has no Close: the parquet writer would otherwise
+// close the file before it is flushed and fsynced.
+type hashingSink struct {
+	w *bufio.Writer
+	h hash.Hash
+	n int64
+}
+
+func (s *hashingSink) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.h.Write(p[:n])
+	s.n += int64(n)
+	return n, err
+}
+
+// tableWriter streams rows into one Parquet file: rows are appended to Arrow builders and
+// written out as a row group every rowGroupRows rows or rowGroupBytes bytes.
+type tableWriter struct {
+	path    string
+	f       *os.File
+	sink    *hashingSink
+	fw      *pqarrow.FileWriter
+	b       *array.RecordBuilder
+	pending int
+	bytes   int
+	rows    int64
+}
+
+func writerProps() *parquet.WriterProperties {
+	return parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithDictionaryDefault(true),
+		// The record JSON is unique per row: a dictionary would only cost memory.
+		parquet.WithDictionaryFor(colJSON, false),
+		parquet.WithMaxRowGroupLength(rowGroupRows),
+	)
+}
+
+func newTableWriter(path string, sc *arrow.Schema) (*tableWriter, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return nil, err
+	}
+	sink := &hashingSink{w: bufio.NewWriterSize(f, 1<<20), h: sha256.New()}
+	fw, err := pqarrow.NewFileWriter(sc, sink, writerProps(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("parquet writer %s: %w", path, err)
+	}
+	return &tableWriter{path: path, f: f, sink: sink, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, sc)}, nil
+}
+
+// endRow accounts for one appended row and writes a row group when the bounds are reached.
+func (t *tableWriter) endRow(approxBytes int) error {
+	t.pending++
+	t.rows++
+	t.bytes += approxBytes
+	if t.pending >= rowGroupRows || t.bytes >= rowGroupBytes {
+		return t.flush()
+	}
+	return nil
+}
+
+func (t *tableWriter) flush() error {
+	if t.pending == 0 {
+		return nil
+	}
+	rec := t.b.NewRecordBatch()
+	defer rec.Release()
+	t.pending, t.bytes = 0, 0
+	if err := t.fw.Write(rec); err != nil {
+		return fmt.Errorf("write %s: %w", t.path, err)
+	}
+	return nil
+}
+
+// close writes the last row group and the footer, fsyncs and closes the file, and returns its
+// checksum and size.
+func (t *tableWriter) close() (FileEntry, error) {
+	err := t.flush()
+	t.b.Release()
+	err = errors.Join(err, t.fw.Close())
+	err = errors.Join(err, t.sink.w.Flush())
+	if err == nil {
+		err = t.f.Sync()
+	}
+	err = errors.Join(err, t.f.Close())
+	if err != nil {
+		return FileEntry{}, fmt.Errorf("close %s: %w", t.path, err)
+	}
+	return FileEntry{SHA256: hex.EncodeToString(t.sink.h.Sum(nil)), Bytes: t.sink.n}, nil
+}
+
+// discard closes the file without caring about its content; Abort removes it afterwards.
+func (t *tableWriter) discard() {
+	t.b.Release()
+	t.fw.Close()
+	t.f.Close()
+}
+
+// appendRecord appends the record columns (recordFields) and returns the approximate size.
+func appendRecord(b *array.RecordBuilder, r *Record) int {
+	b.Field(0).(*array.StringBuilder).Append(r.ID)
+	b.Field(1).(*array.StringBuilder).Append(r.DatasetID)
+	appendOptString(b.Field(2).(*array.StringBuilder), r.IndividualID)
+	appendOptString(b.Field(3).(*array.StringBuilder), r.BiosampleID)
+	appendOptString(b.Field(4).(*array.StringBuilder), r.RunID)
+	appendOptString(b.Field(5).(*array.StringBuilder), r.AnalysisID)
+	n := len(r.ID) + len(r.DatasetID) + len(r.IndividualID) + len(r.BiosampleID) + len(r.RunID) + len(r.AnalysisID)
+	n += appendStrings(b.Field(6).(*array.ListBuilder), r.Terms)
+	lb := b.Field(7).(*array.ListBuilder)
+	lb.Append(true)
+	sb := lb.ValueBuilder().(*array.StructBuilder)
+	pb := sb.FieldBuilder(0).(*array.StringBuilder)
+	vb := sb.FieldBuilder(1).(*array.StringBuilder)
+	for _, f := range r.Fields {
+		sb.Append(true)
+		pb.Append(f.Path)
+		vb.Append(f.Value)
+		n += len(f.Path) + len(f.Value) + 8
+	}
+	b.Field(8).(*array.BinaryBuilder).Append(r.JSON)
+	return n + len(r.JSON)
+}
+
+// appendVariant appends a variant: the record columns, then variantFields.
+func appendVariant(b *array.RecordBuilder, v *Variant) int {
+	n := appendRecord(b, &v.Record)
+	i := len(recordFields)
+	b.Field(i).(*array.StringBuilder).Append(v.Assembly)
+	b.Field(i + 1).(*array.StringBuilder).Append(v.Chrom)
+	b.Field(i + 2).(*array.Int64Builder).Append(v.Start)
+	b.Field(i + 3).(*array.Int64Builder).Append(v.End)
+	b.Field(i + 4).(*array.StringBuilder).Append(v.Ref)
+	b.Field(i + 5).(*array.StringBuilder).Append(v.Alt)
+	b.Field(i + 6).(*array.StringBuilder).Append(v.VariantType)
+	n += len(v.Assembly) + len(v.Chrom) + 16 + len(v.Ref) + len(v.Alt) + len(v.VariantType)
+	n += appendStrings(b.Field(i+7).(*array.ListBuilder), v.GeneIDs)
+	n += appendStrings(b.Field(i+8).(*array.ListBuilder), v.AminoacidChanges)
+	n += appendStrings(b.Field(i+9).(*array.ListBuilder), v.HGVSIDs)
+	n += appendStrings(b.Field(i+10).(*array.ListBuilder), v.Carriers)
+	n += appendStrings(b.Field(i+11).(*array.ListBuilder), v.Zygosity)
+	return n
+}
+
+func appendOptString(b *array.StringBuilder, s string) {
+	if s == "" {
+		b.AppendNull()
+		return
+	}
+	b.Append(s)
+}
+
+func appendStrings(lb *array.ListBuilder, ss []string) int {
+	lb.Append(true)
+	vb := lb.ValueBuilder().(*array.StringBuilder)
+	n := 0
+	for _, s := range ss {
+		vb.Append(s)
+		n += len(s) + 4
+	}
+	return n
+}
+
+// appendOntologyTerm appends one row of ontology.parquet.
+func appendOntologyTerm(b *array.RecordBuilder, t *OntologyTerm) int {
+	b.Field(0).(*array.StringBuilder).Append(t.ID)
+	b.Field(1).(*array.StringBuilder).Append(t.Label)
+	return len(t.ID) + len(t.Label) + appendStrings(b.Field(2).(*array.ListBuilder), t.Parents)
+}

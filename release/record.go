@@ -1,0 +1,78 @@
+// Package release defines what a bitbeacon data release holds: the normalised records that
+// ingest writes and the engine loads, the manifest, and the on-disk Parquet layout. It is the
+// one schema both sides share, so it imports nothing else of ours.
+package release
+
+// Entity names an entry type of the Beacon v2 default model, spelled as the entry type id of
+// /configuration (the singular form used in filter scopes).
+type Entity string
+
+const (
+	Individual       Entity = "individual"
+	Biosample        Entity = "biosample"
+	Run              Entity = "run"
+	Analysis         Entity = "analysis"
+	GenomicVariation Entity = "genomicVariation"
+	Dataset          Entity = "dataset"
+	Cohort           Entity = "cohort"
+)
+
+// Entities lists every entry type in a fixed order, which is also the order of files in a
+// dataset directory and of entry types in /configuration.
+var Entities = []Entity{Individual, Biosample, Run, Analysis, GenomicVariation, Dataset, Cohort}
+
+// Record is one normalised metadata record (any entry type but genomicVariation) as ingest
+// produces it and the engine indexes it.
+type Record struct {
+	ID        string
+	DatasetID string
+	// Links to other entities by their record id within the same dataset; empty when absent.
+	IndividualID string
+	BiosampleID  string
+	RunID        string
+	AnalysisID   string
+	// Terms holds every ontology term id (CURIE) found anywhere in the record, i.e. the "id"
+	// of every nested object that has one and looks like a CURIE, deduplicated, sorted.
+	Terms []string
+	// Fields holds the scalar leaves of the record for alphanumeric filters: the dotted path
+	// through objects (arrays are transparent) and the value as text. Numbers are written in
+	// their shortest decimal form, booleans as true/false.
+	Fields []Field
+	// JSON is the normalised record, compact, as it is returned at record granularity.
+	JSON []byte
+}
+
+// Field is one scalar leaf of a record.
+type Field struct {
+	Path  string
+	Value string
+}
+
+// Variant is one genomic variation with the columns the variant index needs, plus its record.
+// Coordinates are 0-based, start inclusive, end exclusive.
+type Variant struct {
+	Record          // ID is the variantInternalId; Terms/Fields/JSON as for Record
+	Assembly string // normalised assembly id, e.g. "GRCh37" (see NormalizeAssembly)
+	Chrom    string // normalised chromosome name, e.g. "22", "X", "MT" (see NormalizeChrom)
+	Start    int64
+	End      int64
+	Ref      string
+	Alt      string
+	// VariantType as given (SNP, INDEL, DEL, DUP, INS, CNV, BND or an EFO CURIE).
+	VariantType      string
+	GeneIDs          []string
+	AminoacidChanges []string
+	// HGVSIDs holds genomicHGVSId plus transcript and protein HGVS ids.
+	HGVSIDs []string
+	// Carriers are the biosample ids of caseLevelData, Zygosity the GENO CURIE of each ("" if
+	// unknown), index-aligned.
+	Carriers []string
+	Zygosity []string
+}
+
+// OntologyTerm is one term of a loaded ontology, with its direct is_a parents.
+type OntologyTerm struct {
+	ID      string
+	Label   string
+	Parents []string
+}

@@ -1,0 +1,448 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Writer builds a new release in a temporary directory and publishes it atomically with
+// Commit. Until then nothing a reader can see changes, and Abort (or a crash) leaves the
+// published release as it was. A Writer is not safe for concurrent use.
+type Writer struct {
+	root    string
+	id      string
+	tmp     string // root/releases/<id>.tmp-XXXX
+	lock    *rootLock
+	prev    *Manifest // published release carried over, nil if none
+	prevDir string
+
+	datasets map[string]*DatasetWriter // opened by Dataset, by id
+	carried  map[string]DatasetEntry   // carried over from prev and not replaced, by id
+	files    map[string]FileEntry      // carried-over files still in tmp
+	dirs     map[string]bool           // lower-cased dataset directory names in use
+	terms    map[string]*OntologyTerm  // added by AddOntologyTerms
+	done     bool
+}
+
+// DatasetWriter streams the records of one dataset into its entity files. Files are created
+// on the first record of an entity, so an entity without records has no file.
+type DatasetWriter struct {
+	w        *Writer
+	id       string
+	assembly string
+	dir      string // directory name inside the release
+	tables   map[Entity]*tableWriter
+	asmSeen  map[string]bool
+}
+
+// Create starts a new release under root (root/releases/<id>.tmp-XXXX), carrying over every
+// dataset of the current release (hard links, falling back to copy) unless the writer later
+// replaces it by the same dataset id. It takes the root's lock until Commit or Abort and
+// removes the temporary directories of ingests that crashed.
+func Create(root string) (w *Writer, err error) {
+	if err := os.MkdirAll(filepath.Join(root, releasesDir), 0o755); err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	lock, err := lockRoot(filepath.Join(root, lockName))
+	if err != nil {
+		return nil, err
+	}
+	w = &Writer{
+		root: root, lock: lock,
+		datasets: map[string]*DatasetWriter{}, carried: map[string]DatasetEntry{},
+		files: map[string]FileEntry{}, dirs: map[string]bool{}, terms: map[string]*OntologyTerm{},
+	}
+	defer func() {
+		if err != nil {
+			w.Abort()
+			w = nil
+		}
+	}()
+	if err := removeStaleTemps(root); err != nil {
+		return w, err
+	}
+	cur, err := readCurrent(root)
+	if err != nil {
+		return w, err
+	}
+	if cur != "" {
+		w.prevDir = filepath.Join(root, releasesDir, cur)
+		if w.prev, err = readManifest(w.prevDir); err != nil {
+			return w, fmt.Errorf("release: current release %s: %w", cur, err)
+		}
+	}
+	if w.id, err = nextReleaseID(root, cur); err != nil {
+		return w, fmt.Errorf("release: %w", err)
+	}
+	if w.tmp, err = os.MkdirTemp(filepath.Join(root, releasesDir), w.id+tmpMarker); err != nil {
+		return w, fmt.Errorf("release: %w", err)
+	}
+	if w.prev != nil {
+		for _, d := range w.prev.Datasets {
+			if err := w.carryOver(d); err != nil {
+				return w, err
+			}
+		}
+	}
+	return w, nil
+}
+
+// removeStaleTemps deletes the temporary directories left by ingests that died before Commit
+// or Abort. It runs under the lock, so none of them can belong to a live ingest.
+func removeStaleTemps(root string) error {
+	dir := filepath.Join(root, releasesDir)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	for _, e := range ents {
+		if strings.Contains(e.Name(), tmpMarker) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("release: remove stale %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// carryOver links the files of one dataset of the previous release into the new one. The
+// checksums are taken from the previous manifest, not recomputed: a file damaged since it
+// was published keeps failing verification instead of being blessed with a new checksum.
+func (w *Writer) carryOver(d DatasetEntry) error {
+	for _, rel := range d.Files {
+		fe, ok := w.prev.Files[rel]
+		if !ok {
+			return fmt.Errorf("release: previous release: %s not listed in files", rel)
+		}
+		if err := linkOrCopy(filepath.Join(w.prevDir, filepath.FromSlash(rel)), filepath.Join(w.tmp, filepath.FromSlash(rel))); err != nil {
+			return fmt.Errorf("release: carry over dataset %q: %w", d.ID, err)
+		}
+		w.files[rel] = fe
+		w.dirs[strings.ToLower(topDir(rel))] = true
+	}
+	w.carried[d.ID] = d
+	return nil
+}
+
+func topDir(rel string) string {
+	if i := strings.IndexByte(rel, '/'); i >= 0 {
+		return rel[:i]
+	}
+	return rel
+}
+
+// ID is the id the release will have once committed.
+func (w *Writer) ID() string { return w.id }
+
+// Dataset opens a dataset for writing. A dataset carried over from the current release with
+// the same id is dropped: a dataset is always replaced whole, never merged. assembly is the
+// dataset's declared assembly ("" if unknown; then the one its variants agree on is used).
+func (w *Writer) Dataset(id, assembly string) (*DatasetWriter, error) {
+	if w.done {
+		return nil, errors.New("release: writer already committed or aborted")
+	}
+	if id == "" || !utf8.ValidString(id) || strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, fmt.Errorf("release: invalid dataset id %q", id)
+	}
+	if _, ok := w.datasets[id]; ok {
+		return nil, fmt.Errorf("release: dataset %q opened twice", id)
+	}
+	dir := ""
+	if old, ok := w.carried[id]; ok {
+		for _, rel := range old.Files {
+			if err := os.Remove(filepath.Join(w.tmp, filepath.FromSlash(rel))); err != nil {
+				return nil, fmt.Errorf("release: replace dataset %q: %w", id, err)
+			}
+			delete(w.files, rel)
+			dir = topDir(rel)
+		}
+		delete(w.carried, id)
+	}
+	if dir == "" {
+		dir = datasetDirName(id, w.dirs)
+	}
+	w.dirs[strings.ToLower(dir)] = true
+	if err := os.MkdirAll(filepath.Join(w.tmp, dir), 0o755); err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	d := &DatasetWriter{w: w, id: id, assembly: NormalizeAssembly(assembly), dir: dir, tables: map[Entity]*tableWriter{}, asmSeen: map[string]bool{}}
+	w.datasets[id] = d
+	return d, nil
+}
+
+// ID is the dataset id.
+func (d *DatasetWriter) ID() string { return d.id }
+
+func (d *DatasetWriter) table(e Entity) (*tableWriter, error) {
+	if d.w.done {
+		return nil, errors.New("release: writer already committed or aborted")
+	}
+	if t := d.tables[e]; t != nil {
+		return t, nil
+	}
+	p := filepath.Join(d.w.tmp, d.dir, entityFileName(e))
+	t, err := newTableWriter(p, schemaFor(e))
+	if err != nil {
+		return nil, fmt.Errorf("release: dataset %q: %w", d.id, err)
+	}
+	d.tables[e] = t
+	return t, nil
+}
+
+// WriteRecord appends one record of entity e (any but GenomicVariation). The record is
+// written as given; its DatasetID should be the dataset's id.
+func (d *DatasetWriter) WriteRecord(e Entity, r *Record) error {
+	if e == GenomicVariation {
+		return errors.New("release: genomic variations go through WriteVariant")
+	}
+	if !validEntity(e) {
+		return fmt.Errorf("release: unknown entity %q", e)
+	}
+	if r.ID == "" {
+		return fmt.Errorf("release: %s record without id", e)
+	}
+	t, err := d.table(e)
+	if err != nil {
+		return err
+	}
+	return t.endRow(appendRecord(t.b, r))
+}
+
+// WriteVariant appends one genomic variation.
+func (d *DatasetWriter) WriteVariant(v *Variant) error {
+	if v.ID == "" {
+		return errors.New("release: variant without id")
+	}
+	if len(v.Zygosity) != len(v.Carriers) {
+		return fmt.Errorf("release: variant %q: %d zygosities for %d carriers", v.ID, len(v.Zygosity), len(v.Carriers))
+	}
+	t, err := d.table(GenomicVariation)
+	if err != nil {
+		return err
+	}
+	if v.Assembly != "" {
+		d.asmSeen[v.Assembly] = true
+	}
+	return t.endRow(appendVariant(t.b, v))
+}
+
+// AddOntologyTerms adds terms to the release's ontology. It is merged with the previous
+// release's ontology at Commit: terms are deduplicated by id, parents are the union, and a
+// non-empty label given here replaces the previous one.
+func (w *Writer) AddOntologyTerms(terms []OntologyTerm) {
+	for i := range terms {
+		mergeTerm(w.terms, &terms[i])
+	}
+}
+
+func mergeTerm(into map[string]*OntologyTerm, t *OntologyTerm) {
+	cur, ok := into[t.ID]
+	if !ok {
+		cur = &OntologyTerm{ID: t.ID}
+		into[t.ID] = cur
+	}
+	if t.Label != "" {
+		cur.Label = t.Label
+	}
+	for _, p := range t.Parents {
+		if !containsString(cur.Parents, p) {
+			cur.Parents = append(cur.Parents, p)
+		}
+	}
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Commit closes the files, writes manifest.json with the sha256 of every file, fsyncs files
+// and directories, renames the temporary directory to root/releases/<id>, then atomically
+// replaces root/CURRENT (write CURRENT.tmp, fsync, rename). On failure before the rename
+// nothing is published and the temporary directory is removed; the writer is finished
+// either way.
+func (w *Writer) Commit() (m *Manifest, err error) {
+	if w.done {
+		return nil, errors.New("release: writer already committed or aborted")
+	}
+	published := false
+	defer func() {
+		if err != nil && !published {
+			w.Abort()
+		}
+		if err != nil || published {
+			w.done = true
+			w.lock.unlock()
+		}
+	}()
+	m = &Manifest{FormatVersion: FormatVersion, ReleaseID: w.id, CreatedAt: nowRFC3339(), Datasets: []DatasetEntry{}, Files: map[string]FileEntry{}}
+	for rel, fe := range w.files {
+		st, err := os.Stat(filepath.Join(w.tmp, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, fmt.Errorf("release: carried-over %s: %w", rel, err)
+		}
+		if st.Size() != fe.Bytes {
+			return nil, fmt.Errorf("release: carried-over %s is %d bytes, the previous manifest says %d", rel, st.Size(), fe.Bytes)
+		}
+		m.Files[rel] = fe
+	}
+	for _, d := range w.carried {
+		m.Datasets = append(m.Datasets, d)
+	}
+	for _, d := range w.datasets {
+		e, err := d.close(m)
+		if err != nil {
+			return nil, err
+		}
+		m.Datasets = append(m.Datasets, e)
+	}
+	if err := w.writeOntology(m); err != nil {
+		return nil, err
+	}
+	b, err := m.encode()
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileSync(filepath.Join(w.tmp, manifestName), b, 0o444); err != nil {
+		return nil, fmt.Errorf("release: write manifest: %w", err)
+	}
+	dirs := map[string]bool{w.tmp: true}
+	for rel := range m.Files {
+		dirs[filepath.Join(w.tmp, filepath.FromSlash(path.Dir(rel)))] = true
+	}
+	for dir := range dirs {
+		if err := syncDir(dir); err != nil {
+			return nil, fmt.Errorf("release: %w", err)
+		}
+	}
+	final := filepath.Join(w.root, releasesDir, w.id)
+	if err := os.Rename(w.tmp, final); err != nil {
+		return nil, fmt.Errorf("release: publish %s: %w", w.id, err)
+	}
+	published = true // from here on the directory is complete; CURRENT decides if it is live
+	if err := syncDir(filepath.Join(w.root, releasesDir)); err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	curTmp := filepath.Join(w.root, currentName+".tmp")
+	if err := writeFileSync(curTmp, []byte(w.id+"\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("release: write CURRENT: %w", err)
+	}
+	if err := os.Rename(curTmp, filepath.Join(w.root, currentName)); err != nil {
+		return nil, fmt.Errorf("release: replace CURRENT: %w", err)
+	}
+	if err := syncDir(w.root); err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	return m, nil
+}
+
+// close finishes the dataset's files and records them in m.
+func (d *DatasetWriter) close(m *Manifest) (DatasetEntry, error) {
+	e := DatasetEntry{ID: d.id, Assembly: d.assembly, Files: map[Entity]string{}, Rows: map[Entity]int64{}}
+	if e.Assembly == "" && len(d.asmSeen) == 1 {
+		for a := range d.asmSeen {
+			e.Assembly = a
+		}
+	}
+	for _, ent := range Entities {
+		t := d.tables[ent]
+		if t == nil {
+			continue
+		}
+		delete(d.tables, ent)
+		fe, err := t.close()
+		if err != nil {
+			return e, fmt.Errorf("release: dataset %q: %w", d.id, err)
+		}
+		rel := d.dir + "/" + entityFileName(ent)
+		e.Files[ent] = rel
+		e.Rows[ent] = t.rows
+		m.Files[rel] = fe
+	}
+	return e, nil
+}
+
+// writeOntology writes ontology.parquet: the previous release's terms merged with the added
+// ones. When nothing was added the previous file is carried over as is.
+func (w *Writer) writeOntology(m *Manifest) error {
+	hasPrev := w.prev != nil && w.prev.OntologyFile != ""
+	if len(w.terms) == 0 {
+		if !hasPrev {
+			return nil
+		}
+		fe := w.prev.Files[w.prev.OntologyFile]
+		if err := linkOrCopy(filepath.Join(w.prevDir, filepath.FromSlash(w.prev.OntologyFile)), filepath.Join(w.tmp, ontologyName)); err != nil {
+			return fmt.Errorf("release: carry over ontology: %w", err)
+		}
+		m.OntologyFile = ontologyName
+		m.Files[ontologyName] = fe
+		return nil
+	}
+	merged := map[string]*OntologyTerm{}
+	if hasPrev {
+		err := readOntologyFile(filepath.Join(w.prevDir, filepath.FromSlash(w.prev.OntologyFile)), func(t *OntologyTerm) error {
+			mergeTerm(merged, t)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("release: previous ontology: %w", err)
+		}
+	}
+	for _, t := range w.terms {
+		mergeTerm(merged, t)
+	}
+	ids := make([]string, 0, len(merged))
+	for id := range merged {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	t, err := newTableWriter(filepath.Join(w.tmp, ontologyName), ontologySchema)
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	for _, id := range ids {
+		term := merged[id]
+		sort.Strings(term.Parents)
+		if err := t.endRow(appendOntologyTerm(t.b, term)); err != nil {
+			t.discard()
+			return fmt.Errorf("release: %w", err)
+		}
+	}
+	fe, err := t.close()
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	m.OntologyFile = ontologyName
+	m.Files[ontologyName] = fe
+	return nil
+}
+
+// Abort removes the temporary directory and releases the lock. It is safe to call after
+// Commit (then it does nothing) and more than once, so callers can defer it.
+func (w *Writer) Abort() error {
+	if w == nil || w.done {
+		return nil
+	}
+	w.done = true
+	for _, d := range w.datasets {
+		for _, t := range d.tables {
+			t.discard()
+		}
+		d.tables = nil
+	}
+	var err error
+	if w.tmp != "" {
+		err = os.RemoveAll(w.tmp)
+	}
+	return errors.Join(err, w.lock.unlock())
+}
