@@ -1,0 +1,191 @@
+package index
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// benchTerms builds 10^6 rows over a three-level ontology (10 roots x 10 x 10 leaves), each
+// row holding three random leaves, so a root folds in about 27% of rows and a mid term 3%.
+func benchTerms(b *testing.B) *TermIndex {
+	b.Helper()
+	var terms []TermParents
+	for i := range 10 {
+		root := fmt.Sprintf("R:%d", i)
+		terms = append(terms, TermParents{ID: root})
+		for j := range 10 {
+			mid := fmt.Sprintf("M:%d.%d", i, j)
+			terms = append(terms, TermParents{ID: mid, Parents: []string{root}})
+			for k := range 10 {
+				terms = append(terms, TermParents{ID: fmt.Sprintf("L:%d.%d.%d", i, j, k), Parents: []string{mid}})
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	tb := NewTermIndexBuilder()
+	for row := range uint32(1_000_000) {
+		for range 3 {
+			i, j, k := r.IntN(10), r.IntN(10), r.IntN(10)
+			tb.Add(fmt.Sprintf("L:%d.%d.%d", i, j, k), row)
+		}
+	}
+	return tb.Build(NewOntology(terms))
+}
+
+func BenchmarkTermFoldedAnd(b *testing.B) {
+	ti := benchTerms(b)
+	q := []string{"R:1", "R:2", "M:3.4"}
+	b.Run("AndInto", func(b *testing.B) {
+		b.ReportAllocs()
+		var n uint64
+		for b.Loop() {
+			dst := GetBitmap()
+			AndInto(dst, ti.Folded(q[0]), ti.Folded(q[1]), ti.Folded(q[2]))
+			n = dst.GetCardinality()
+			PutBitmap(dst)
+		}
+		b.ReportMetric(float64(n), "rows")
+	})
+	b.Run("AndCardinality", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			AndCardinality(ti.Folded(q[0]), ti.Folded(q[1]), ti.Folded(q[2]))
+		}
+	})
+	b.Run("roaring.FastAnd", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			roaring.FastAnd(ti.Folded(q[0]), ti.Folded(q[1]), ti.Folded(q[2]))
+		}
+	})
+}
+
+// benchIntervals draws n variants about 100 bp apart: SNVs, plus 1% structural variants of
+// 1 kb to 1 Mb. Queries are 1 kb windows.
+func benchIntervals(n int) (*Intervals, [][2]int64) {
+	r := rand.New(rand.NewPCG(5, 6))
+	starts, ends := make([]int64, n), make([]int64, n)
+	pos := int64(0)
+	for i := range starts {
+		pos += r.Int64N(200)
+		starts[i] = pos
+		ends[i] = pos + 1
+		if r.IntN(100) == 0 {
+			ends[i] = pos + 1000 + r.Int64N(1_000_000)
+		}
+	}
+	qs := make([][2]int64, 64)
+	for i := range qs {
+		s := r.Int64N(pos)
+		qs[i] = [2]int64{s, s + 1000}
+	}
+	return NewIntervals(starts, ends), qs
+}
+
+func BenchmarkIntervals(b *testing.B) {
+	for _, n := range []int{10_000, 1_000_000} {
+		iv, qs := benchIntervals(n)
+		b.Run(fmt.Sprintf("Overlap/n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			k, hits := 0, 0
+			for b.Loop() {
+				q := qs[k%len(qs)]
+				k++
+				iv.Overlap(q[0], q[1], func(int) bool { hits++; return true })
+			}
+			b.ReportMetric(float64(hits)/float64(k), "rows/op")
+		})
+		b.Run(fmt.Sprintf("OverlapTo/n=%d", n), func(b *testing.B) {
+			// dst is warmed with every query once, so the loop measures the steady state in
+			// which its containers already exist: 0 allocs/op expected.
+			dst := roaring.New()
+			for _, q := range qs {
+				iv.OverlapTo(q[0], q[1], 0, dst)
+			}
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				q := qs[k%len(qs)]
+				k++
+				iv.OverlapTo(q[0], q[1], 0, dst)
+			}
+		})
+		b.Run(fmt.Sprintf("OverlapToFresh/n=%d", n), func(b *testing.B) {
+			// A cleared pooled bitmap per query: what a request pays when it owns the result.
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				q := qs[k%len(qs)]
+				k++
+				dst := GetBitmap()
+				iv.OverlapTo(q[0], q[1], 0, dst)
+				PutBitmap(dst)
+			}
+		})
+		b.Run(fmt.Sprintf("Bracket/n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			k, hits := 0, 0
+			for b.Loop() {
+				q := qs[k%len(qs)]
+				k++
+				iv.Bracket(q[0], q[1], q[0], q[1]+500, func(int) bool { hits++; return true })
+			}
+		})
+		b.Run(fmt.Sprintf("StartsAt/n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			k, hits := 0, 0
+			for b.Loop() {
+				q := qs[k%len(qs)]
+				k++
+				iv.StartsAt(iv.starts[int(q[0])%n], func(int) bool { hits++; return true })
+			}
+		})
+	}
+}
+
+// benchValues indexes 10^6 rows with an age (ISO duration, ~1200 distinct), a BMI (number,
+// ~300 distinct) and a disease label (~1000 distinct strings).
+func benchValues(b *testing.B) *ValueIndex {
+	b.Helper()
+	r := rand.New(rand.NewPCG(7, 8))
+	vb := NewValueIndexBuilder()
+	labels := make([]string, 1000)
+	for i := range labels {
+		kind := []string{"cancer", "diabetes", "asthma", "syndrome"}[i%4]
+		labels[i] = fmt.Sprintf("Type %d %s variant", i, kind)
+	}
+	for row := range uint32(1_000_000) {
+		vb.Add("age", fmt.Sprintf("P%dY%dM", r.IntN(100), r.IntN(12)), row)
+		vb.Add("bmi", fmt.Sprintf("%.1f", 15+r.Float64()*30), row)
+		vb.Add("disease", labels[r.IntN(len(labels))], row)
+	}
+	return vb.Build(1_000_000)
+}
+
+func BenchmarkValueIndexMatch(b *testing.B) {
+	x := benchValues(b)
+	for _, q := range [][3]string{
+		{"age", ">", "P65Y"},
+		{"age", "<=", "P18Y"},
+		{"bmi", ">=", "30"},
+		{"bmi", "=", "25"},
+		{"disease", "=", "%cancer%"},
+		{"disease", "!", "%cancer%"},
+	} {
+		b.Run(q[0]+q[1]+q[2], func(b *testing.B) {
+			b.ReportAllocs()
+			var n uint64
+			for b.Loop() {
+				bm, err := x.Match(q[0], q[1], q[2])
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = bm.GetCardinality()
+			}
+			b.ReportMetric(float64(n), "rows")
+		})
+	}
+}

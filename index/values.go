@@ -1,0 +1,577 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Errors returned by ValueIndex.Match; wrapped with the offending input.
+var (
+	ErrUnknownOperator = errors.New("index: unknown operator")
+	ErrEmptyPath       = errors.New("index: empty field path")
+)
+
+// ValueIndexBuilder collects (path, value, row) triples. It is not safe for concurrent use.
+type ValueIndexBuilder struct {
+	m map[string]map[string]*roaring.Bitmap
+}
+
+// NewValueIndexBuilder returns an empty builder.
+func NewValueIndexBuilder() *ValueIndexBuilder {
+	return &ValueIndexBuilder{m: make(map[string]map[string]*roaring.Bitmap)}
+}
+
+// Add records that row has value at path. A row may have several values at one path (arrays).
+func (b *ValueIndexBuilder) Add(path, value string, row uint32) {
+	vals := b.m[path]
+	if vals == nil {
+		vals = make(map[string]*roaring.Bitmap)
+		b.m[path] = vals
+	}
+	bm := vals[value]
+	if bm == nil {
+		bm = roaring.New()
+		vals[value] = bm
+	}
+	bm.Add(row)
+}
+
+// numKey ties a numeric reading of a value to its slot in field.values.
+type numKey struct {
+	v    float64
+	slot int32
+}
+
+// numIndex holds the values of a path that read one way (as numbers, or as durations in
+// days): sorted by reading, so equality and small ranges are a binary search and a union of
+// a few value bitmaps. With many distinct readings it adds bit-sliced indexes of each row's
+// lowest and highest rank, so a wide range costs one pass over dense words instead of a union
+// over every value in it. Lowest for < and <=, highest for > and >=: a row with several
+// values matches if any of them does.
+type numIndex struct {
+	keys   []numKey  // by reading, then slot
+	ranks  []float64 // distinct readings, ascending; a reading's rank is its index
+	lo, hi *bsi      // nil with few ranks; hi == lo when no row has two readings
+}
+
+// A path gets bit-sliced indexes when it has at least bsiMinRanks distinct readings and at
+// least 1/bsiMinDensity of the rows have one (sparser paths union few rows anyway); a range
+// uses them when it covers more than bsiMinSlots values.
+const (
+	bsiMinRanks   = 64
+	bsiMinDensity = 16
+	bsiMinSlots   = 16
+)
+
+// field is one path: its distinct values sorted, with one bitmap each, and the numeric
+// readings of those values.
+type field struct {
+	values  []string
+	lower   []string // strings.ToLower(values[i]); aliases values[i] when already lower case
+	bitmaps []*roaring.Bitmap
+	// plain[i] is true when bitmaps[i] has no bitmap container, so WriteDenseTo ORs it into
+	// a dense buffer (it overwrites the words of a bitmap container instead).
+	plain []bool
+	nums  numIndex
+	durs  numIndex // in days
+}
+
+// ValueIndex answers alphanumeric filters (= ! < > <= >= with % wildcards) over a row space
+// 0..universe-1. It is immutable and safe for concurrent use.
+type ValueIndex struct {
+	universe uint32
+	fields   map[string]*field
+	paths    []string
+	dense    sync.Pool // *[]uint64 of universe bits, zeroed, for unions of many bitmaps
+}
+
+// Build returns the index over rows 0..universe-1. It panics if a row added is >= universe,
+// which is a caller bug. The builder must not be used afterwards.
+func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
+	x := &ValueIndex{universe: universe, fields: make(map[string]*field, len(b.m))}
+	var sc rankScratch
+	for path, vals := range b.m {
+		f := &field{values: make([]string, 0, len(vals))}
+		for v := range vals {
+			f.values = append(f.values, v)
+		}
+		slices.Sort(f.values)
+		f.lower = make([]string, len(f.values))
+		f.bitmaps = make([]*roaring.Bitmap, len(f.values))
+		f.plain = make([]bool, len(f.values))
+		for i, v := range f.values {
+			bm := vals[v]
+			if m := bm.Maximum(); m >= universe {
+				panic(fmt.Sprintf("index: ValueIndex.Build: row %d at %q >= universe %d", m, path, universe))
+			}
+			bm.RunOptimize()
+			f.bitmaps[i] = bm
+			f.plain[i] = bm.Stats().BitmapContainers == 0
+			f.lower[i] = strings.ToLower(v)
+			if n, ok := parseNumber(v); ok {
+				f.nums.keys = append(f.nums.keys, numKey{n, int32(i)})
+			} else if d, ok := ParseDuration(v); ok {
+				f.durs.keys = append(f.durs.keys, numKey{d, int32(i)})
+			}
+		}
+		f.nums.build(f.bitmaps, &sc, universe)
+		f.durs.build(f.bitmaps, &sc, universe)
+		x.fields[path] = f
+		x.paths = append(x.paths, path)
+	}
+	slices.Sort(x.paths)
+	b.m = nil
+	return x
+}
+
+// rankScratch holds per-row rank arrays, reused across the paths of one Build.
+type rankScratch struct{ lo, hi []uint32 }
+
+// build sorts the keys and, when there are many distinct readings, builds the bit-sliced
+// indexes of each row's lowest and highest rank.
+func (n *numIndex) build(bitmaps []*roaring.Bitmap, sc *rankScratch, universe uint32) {
+	slices.SortFunc(n.keys, func(a, b numKey) int {
+		if c := cmpFloat(a.v, b.v); c != 0 {
+			return c
+		}
+		return int(a.slot - b.slot)
+	})
+	for i, k := range n.keys {
+		if i == 0 || k.v != n.keys[i-1].v {
+			n.ranks = append(n.ranks, k.v)
+		}
+	}
+	if len(n.ranks) < bsiMinRanks {
+		return
+	}
+	var rows uint64
+	for _, k := range n.keys {
+		rows += bitmaps[k.slot].GetCardinality() // counts a multi-valued row more than once
+	}
+	if rows < uint64(universe)/bsiMinDensity {
+		return
+	}
+	if sc.lo == nil {
+		sc.lo, sc.hi = make([]uint32, universe), make([]uint32, universe)
+	}
+	for i := range sc.lo {
+		sc.lo[i], sc.hi[i] = noRank, 0
+	}
+	multi, r := false, uint32(0)
+	for i, k := range n.keys {
+		if i > 0 && k.v != n.keys[i-1].v {
+			r++
+		}
+		// Keys come in ascending rank, so a row's first rank is its lowest, its last the highest.
+		bitmaps[k.slot].Iterate(func(row uint32) bool {
+			if sc.lo[row] == noRank {
+				sc.lo[row] = r
+			} else if sc.hi[row] != r {
+				multi = true
+			}
+			sc.hi[row] = r
+			return true
+		})
+	}
+	n.lo = newBSI(sc.lo, uint32(len(n.ranks)))
+	n.hi = n.lo
+	if multi {
+		for i, l := range sc.lo {
+			if l == noRank {
+				sc.hi[i] = noRank
+			}
+		}
+		n.hi = newBSI(sc.hi, uint32(len(n.ranks)))
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Has reports whether any row has a value at path.
+func (x *ValueIndex) Has(path string) bool {
+	_, ok := x.fields[path]
+	return ok
+}
+
+// Paths returns every indexed path, sorted. The slice is shared: callers must not modify it.
+func (x *ValueIndex) Paths() []string { return x.paths }
+
+// Values returns up to limit distinct values at path, sorted; limit <= 0 means all. The
+// slice is the caller's.
+func (x *ValueIndex) Values(path string, limit int) []string {
+	f := x.fields[path]
+	if f == nil {
+		return nil
+	}
+	vs := f.values
+	if limit > 0 && len(vs) > limit {
+		vs = vs[:limit]
+	}
+	return slices.Clone(vs)
+}
+
+// Match returns the rows whose value at path satisfies op value, as a new bitmap the caller
+// owns. A row with several values matches if any of them does.
+//
+//   - "=": equal; when both sides read as numbers (or both as ISO 8601 durations) equal values
+//     match too ("26" = "26.0", "P1Y2M" = "P14M"). A value containing % is a case-insensitive
+//     LIKE pattern, % standing for any run of characters.
+//   - "!" (or "!="): every row of the universe that "=" does not match, including rows with no
+//     value at path.
+//   - "<" ">" "<=" ">=": numeric when the query value reads as a number, in days when it reads
+//     as a duration (each compared only with field values read the same way), otherwise
+//     lexicographic over all values.
+//
+// An unknown path is not an error here (the caller decides how to report it): it matches no
+// row, so "!" matches the whole universe.
+func (x *ValueIndex) Match(path, op, value string) (*roaring.Bitmap, error) {
+	if path == "" {
+		return nil, ErrEmptyPath
+	}
+	switch op {
+	case "=", "!", "!=", "<", ">", "<=", ">=":
+	default:
+		return nil, fmt.Errorf("%w %q (want = ! < > <= >=)", ErrUnknownOperator, op)
+	}
+	f := x.fields[path]
+	if f == nil {
+		out := roaring.New()
+		if op == "!" || op == "!=" {
+			out.AddRange(0, uint64(x.universe))
+		}
+		return out, nil
+	}
+	var buf [64]int32
+	switch op {
+	case "=":
+		return x.union(f, f.equal(value, buf[:0])), nil
+	case "!", "!=":
+		return x.complement(f, f.equal(value, buf[:0])), nil
+	}
+	return x.compare(f, op, value, buf[:0]), nil
+}
+
+// equal appends to slots the value slots equal to v (or LIKE v when v holds %).
+func (f *field) equal(v string, slots []int32) []int32 {
+	if strings.IndexByte(v, '%') >= 0 {
+		parts := strings.Split(strings.ToLower(v), "%")
+		for i, lv := range f.lower {
+			if likeMatch(parts, lv) {
+				slots = append(slots, int32(i))
+			}
+		}
+		return slots
+	}
+	exact := int32(-1)
+	if i, ok := slices.BinarySearch(f.values, v); ok {
+		exact = int32(i)
+		slots = append(slots, exact)
+	}
+	if n, q, ok := f.keysFor(v); ok {
+		lo := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v >= q })
+		for _, k := range n.keys[lo:] {
+			if k.v != q {
+				break
+			}
+			if k.slot != exact {
+				slots = append(slots, k.slot)
+			}
+		}
+	}
+	return slots
+}
+
+// keysFor picks the reading of the query value and the field readings it is compared with.
+func (f *field) keysFor(v string) (*numIndex, float64, bool) {
+	if n, ok := parseNumber(v); ok {
+		return &f.nums, n, true
+	}
+	if d, ok := ParseDuration(v); ok {
+		return &f.durs, d, true
+	}
+	return nil, 0, false
+}
+
+// compare answers < > <= >= v: by binary search on the sorted readings (or on the values
+// themselves when v is neither number nor duration), then a union of the value bitmaps in
+// range, or the bit-sliced indexes when the range is wide.
+func (x *ValueIndex) compare(f *field, op, v string, slots []int32) *roaring.Bitmap {
+	if n, q, ok := f.keysFor(v); ok {
+		lt := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v >= q }) // first >= q
+		le := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v > q })  // first > q
+		var sel []numKey
+		switch op {
+		case "<":
+			sel = n.keys[:lt]
+		case "<=":
+			sel = n.keys[:le]
+		case ">":
+			sel = n.keys[le:]
+		case ">=":
+			sel = n.keys[lt:]
+		}
+		if n.lo != nil && len(sel) > bsiMinSlots {
+			rlt := uint32(sort.SearchFloat64s(n.ranks, q)) // ranks below q
+			rle := rlt                                     // ranks at or below q
+			if int(rle) < len(n.ranks) && n.ranks[rle] == q {
+				rle++
+			}
+			words := x.getWords()
+			switch op {
+			case "<":
+				n.lo.below(rlt, words)
+			case "<=":
+				n.lo.below(rle, words)
+			case ">":
+				n.hi.atLeast(rle, words)
+			default: // ">="
+				n.hi.atLeast(rlt, words)
+			}
+			return x.fromWords(words)
+		}
+		for _, k := range sel {
+			slots = append(slots, k.slot)
+		}
+		return x.union(f, slots)
+	}
+	lt := sort.SearchStrings(f.values, v)
+	le := lt
+	if le < len(f.values) && f.values[le] == v {
+		le++
+	}
+	a, b := 0, len(f.values)
+	switch op {
+	case "<":
+		b = lt
+	case "<=":
+		b = le
+	case ">":
+		a = le
+	case ">=":
+		a = lt
+	}
+	for i := a; i < b; i++ {
+		slots = append(slots, int32(i))
+	}
+	return x.union(f, slots)
+}
+
+// unionFastOrMax is the most bitmaps union merges with roaring.FastOr; beyond it, FastOr's
+// array merging grows quadratically and a dense buffer over the universe is cheaper.
+const unionFastOrMax = 4
+
+// union returns a new bitmap holding the union of the bitmaps at slots.
+func (x *ValueIndex) union(f *field, slots []int32) *roaring.Bitmap {
+	switch len(slots) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return f.bitmaps[slots[0]].Clone()
+	}
+	if len(slots) <= unionFastOrMax {
+		var bs [unionFastOrMax]*roaring.Bitmap
+		for i, s := range slots {
+			bs[i] = f.bitmaps[s]
+		}
+		return roaring.FastOr(bs[:len(slots)]...)
+	}
+	words := x.getWords()
+	f.orWords(slots, words)
+	return x.fromWords(words)
+}
+
+// complement returns a new bitmap of the rows of the universe in none of the bitmaps at slots.
+func (x *ValueIndex) complement(f *field, slots []int32) *roaring.Bitmap {
+	words := x.getWords()
+	f.orWords(slots, words)
+	for w := range words {
+		words[w] = ^words[w]
+	}
+	if tail := x.universe & 63; tail != 0 {
+		words[len(words)-1] &= 1<<tail - 1
+	}
+	return x.fromWords(words)
+}
+
+// orWords ORs the bitmaps at slots into a dense buffer.
+func (f *field) orWords(slots []int32, words []uint64) {
+	for _, s := range slots {
+		bm := f.bitmaps[s]
+		if f.plain[s] {
+			bm.WriteDenseTo(words)
+			continue
+		}
+		it := bm.Iterator()
+		for it.HasNext() {
+			v := it.Next()
+			words[v>>6] |= 1 << (v & 63)
+		}
+	}
+}
+
+// getWords returns a zeroed dense buffer of one bit per row from the pool.
+func (x *ValueIndex) getWords() []uint64 {
+	if wp, _ := x.dense.Get().(*[]uint64); wp != nil {
+		return *wp
+	}
+	return make([]uint64, (uint64(x.universe)+63)/64)
+}
+
+// fromWords copies a dense buffer into a new bitmap and returns the buffer, zeroed, to the pool.
+func (x *ValueIndex) fromWords(words []uint64) *roaring.Bitmap {
+	out := roaring.FromDense(words, true)
+	clear(words)
+	x.dense.Put(&words)
+	return out
+}
+
+// likeMatch matches s against a pattern already split on % (so len(parts) >= 2): the first
+// part is a prefix, the last a suffix, and the middle ones occur in order, leftmost first.
+func likeMatch(parts []string, s string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	if !strings.HasPrefix(s, first) {
+		return false
+	}
+	s = s[len(first):]
+	if !strings.HasSuffix(s, last) {
+		return false
+	}
+	s = s[:len(s)-len(last)]
+	for _, p := range parts[1 : len(parts)-1] {
+		k := strings.Index(s, p)
+		if k < 0 {
+			return false
+		}
+		s = s[k+len(p):]
+	}
+	return true
+}
+
+// parseNumber reads a decimal number; NaN and infinities are text, not numbers.
+func parseNumber(s string) (float64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	// Cheap reject before strconv: numbers start with a digit, a sign or a point.
+	if c := s[0]; !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.') {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+		return 0, false
+	}
+	return n, true
+}
+
+// Days per ISO 8601 designator: a Julian year and its twelfth, weeks, days, then time parts.
+const (
+	daysPerYear  = 365.25
+	daysPerMonth = daysPerYear / 12
+)
+
+// ParseDuration reads an ISO 8601 duration (P70Y, P1Y2M10D, P3W, PT5H, P40Y10M05D, P0.5Y)
+// as days, with Y = 365.25, M = 30.4375, W = 7 and time parts as fractions of a day, so ages
+// written in different units compare. Designators must appear in order, at most once each;
+// a decimal fraction (with . or ,) is accepted on any of them. Negative durations are not.
+func ParseDuration(s string) (days float64, ok bool) {
+	if len(s) < 3 || (s[0] != 'P' && s[0] != 'p') {
+		return 0, false
+	}
+	s = s[1:]
+	rank := 0 // rank of the last designator seen; each must be greater
+	inTime, timeAny, any := false, false, false
+	for len(s) > 0 {
+		if c := s[0]; c == 'T' || c == 't' {
+			if inTime {
+				return 0, false
+			}
+			inTime = true
+			rank = 4
+			s = s[1:]
+			continue
+		}
+		n, rest, good := parseDecimal(s)
+		if !good || rest == "" {
+			return 0, false
+		}
+		var r int
+		var mult float64
+		switch rest[0] | 0x20 { // ASCII lower case
+		case 'y':
+			r, mult = 1, daysPerYear
+		case 'm':
+			if inTime {
+				r, mult = 6, 1.0/(24*60)
+			} else {
+				r, mult = 2, daysPerMonth
+			}
+		case 'w':
+			r, mult = 3, 7
+		case 'd':
+			r, mult = 4, 1
+		case 'h':
+			r, mult = 5, 1.0/24
+		case 's':
+			r, mult = 7, 1.0/(24*60*60)
+		default:
+			return 0, false
+		}
+		if r <= rank || inTime != (r > 4) {
+			return 0, false
+		}
+		rank = r
+		days += n * mult
+		any = true
+		timeAny = timeAny || inTime
+		s = rest[1:]
+	}
+	if !any || (inTime && !timeAny) {
+		return 0, false
+	}
+	return days, true
+}
+
+// parseDecimal reads digits with an optional . or , fraction from the front of s.
+func parseDecimal(s string) (n float64, rest string, ok bool) {
+	i := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + float64(s[i]-'0')
+	}
+	if i == 0 {
+		return 0, s, false
+	}
+	if i == len(s) || (s[i] != '.' && s[i] != ',') {
+		return n, s[i:], true
+	}
+	j := i + 1
+	for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+	}
+	if j == i+1 {
+		return 0, s, false
+	}
+	// strconv rounds correctly, so "P0.1Y" and "P0,1Y" read exactly as 0.1 years.
+	var buf [32]byte
+	num := append(buf[:0], s[:j]...)
+	num[i] = '.'
+	n, err := strconv.ParseFloat(string(num), 64)
+	if err != nil {
+		return 0, s, false
+	}
+	return n, s[j:], true
+}
