@@ -1,0 +1,44 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Engine serves queries from the current Snapshot and swaps in a new release without
+// stopping: requests already holding the old snapshot finish on it.
+type Engine struct {
+	dir     string
+	current atomic.Pointer[Snapshot]
+	mu      sync.Mutex // serialises reloads
+}
+
+// NewEngine loads the current release under dir.
+func NewEngine(dir string) (*Engine, error) {
+	s, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{dir: dir}
+	e.current.Store(s)
+	return e, nil
+}
+
+// Snapshot returns the snapshot to answer one request with.
+func (e *Engine) Snapshot() *Snapshot { return e.current.Load() }
+
+// Reload loads the release that is current on disk now and swaps it in if it is newer. On
+// error the old snapshot keeps serving.
+func (e *Engine) Reload() (swapped bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := Open(e.dir)
+	if err != nil {
+		return false, err
+	}
+	if old := e.current.Load(); old != nil && old.ReleaseID == s.ReleaseID && old.Dir == s.Dir {
+		return false, nil
+	}
+	e.current.Store(s)
+	return true, nil
+}

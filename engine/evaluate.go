@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// QueryError is a query the engine cannot answer as asked; the API answers it with a 400.
+type QueryError struct{ Msg string }
+
+func (e *QueryError) Error() string { return e.Msg }
+
+func badRequest(format string, args ...any) error {
+	return &QueryError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsQueryError reports whether err is the caller's fault.
+func IsQueryError(err error) bool {
+	var q *QueryError
+	return errors.As(err, &q)
+}
+
+// Result is the answer to a Query: the matching rows of the target entity, split by dataset.
+type Result struct {
+	Target release.Entity
+	// Rows holds every matching row of the target entity (all datasets).
+	Rows *roaring.Bitmap
+	// PerDataset has one entry per dataset of the release (in manifest order) that the query
+	// was allowed to see, with the matching rows of that dataset.
+	PerDataset []DatasetResult
+	Total      uint64
+	// Warnings explain parts of the query that matched nothing because the beacon does not
+	// know them (unknown filter terms), so that a 0 is never silently a misunderstanding.
+	Warnings []string
+}
+
+// DatasetResult is the part of a Result that belongs to one dataset.
+type DatasetResult struct {
+	DatasetID string
+	Rows      *roaring.Bitmap
+	Count     uint64
+}
+
+// Evaluate answers q. Filters, variant parameters and the anchor are ANDed; each is evaluated
+// on the entity it belongs to and moved to the target entity through the links.
+func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
+	target := s.tables[q.Target]
+	if target == nil {
+		if !knownEntity(q.Target) {
+			return nil, badRequest("unknown entry type %q", q.Target)
+		}
+		return s.emptyResult(q), nil
+	}
+	res := &Result{Target: q.Target}
+	allowed, err := s.allowedDatasets(q.DatasetIDs)
+	if err != nil {
+		return nil, err
+	}
+	var parts []*roaring.Bitmap
+	for i := range q.Filters {
+		bm, warn, err := s.filterRows(&q.Filters[i], q.Target)
+		if err != nil {
+			return nil, err
+		}
+		if warn != "" {
+			res.Warnings = append(res.Warnings, warn)
+		}
+		parts = append(parts, bm)
+	}
+	if q.Variant != nil {
+		if s.variants == nil {
+			parts = append(parts, roaring.New())
+		} else {
+			vrows, err := s.matchVariants(q.Variant)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, s.translate(release.GenomicVariation, vrows, q.Target))
+		}
+	}
+	if q.Anchor != nil {
+		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
+	}
+	rows := intersect(target.all, parts)
+	res.Rows = rows
+	for _, d := range allowed {
+		dr := roaring.And(rows, target.byDataset[d])
+		c := dr.GetCardinality()
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Rows: dr, Count: c})
+		res.Total += c
+	}
+	return res, nil
+}
+
+// intersect ANDs the parts, smallest first, starting from base (not modified).
+func intersect(base *roaring.Bitmap, parts []*roaring.Bitmap) *roaring.Bitmap {
+	if len(parts) == 0 {
+		return base.Clone()
+	}
+	smallest := 0
+	for i, p := range parts {
+		if p.GetCardinality() < parts[smallest].GetCardinality() {
+			smallest = i
+		}
+	}
+	out := parts[smallest].Clone()
+	for i, p := range parts {
+		if i != smallest {
+			out.And(p)
+		}
+	}
+	out.And(base)
+	return out
+}
+
+func knownEntity(e release.Entity) bool {
+	for _, k := range release.Entities {
+		if k == e {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Snapshot) emptyResult(q *Query) *Result {
+	res := &Result{Target: q.Target, Rows: roaring.New()}
+	for _, d := range s.datasets {
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: d.ID, Rows: roaring.New()})
+	}
+	return res
+}
+
+// allowedDatasets maps requested dataset ids to indexes; none requested means all.
+func (s *Snapshot) allowedDatasets(ids []string) ([]uint16, error) {
+	if len(ids) == 0 {
+		out := make([]uint16, len(s.datasets))
+		for i := range out {
+			out[i] = uint16(i)
+		}
+		return out, nil
+	}
+	var out []uint16
+	for _, id := range ids {
+		d, ok := s.datasetIndex[id]
+		if !ok {
+			return nil, badRequest("unknown dataset %q", id)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// anchorRows returns the target rows linked to the anchor record (the record itself when the
+// anchor is of the target entity).
+func (s *Snapshot) anchorRows(a *Anchor, target release.Entity) *roaring.Bitmap {
+	t := s.tables[a.Entity]
+	if t == nil {
+		return roaring.New()
+	}
+	rows := roaring.New()
+	for _, r := range t.idRows[a.ID] {
+		rows.Add(r)
+	}
+	return s.translate(a.Entity, rows, target)
+}
+
+// RecordJSON returns the stored record of a row; the bytes are shared and must not be changed.
+func (s *Snapshot) RecordJSON(e release.Entity, row uint32) []byte {
+	t := s.tables[e]
+	if t == nil || row >= t.n {
+		return nil
+	}
+	return t.json[row]
+}
+
+// Page returns up to limit rows of bm after skipping offset rows, in row order.
+func Page(bm *roaring.Bitmap, offset, limit int, dst []uint32) []uint32 {
+	dst = dst[:0]
+	if limit <= 0 || offset < 0 || uint64(offset) >= bm.GetCardinality() {
+		return dst
+	}
+	it := bm.Iterator()
+	if offset > 0 {
+		v, err := bm.Select(uint32(offset))
+		if err != nil {
+			return dst
+		}
+		it.AdvanceIfNeeded(v)
+	}
+	for it.HasNext() && len(dst) < limit {
+		dst = append(dst, it.Next())
+	}
+	return dst
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// FilteringTerm is one filter id a query may use, as /filtering_terms lists it.
+type FilteringTerm struct {
+	// Type is "ontologyTerm" or "alphanumeric".
+	Type   string
+	ID     string
+	Label  string
+	Scopes []release.Entity
+	// Values lists the possible values of a categorical alphanumeric field (few distinct ones).
+	Values []string
+}
+
+// maxListedValues bounds Values: a field with more distinct values is not categorical.
+const maxListedValues = 20
+
+// FilteringTerms lists the terms and fields present in the release, optionally only in one
+// entity (scope) and one dataset, sorted by id. Terms present only through a descendant are
+// not listed, but they still filter.
+func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []FilteringTerm {
+	dsIdx, dsFilter := -1, datasetID != ""
+	if dsFilter {
+		d, ok := s.datasetIndex[datasetID]
+		if !ok {
+			return nil
+		}
+		dsIdx = int(d)
+	}
+	byKey := map[string]*FilteringTerm{}
+	add := func(typ, id string, e release.Entity, values []string) {
+		key := typ + "\x00" + id
+		ft := byKey[key]
+		if ft == nil {
+			ft = &FilteringTerm{Type: typ, ID: id, Values: values}
+			if typ == "ontologyTerm" {
+				ft.Label = s.labels[id]
+			}
+			byKey[key] = ft
+		}
+		ft.Scopes = append(ft.Scopes, e)
+	}
+	for _, e := range release.Entities {
+		t := s.tables[e]
+		if t == nil || (scope != "" && e != scope) {
+			continue
+		}
+		for _, term := range t.terms.Terms() {
+			if dsFilter && !t.terms.Exact(term).Intersects(t.byDataset[dsIdx]) {
+				continue
+			}
+			add("ontologyTerm", term, e, nil)
+		}
+		for _, path := range t.values.Paths() {
+			if skipFieldTerm(path) {
+				continue
+			}
+			vals := t.values.Values(path, maxListedValues+1)
+			if len(vals) > maxListedValues {
+				vals = nil
+			}
+			add("alphanumeric", path, e, vals)
+		}
+	}
+	out := make([]FilteringTerm, 0, len(byKey))
+	for _, ft := range byKey {
+		out = append(out, *ft)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Type < out[j].Type
+	})
+	return out
+}
+
+// skipFieldTerm hides fields that are ontology term ids or labels (the term itself is the
+// filter) and free-text notes, which make poor alphanumeric filters.
+func skipFieldTerm(path string) bool {
+	return path == "id" || strings.HasSuffix(path, ".id") || strings.HasSuffix(path, ".label") ||
+		path == "notes" || strings.HasSuffix(path, ".notes") || path == "datasetId"
+}
+
+// Prefixes returns the CURIE prefixes of the listed ontology terms, sorted.
+func Prefixes(terms []FilteringTerm) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range terms {
+		if t.Type != "ontologyTerm" {
+			continue
+		}
+		if i := strings.IndexByte(t.ID, ':'); i > 0 && !seen[t.ID[:i]] {
+			seen[t.ID[:i]] = true
+			out = append(out, t.ID[:i])
+		}
+	}
+	sort.Strings(out)
+	return out
+}

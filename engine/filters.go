@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// filterRows evaluates one filter into rows of the target entity. The filter is evaluated on
+// its scope: the entity it names, or else the first entity that knows its term or field,
+// the queried entity first. A filter nobody knows matches nothing and yields a warning.
+func (s *Snapshot) filterRows(f *Filter, target release.Entity) (*roaring.Bitmap, string, error) {
+	if f.ID == "" {
+		return nil, "", badRequest("a filter needs an id")
+	}
+	if f.Scope != "" && !knownEntity(f.Scope) {
+		return nil, "", badRequest("filter %q: unknown scope %q", f.ID, f.Scope)
+	}
+	switch f.Kind {
+	case AlphanumericFilter:
+		return s.alphanumericRows(f, target)
+	default:
+		return s.termRows(f, target)
+	}
+}
+
+// scopes returns the entities to try for a filter, in order.
+func (s *Snapshot) scopes(f *Filter, target release.Entity) []release.Entity {
+	if f.Scope != "" {
+		return []release.Entity{f.Scope}
+	}
+	out := []release.Entity{target}
+	for _, e := range release.Entities {
+		if e != target {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (s *Snapshot) termRows(f *Filter, target release.Entity) (*roaring.Bitmap, string, error) {
+	descendants := f.IncludeDescendants && f.Kind == OntologyFilter
+	for _, e := range s.scopes(f, target) {
+		t := s.tables[e]
+		if t == nil || !t.terms.Has(f.ID) {
+			continue
+		}
+		var bm *roaring.Bitmap
+		if descendants {
+			bm = t.terms.Folded(f.ID)
+		} else {
+			bm = t.terms.Exact(f.ID)
+		}
+		return s.translate(e, bm, target), "", nil
+	}
+	if s.knowsTerm(f.ID) {
+		return roaring.New(), "", nil
+	}
+	return roaring.New(), "unknown filter term " + quote(f.ID) + ": no record of this beacon holds it and no loaded ontology defines it; it matches nothing", nil
+}
+
+// knowsTerm reports whether a term occurs in any table or in a loaded ontology.
+func (s *Snapshot) knowsTerm(id string) bool {
+	if s.onto != nil && s.onto.Has(id) {
+		return true
+	}
+	for _, t := range s.tables {
+		if t.terms.Has(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (*roaring.Bitmap, string, error) {
+	op := f.Operator
+	if op == "" {
+		op = "="
+	}
+	for _, e := range s.scopes(f, target) {
+		t := s.tables[e]
+		if t == nil || !t.values.Has(f.ID) {
+			continue
+		}
+		bm, err := t.values.Match(f.ID, op, f.Value)
+		if err != nil {
+			return nil, "", badRequest("filter %q: %v", f.ID, err)
+		}
+		return s.translate(e, bm, target), "", nil
+	}
+	return roaring.New(), "unknown filter field " + quote(f.ID) + ": no record of this beacon has it (see /filtering_terms); it matches nothing", nil
+}
+
+func quote(s string) string { return "'" + s + "'" }

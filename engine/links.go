@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// The model links individual ← biosample ← run ← analysis by id, and variants to biosamples
+// through caseLevelData. Every individual-level record therefore resolves to one individual
+// row (indOf) and, except individuals, one biosample row (bioOf); translate moves a set of
+// rows from one entity to another along these links, which is what a filter scoped to
+// another entity and the /{entity}/{id}/{other} endpoints need.
+
+// resolveHubs fills indOf/bioOf of every table from the direct links, following
+// analysis → run → biosample → individual where a direct link is missing.
+func (s *Snapshot) resolveHubs() {
+	bios := s.tables[release.Biosample]
+	runs := s.tables[release.Run]
+	indOfBio := func(b int32) int32 {
+		if b < 0 || bios == nil {
+			return -1
+		}
+		return bios.individual[b]
+	}
+	for e, t := range s.tables {
+		t.indOf = make([]int32, t.n)
+		t.bioOf = make([]int32, t.n)
+		for r := range t.indOf {
+			ind, bio := int32(-1), int32(-1)
+			switch e {
+			case release.Individual:
+				ind = int32(r)
+			case release.Biosample:
+				bio, ind = int32(r), t.individual[r]
+			case release.Run, release.Analysis:
+				bio = t.biosample[r]
+				if bio < 0 && e == release.Analysis && t.run[r] >= 0 && runs != nil {
+					bio = runs.biosample[t.run[r]]
+				}
+				ind = t.individual[r]
+				if ind < 0 {
+					ind = indOfBio(bio)
+				}
+				if ind < 0 && e == release.Analysis && t.run[r] >= 0 && runs != nil {
+					ind = runs.individual[t.run[r]]
+				}
+			}
+			t.indOf[r], t.bioOf[r] = ind, bio
+		}
+	}
+}
+
+// isCollection reports whether e groups records by dataset rather than by links.
+func isCollection(e release.Entity) bool { return e == release.Dataset || e == release.Cohort }
+
+// translate returns the rows of entity to linked to the given rows of entity from. The result
+// is a new bitmap, or rows itself when from == to.
+func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to release.Entity) *roaring.Bitmap {
+	if from == to {
+		return rows
+	}
+	src, dst := s.tables[from], s.tables[to]
+	if src == nil || dst == nil || rows.IsEmpty() {
+		return roaring.New()
+	}
+	if isCollection(from) || isCollection(to) {
+		return s.byDatasets(s.datasetsOf(src, rows), dst)
+	}
+	if from == release.GenomicVariation {
+		return s.fromBiosamples(s.carriersOf(rows), to)
+	}
+	if to == release.Individual {
+		out := roaring.New()
+		it := rows.Iterator()
+		for it.HasNext() {
+			if ind := src.indOf[it.Next()]; ind >= 0 {
+				out.Add(uint32(ind))
+			}
+		}
+		return out
+	}
+	if from == release.Individual {
+		if to == release.GenomicVariation {
+			return s.variantsOf(s.scanLinked(s.tables[release.Biosample], func(r uint32) int32 { return s.tables[release.Biosample].indOf[r] }, rows))
+		}
+		return s.scanLinked(dst, func(r uint32) int32 { return dst.indOf[r] }, rows)
+	}
+	bios := roaring.New()
+	it := rows.Iterator()
+	for it.HasNext() {
+		if b := src.bioOf[it.Next()]; b >= 0 {
+			bios.Add(uint32(b))
+		}
+	}
+	return s.fromBiosamples(bios, to)
+}
+
+// fromBiosamples maps biosample rows to rows of entity to.
+func (s *Snapshot) fromBiosamples(bios *roaring.Bitmap, to release.Entity) *roaring.Bitmap {
+	switch to {
+	case release.Biosample:
+		return bios
+	case release.GenomicVariation:
+		return s.variantsOf(bios)
+	case release.Individual, release.Dataset, release.Cohort:
+		return s.translate(release.Biosample, bios, to)
+	}
+	dst := s.tables[to]
+	return s.scanLinked(dst, func(r uint32) int32 { return dst.bioOf[r] }, bios)
+}
+
+// scanLinked returns the rows r of t whose link(r) is in set.
+func (s *Snapshot) scanLinked(t *table, link func(r uint32) int32, set *roaring.Bitmap) *roaring.Bitmap {
+	out := roaring.New()
+	if t == nil {
+		return out
+	}
+	for r := uint32(0); r < t.n; r++ {
+		if l := link(r); l >= 0 && set.Contains(uint32(l)) {
+			out.Add(r)
+		}
+	}
+	return out
+}
+
+// carriersOf returns the biosample rows carrying any of the variant rows.
+func (s *Snapshot) carriersOf(variants *roaring.Bitmap) *roaring.Bitmap {
+	var parts []*roaring.Bitmap
+	it := variants.Iterator()
+	for it.HasNext() {
+		if c := s.variants.carriers[it.Next()]; c != nil {
+			parts = append(parts, c)
+		}
+	}
+	return roaring.FastOr(parts...)
+}
+
+// variantsOf returns the variant rows carried by any of the biosample rows.
+func (s *Snapshot) variantsOf(bios *roaring.Bitmap) *roaring.Bitmap {
+	var parts []*roaring.Bitmap
+	it := bios.Iterator()
+	for it.HasNext() {
+		b := it.Next()
+		if int(b) < len(s.variants.carriedBy) {
+			if v := s.variants.carriedBy[b]; v != nil {
+				parts = append(parts, v)
+			}
+		}
+	}
+	return roaring.FastOr(parts...)
+}
+
+// datasetsOf returns the dataset indexes of the rows.
+func (s *Snapshot) datasetsOf(t *table, rows *roaring.Bitmap) []uint16 {
+	var out []uint16
+	for d, bm := range t.byDataset {
+		if bm.Intersects(rows) {
+			out = append(out, uint16(d))
+		}
+	}
+	return out
+}
+
+// byDatasets returns every row of t that belongs to one of the datasets.
+func (s *Snapshot) byDatasets(ds []uint16, t *table) *roaring.Bitmap {
+	out := roaring.New()
+	for _, d := range ds {
+		out.Or(t.byDataset[d])
+	}
+	return out
+}

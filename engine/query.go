@@ -1,0 +1,72 @@
+package engine
+
+import "github.com/bitbeacon/bitbeacon/release"
+
+// Query is one Beacon question in engine terms: which records of Target match every filter,
+// the variant parameters and the anchor. The API turns a GET or POST request into a Query.
+type Query struct {
+	Target release.Entity
+	// Anchor restricts the answer to records linked to one record: /{entity}/{id} sets
+	// Anchor{Entity: Target, ID: id}; /{A}/{id}/{B} sets Anchor{Entity: A, ID: id}, Target B.
+	Anchor *Anchor
+	// Filters are ANDed, except that several ontology filters on the same term family are
+	// still ANDed: OR needs an explicit Filter.AnyOf.
+	Filters []Filter
+	// Variant holds the genomic variant request parameters; nil when none were given.
+	Variant *VariantQuery
+	// DatasetIDs restricts the answer to these datasets (requestParameters datasets); empty
+	// means every dataset.
+	DatasetIDs []string
+}
+
+// Anchor names one record by entity and id.
+type Anchor struct {
+	Entity release.Entity
+	ID     string
+}
+
+// FilterKind tells how a filter matches.
+type FilterKind uint8
+
+const (
+	// OntologyFilter matches records holding the term id (and, by default, a descendant).
+	OntologyFilter FilterKind = iota
+	// AlphanumericFilter compares a field's value with Operator and Value.
+	AlphanumericFilter
+	// CustomFilter matches a custom term id, handled like an ontology term without hierarchy.
+	CustomFilter
+)
+
+// Filter is one Beacon filter.
+type Filter struct {
+	Kind FilterKind
+	ID   string
+	// Operator is one of = ! < > <= >= (alphanumeric filters only).
+	Operator string
+	Value    string
+	// Scope is the entity the filter applies to; empty means "the entity where the term is
+	// found", the queried one first.
+	Scope              release.Entity
+	IncludeDescendants bool
+	// Similarity is accepted for completeness; only "exact" (and "") are evaluated.
+	Similarity string
+}
+
+// VariantQuery holds the g_variant request parameters. Coordinates are 0-based.
+type VariantQuery struct {
+	AssemblyID    string
+	ReferenceName string
+	MateName      string
+	Start         []int64 // 0, 1 or 2 values
+	End           []int64 // 0, 1 or 2 values
+	// ReferenceBases and AlternateBases are nil when not given; an empty string is a real value
+	// (insertion or deletion).
+	ReferenceBases         *string
+	AlternateBases         *string
+	VariantType            string
+	GeneID                 string
+	AminoacidChange        string
+	GenomicAlleleShortForm string
+	VariantMinLength       int64 // -1 when not given
+	VariantMaxLength       int64 // -1 when not given
+}

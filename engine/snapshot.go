@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/index"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// Snapshot is one loaded release: immutable after Open, safe for any number of concurrent
+// queries. A new release is loaded as a new Snapshot and swapped in by Engine.
+type Snapshot struct {
+	ReleaseID string
+	Dir       string
+	LoadedAt  time.Time
+	Manifest  *release.Manifest
+
+	datasets     []DatasetInfo
+	datasetIndex map[string]uint16
+
+	tables   map[release.Entity]*table
+	variants *variantTable
+	onto     *index.Ontology
+	labels   map[string]string // term id → label, from the ontologies and the records
+}
+
+// DatasetInfo describes one dataset of the release.
+type DatasetInfo struct {
+	ID       string
+	Assembly string
+}
+
+// Open loads the current release under dir (see release.Open) and builds every index.
+func Open(dir string) (*Snapshot, error) {
+	r, err := release.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return load(r)
+}
+
+func load(r *release.Reader) (*Snapshot, error) {
+	m := r.Manifest()
+	s := &Snapshot{
+		ReleaseID:    m.ReleaseID,
+		Dir:          r.Dir(),
+		LoadedAt:     time.Now(),
+		Manifest:     m,
+		datasetIndex: map[string]uint16{},
+		tables:       map[release.Entity]*table{},
+		labels:       map[string]string{},
+	}
+	if len(m.Datasets) > 1<<16-1 {
+		return nil, fmt.Errorf("release %s: too many datasets (%d)", m.ReleaseID, len(m.Datasets))
+	}
+	for i, d := range m.Datasets {
+		s.datasets = append(s.datasets, DatasetInfo{ID: d.ID, Assembly: d.Assembly})
+		s.datasetIndex[d.ID] = uint16(i)
+	}
+
+	var terms []index.TermParents
+	err := r.ReadOntology(func(t *release.OntologyTerm) error {
+		terms = append(terms, index.TermParents{ID: t.ID, Parents: t.Parents})
+		if t.Label != "" {
+			s.labels[t.ID] = t.Label
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("release %s: ontology: %w", m.ReleaseID, err)
+	}
+	s.onto = index.NewOntology(terms)
+
+	builders := map[release.Entity]*tableBuilder{}
+	var pending []pendingVariant
+	for di, d := range m.Datasets {
+		for _, e := range release.Entities {
+			if e == release.GenomicVariation {
+				err := r.ReadVariants(d.ID, func(v *release.Variant) error {
+					pending = append(pending, pendingVariant{v: v, dataset: uint16(di)})
+					return nil
+				})
+				if err != nil {
+					return nil, fmt.Errorf("release %s: dataset %s: variants: %w", m.ReleaseID, d.ID, err)
+				}
+				continue
+			}
+			b := builders[e]
+			if b == nil {
+				b = newTableBuilder(e)
+				builders[e] = b
+			}
+			err := r.ReadRecords(d.ID, e, func(rec *release.Record) error {
+				b.add(rec, uint16(di))
+				s.collectLabels(rec)
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("release %s: dataset %s: %s: %w", m.ReleaseID, d.ID, e, err)
+			}
+		}
+	}
+	for e, b := range builders {
+		s.tables[e] = b.build(s.onto, len(s.datasets))
+	}
+	for _, p := range pending {
+		s.collectLabels(&p.v.Record)
+	}
+	s.variants = buildVariants(pending, s.onto, len(s.datasets), s.tables[release.Biosample])
+	s.tables[release.GenomicVariation] = s.variants.table
+	for _, t := range s.tables {
+		t.resolveLinks(s.tables)
+	}
+	s.resolveHubs()
+	return s, nil
+}
+
+// collectLabels learns the labels of the record's terms that have none yet. Terms repeat a
+// lot across records, so after the first few records hardly any record is parsed.
+func (s *Snapshot) collectLabels(r *release.Record) {
+	missing := false
+	for _, t := range r.Terms {
+		if _, ok := s.labels[t]; !ok {
+			missing = true
+			break
+		}
+	}
+	if !missing {
+		return
+	}
+	var doc any
+	if json.Unmarshal(r.JSON, &doc) != nil {
+		return
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := x["id"].(string); ok {
+				if label, ok := x["label"].(string); ok && label != "" {
+					if _, seen := s.labels[id]; !seen {
+						s.labels[id] = label
+					}
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+}
+
+// Datasets lists the datasets of the release in manifest order.
+func (s *Snapshot) Datasets() []DatasetInfo { return s.datasets }
+
+// Count returns the number of records of an entity type in the release.
+func (s *Snapshot) Count(e release.Entity) int {
+	if t := s.tables[e]; t != nil {
+		return int(t.n)
+	}
+	return 0
+}
+
+// Label returns the label of an ontology term, or "".
+func (s *Snapshot) Label(term string) string { return s.labels[term] }
+
+// HasDataset reports whether the release holds a dataset with this id.
+func (s *Snapshot) HasDataset(id string) bool {
+	_, ok := s.datasetIndex[id]
+	return ok
+}
+
+// CohortDatasets returns the datasets that hold a cohort with this id.
+func (s *Snapshot) CohortDatasets(id string) []string {
+	t := s.tables[release.Cohort]
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range t.idRows[id] {
+		out = append(out, s.datasets[t.dataset[r]].ID)
+	}
+	return out
+}

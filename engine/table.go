@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/index"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// table is the in-memory form of one entity type across every dataset of a release: a dense
+// row space 0..n-1 with the indexes a query needs and the records a page returns.
+type table struct {
+	entity release.Entity
+	n      uint32
+
+	ids     []string
+	idRows  map[string][]uint32 // record id → rows (the same id may exist in several datasets)
+	dataset []uint16            // row → dataset index
+	// byDataset[d] holds the rows of dataset d; all holds every row.
+	byDataset []*roaring.Bitmap
+	all       *roaring.Bitmap
+
+	terms  *index.TermIndex
+	values *index.ValueIndex
+	json   [][]byte
+
+	// Links to other tables by row, -1 when absent. Filled after every table is loaded.
+	individual []int32
+	biosample  []int32
+	run        []int32
+	analysis   []int32
+	// indOf and bioOf resolve each row to its individual and biosample row through the
+	// links (see links.go); -1 when there is none.
+	indOf, bioOf []int32
+
+	// raw link ids kept only until links are resolved.
+	rawLinks [4][]string
+}
+
+const (
+	linkIndividual = iota
+	linkBiosample
+	linkRun
+	linkAnalysis
+)
+
+// tableBuilder accumulates rows of one entity in load order.
+type tableBuilder struct {
+	t      *table
+	terms  *index.TermIndexBuilder
+	values *index.ValueIndexBuilder
+}
+
+func newTableBuilder(e release.Entity) *tableBuilder {
+	return &tableBuilder{
+		t:      &table{entity: e, idRows: map[string][]uint32{}},
+		terms:  index.NewTermIndexBuilder(),
+		values: index.NewValueIndexBuilder(),
+	}
+}
+
+// add appends one record as the next row and returns its row number.
+func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
+	t := b.t
+	row := t.n
+	t.n++
+	t.ids = append(t.ids, r.ID)
+	t.idRows[r.ID] = append(t.idRows[r.ID], row)
+	t.dataset = append(t.dataset, datasetIdx)
+	t.json = append(t.json, r.JSON)
+	for _, term := range r.Terms {
+		b.terms.Add(term, row)
+	}
+	for _, f := range r.Fields {
+		b.values.Add(f.Path, f.Value, row)
+	}
+	t.rawLinks[linkIndividual] = append(t.rawLinks[linkIndividual], r.IndividualID)
+	t.rawLinks[linkBiosample] = append(t.rawLinks[linkBiosample], r.BiosampleID)
+	t.rawLinks[linkRun] = append(t.rawLinks[linkRun], r.RunID)
+	t.rawLinks[linkAnalysis] = append(t.rawLinks[linkAnalysis], r.AnalysisID)
+	return row
+}
+
+// build freezes the indexes; numDatasets sizes the per-dataset bitmaps.
+func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) *table {
+	t := b.t
+	t.terms = b.terms.Build(onto)
+	t.values = b.values.Build(t.n)
+	t.byDataset = make([]*roaring.Bitmap, numDatasets)
+	for i := range t.byDataset {
+		t.byDataset[i] = roaring.New()
+	}
+	for row, d := range t.dataset {
+		t.byDataset[d].Add(uint32(row))
+	}
+	t.all = roaring.New()
+	t.all.AddRange(0, uint64(t.n))
+	for _, bm := range t.byDataset {
+		bm.RunOptimize()
+	}
+	t.all.RunOptimize()
+	return t
+}
+
+// rowOf finds the row of id within one dataset, or -1.
+func (t *table) rowOf(id string, datasetIdx uint16) int32 {
+	for _, r := range t.idRows[id] {
+		if t.dataset[r] == datasetIdx {
+			return int32(r)
+		}
+	}
+	return -1
+}
+
+// resolveLinks turns the raw link ids of t into rows of the target tables (same dataset).
+func (t *table) resolveLinks(tables map[release.Entity]*table) {
+	resolve := func(kind int, target release.Entity) []int32 {
+		out := make([]int32, t.n)
+		tt := tables[target]
+		for row := range out {
+			out[row] = -1
+			id := t.rawLinks[kind][row]
+			if id == "" || tt == nil {
+				continue
+			}
+			out[row] = tt.rowOf(id, t.dataset[row])
+		}
+		return out
+	}
+	t.individual = resolve(linkIndividual, release.Individual)
+	t.biosample = resolve(linkBiosample, release.Biosample)
+	t.run = resolve(linkRun, release.Run)
+	t.analysis = resolve(linkAnalysis, release.Analysis)
+	t.rawLinks = [4][]string{}
+}

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// cnvTypes maps a requested variantType to the stored types it covers. VCF-style DEL/DUP and
+// the EFO copy-number terms describe the same events, so each side finds the other; CNV
+// covers every copy-number change. Anything else matches itself only.
+var cnvTypes = map[string][]string{
+	"DEL":         {"DEL", "EFO:0030067", "EFO:0030068", "EFO:0030069"},
+	"EFO:0030067": {"EFO:0030067", "EFO:0030068", "EFO:0030069", "DEL"},
+	"DUP":         {"DUP", "EFO:0030070", "EFO:0030071", "EFO:0030072"},
+	"EFO:0030070": {"EFO:0030070", "EFO:0030071", "EFO:0030072", "DUP"},
+	"CNV": {"CNV", "DEL", "DUP", "EFO:0030064", "EFO:0030067", "EFO:0030068", "EFO:0030069",
+		"EFO:0030070", "EFO:0030071", "EFO:0030072"},
+	"EFO:0030064": {"CNV", "DEL", "DUP", "EFO:0030064", "EFO:0030067", "EFO:0030068", "EFO:0030069",
+		"EFO:0030070", "EFO:0030071", "EFO:0030072"},
+}
+
+// normalizeVariantType spells a variant type the way the index stores it: upper case for the
+// VCF-style words, SNV as SNP, CURIE prefixes upper case.
+func normalizeVariantType(t string) string {
+	t = strings.TrimSpace(t)
+	if i := strings.IndexByte(t, ':'); i > 0 {
+		return strings.ToUpper(t[:i]) + t[i:]
+	}
+	t = strings.ToUpper(t)
+	if t == "SNV" {
+		return "SNP"
+	}
+	return t
+}
+
+// normalizeAAChange drops a "p." prefix so V600E and p.V600E meet.
+func normalizeAAChange(a string) string {
+	return strings.TrimPrefix(strings.TrimSpace(a), "p.")
+}
+
+// matchVariants evaluates the variant request parameters into a bitmap of variant rows.
+func (s *Snapshot) matchVariants(q *VariantQuery) (*roaring.Bitmap, error) {
+	vt := s.variants
+	if err := checkVariantQuery(q); err != nil {
+		return nil, err
+	}
+	var result *roaring.Bitmap
+	and := func(bm *roaring.Bitmap) {
+		if result == nil {
+			result = bm.Clone()
+		} else {
+			result.And(bm)
+		}
+	}
+	if q.ReferenceName != "" {
+		seqs, err := s.sequencesFor(q.AssemblyID, q.ReferenceName)
+		if err != nil {
+			return nil, err
+		}
+		bm := roaring.New()
+		for _, sq := range seqs {
+			vt.matchPositions(sq, q, bm)
+		}
+		and(bm)
+	}
+	if q.GeneID != "" {
+		and(vt.genes.Exact(strings.ToUpper(strings.TrimSpace(q.GeneID))))
+	}
+	if q.AminoacidChange != "" {
+		and(vt.aaChanges.Exact(normalizeAAChange(q.AminoacidChange)))
+	}
+	if q.GenomicAlleleShortForm != "" {
+		and(vt.hgvs.Exact(strings.TrimSpace(q.GenomicAlleleShortForm)))
+	}
+	if q.VariantType != "" {
+		want := normalizeVariantType(q.VariantType)
+		names, ok := cnvTypes[want]
+		if !ok {
+			names = []string{want}
+		}
+		bm := roaring.New()
+		for _, n := range names {
+			bm.Or(vt.types.Exact(n))
+		}
+		and(bm)
+	}
+	if result == nil {
+		result = vt.all.Clone()
+	}
+	// Conditions checked per row on what the indexes narrowed down.
+	needRow := q.VariantMinLength >= 0 || q.VariantMaxLength >= 0 ||
+		(q.ReferenceName == "" && (q.AlternateBases != nil || q.ReferenceBases != nil))
+	if needRow {
+		keep := roaring.New()
+		it := result.Iterator()
+		for it.HasNext() {
+			r := it.Next()
+			if vt.rowMatchesExtras(r, q) {
+				keep.Add(r)
+			}
+		}
+		result = keep
+	}
+	return result, nil
+}
+
+// checkVariantQuery rejects combinations of parameters that form no Beacon variant query.
+func checkVariantQuery(q *VariantQuery) error {
+	if len(q.Start) > 2 || len(q.End) > 2 {
+		return badRequest("start and end take one or two values each")
+	}
+	if (len(q.Start) > 0 || len(q.End) > 0) && q.ReferenceName == "" {
+		return badRequest("start and end need referenceName")
+	}
+	if len(q.End) > 0 && len(q.Start) == 0 {
+		return badRequest("end needs start")
+	}
+	switch {
+	case len(q.Start) == 2 && len(q.End) != 2:
+		return badRequest("a bracket query needs two start and two end values")
+	case len(q.Start) == 1 && len(q.End) == 2:
+		return badRequest("a bracket query needs two start values")
+	case len(q.Start) == 1 && len(q.End) == 0 && q.AlternateBases == nil:
+		return badRequest("a sequence query (start without end) needs alternateBases")
+	case len(q.Start) == 2:
+		if q.Start[0] > q.Start[1] || q.End[0] > q.End[1] {
+			return badRequest("bracket bounds must be ordered: start[0] <= start[1] and end[0] <= end[1]")
+		}
+	case len(q.Start) == 1 && len(q.End) == 1 && q.End[0] < q.Start[0]:
+		return badRequest("end must not be before start")
+	}
+	if q.VariantMinLength >= 0 && q.VariantMaxLength >= 0 && q.VariantMinLength > q.VariantMaxLength {
+		return badRequest("variantMinLength is greater than variantMaxLength")
+	}
+	return nil
+}
+
+// sequencesFor resolves referenceName (and assemblyId when given) to the loaded sequences.
+// Names are normalised, never matched as substrings; a RefSeq accession fixes the assembly.
+func (s *Snapshot) sequencesFor(assemblyID, name string) ([]sequence, error) {
+	chrom, impliedAssembly, ok := release.NormalizeChrom(name)
+	if !ok {
+		return nil, badRequest("referenceName %q is not a chromosome name this beacon knows (use 1-22, X, Y, MT, chr-prefixed or RefSeq NC_ accessions)", name)
+	}
+	assembly := ""
+	if assemblyID != "" {
+		assembly = release.NormalizeAssembly(assemblyID)
+	}
+	if impliedAssembly != "" {
+		if assembly != "" && assembly != impliedAssembly {
+			return nil, badRequest("referenceName %q belongs to %s, not to assemblyId %q", name, impliedAssembly, assemblyID)
+		}
+		assembly = impliedAssembly
+	}
+	var out []sequence
+	for _, sq := range s.variants.seqs {
+		if sq.chrom == chrom && (assembly == "" || sq.assembly == assembly) {
+			out = append(out, sq)
+		}
+	}
+	return out, nil
+}
+
+// matchPositions adds to dst the rows of sequence sq that satisfy the positional part of q
+// (sequence, range or bracket query, or the whole sequence when no start is given).
+func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roaring.Bitmap) {
+	base := sq.base
+	add := func(i int) bool {
+		row := base + uint32(i)
+		if vt.rowMatchesExtras(row, q) {
+			dst.Add(row)
+		}
+		return true
+	}
+	switch {
+	case len(q.Start) == 0:
+		for i := 0; i < sq.iv.Len(); i++ {
+			add(i)
+		}
+	case len(q.Start) == 1 && len(q.End) == 0:
+		sq.iv.StartsAt(q.Start[0], add)
+	case len(q.Start) == 1:
+		sq.iv.Overlap(q.Start[0], q.End[0], add)
+	default:
+		sq.iv.Bracket(q.Start[0], q.Start[1], q.End[0], q.End[1], add)
+	}
+}
+
+// rowMatchesExtras checks the per-row conditions: bases (N is a wildcard) and length.
+func (vt *variantTable) rowMatchesExtras(row uint32, q *VariantQuery) bool {
+	if q.ReferenceBases != nil && !basesMatch(*q.ReferenceBases, vt.ref[row]) {
+		return false
+	}
+	if q.AlternateBases != nil && !basesMatch(*q.AlternateBases, vt.alt[row]) {
+		return false
+	}
+	length := vt.end[row] - vt.start[row]
+	if q.VariantMinLength >= 0 && length < q.VariantMinLength {
+		return false
+	}
+	if q.VariantMaxLength >= 0 && length > q.VariantMaxLength {
+		return false
+	}
+	return true
+}
+
+// basesMatch compares a requested allele with a stored one: equal length, N matches any base,
+// case-insensitive. An empty request matches an empty allele only ("-" and "." mean empty).
+func basesMatch(want, have string) bool {
+	if want == "-" || want == "." {
+		want = ""
+	}
+	if have == "-" || have == "." {
+		have = ""
+	}
+	if len(want) != len(have) {
+		return false
+	}
+	for i := 0; i < len(want); i++ {
+		w, h := want[i]|0x20, have[i]|0x20
+		if w != h && w != 'n' {
+			return false
+		}
+	}
+	return true
+}
