@@ -1,0 +1,244 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// data answers the entry-type endpoints: /{entry}, /{entry}/{id} and /{entry}/{id}/{related}.
+func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
+	req, err := s.parse(ctx)
+	if err != nil {
+		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	target := r.target()
+	q := &req.Query
+	q.Target = target
+	switch r.kind {
+	case routeEntry:
+		q.Anchor = &engine.Anchor{Entity: target, ID: r.id}
+	case routeRelated:
+		q.Anchor = &engine.Anchor{Entity: r.entry.Entity, ID: r.id}
+	}
+	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && q.Variant == nil {
+		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
+		return
+	}
+	snap := s.eng.Snapshot()
+	res, err := snap.Evaluate(q)
+	if err != nil {
+		if engine.IsQueryError(err) {
+			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
+			return
+		}
+		s.log.Error("evaluating query", "err", err)
+		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
+		return
+	}
+	g := s.returnedGranularity(req.Granularity, res)
+	out := dataResponse{
+		Meta:            s.meta(req, []release.Entity{target}, g),
+		ResponseSummary: responseSummary{Exists: res.Total > 0},
+		BeaconHandovers: s.beaconHandovers(),
+	}
+	if len(res.Warnings) > 0 || len(req.Warnings) > 0 {
+		out.Info = &responseInfo{Warnings: append(append([]string(nil), req.Warnings...), res.Warnings...)}
+	}
+	if g >= Count {
+		total := res.Total
+		out.ResponseSummary.NumTotalResults = &total
+	}
+	if g == Record {
+		offset, limit := s.window(req)
+		if r.kind == routeEntries && isCollectionEntity(target) {
+			out.Response = collections{Collections: s.page(snap, target, res.Rows, offset, limit)}
+		} else {
+			out.Response = resultSets{ResultSets: s.resultSets(snap, req, res, offset, limit)}
+		}
+	}
+	s.encode(ctx, fasthttp.StatusOK, out)
+}
+
+// parse reads the request as GET query parameters or a POST body.
+func (s *Server) parse(ctx *fasthttp.RequestCtx) (*Request, error) {
+	d := s.cfg.Defaults()
+	if ctx.IsPost() {
+		return ParsePOST(ctx.PostBody(), d)
+	}
+	return ParseGET(ctx.QueryArgs(), d)
+}
+
+func isCollectionEntity(e release.Entity) bool { return e == release.Dataset || e == release.Cohort }
+
+// resultSets renders one result set per dataset, filtered by includeResultsetResponses, each
+// paged with the same window; resultsCount is the set's total before paging.
+func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, offset, limit int) []resultSet {
+	sets := []resultSet{}
+	mode := req.IncludeResultsetResponses
+	for _, d := range res.PerDataset {
+		exists := d.Count > 0
+		switch {
+		case mode == "NONE",
+			mode == "HIT" && !exists,
+			mode == "MISS" && exists:
+			continue
+		}
+		sets = append(sets, resultSet{
+			ID:               d.DatasetID,
+			SetType:          "dataset",
+			Exists:           exists,
+			ResultsCount:     d.Count,
+			Results:          s.page(snap, res.Target, d.Rows, offset, limit),
+			ResultsHandovers: s.datasetHandovers(d.DatasetID),
+		})
+	}
+	return sets
+}
+
+// page returns the stored records of one page of rows.
+func (s *Server) page(snap *engine.Snapshot, e release.Entity, rows *roaring.Bitmap, offset, limit int) []json.RawMessage {
+	ids := engine.Page(rows, offset, limit, nil)
+	out := make([]json.RawMessage, 0, len(ids))
+	for _, row := range ids {
+		out = append(out, json.RawMessage(snap.RecordJSON(e, row)))
+	}
+	return out
+}
+
+// window turns skip/limit into a record offset and a page size: limit 0 means the maximum;
+// skip counts pages unless the configuration says records.
+func (s *Server) window(req *Request) (offset, limit int) {
+	limit = req.Limit
+	if limit <= 0 || limit > s.maxLimit() {
+		limit = s.maxLimit()
+	}
+	offset = req.Skip
+	if s.skipCountsPages() {
+		offset = req.Skip * limit
+	}
+	return offset, limit
+}
+
+// meta builds the response meta shared by data and error responses.
+func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) responseMeta {
+	m := responseMeta{
+		BeaconID:            s.cfg.BeaconID,
+		APIVersion:          s.cfg.APIVersion,
+		ReturnedSchemas:     []schemaRef{},
+		ReturnedGranularity: g.String(),
+	}
+	for _, e := range entities {
+		et := EntryTypeByEntity(e)
+		m.ReturnedSchemas = append(m.ReturnedSchemas, schemaRef{EntityType: et.ID, Schema: et.DefaultSchemaName})
+	}
+	sum := receivedSummary{
+		APIVersion:           s.cfg.APIVersion,
+		RequestedSchemas:     []schemaRef{},
+		Pagination:           pagination{Skip: 0, Limit: s.defaultLimit()},
+		RequestedGranularity: s.defaultGranularity().String(),
+	}
+	if req != nil {
+		if req.APIVersion != "" {
+			sum.APIVersion = req.APIVersion
+		}
+		for _, rs := range req.RequestedSchemas {
+			sum.RequestedSchemas = append(sum.RequestedSchemas, schemaRef{EntityType: rs.EntityType, Schema: rs.Schema})
+		}
+		sum.Filters = req.EchoFilters
+		sum.RequestParameters = req.EchoParams
+		sum.IncludeResultsetResponses = req.IncludeResultsetResponses
+		sum.Pagination = pagination{Skip: max(req.Skip, 0), Limit: max(req.Limit, 0)}
+		sum.RequestedGranularity = req.Granularity.String()
+		sum.TestMode = req.TestMode
+		m.TestMode = req.TestMode
+	}
+	m.ReceivedRequestSummary = sum
+	return m
+}
+
+// filteringTerms answers /filtering_terms and its per-entry and per-collection forms.
+func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
+	snap := s.eng.Snapshot()
+	var scope release.Entity
+	dataset := ""
+	if r.entry.ID != "" {
+		scope = r.entry.Entity
+	}
+	if r.id != "" {
+		switch scope {
+		case release.Dataset:
+			dataset, scope = r.id, ""
+		case release.Cohort:
+			// A cohort covers the individuals of its dataset(s); list what those hold.
+			scope = ""
+			ds := snap.CohortDatasets(r.id)
+			if len(ds) == 0 {
+				s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no cohort %q", r.id), nil)
+				return
+			}
+			dataset = ds[0]
+		default:
+			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("/%s/{id}/filtering_terms is not an endpoint; use /%s/filtering_terms", r.entry.PathSegment, r.entry.PathSegment), nil)
+			return
+		}
+		if dataset != "" && !snap.HasDataset(dataset) {
+			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no dataset %q", dataset), nil)
+			return
+		}
+	}
+	terms := snap.FilteringTerms(scope, dataset)
+	skip, limit := 0, 0
+	args := ctx.QueryArgs()
+	if args.Has("skip") || args.Has("limit") {
+		var err error
+		if skip, err = nonNegative(args, "skip"); err == nil {
+			limit, err = nonNegative(args, "limit")
+		}
+		if err != nil {
+			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
+			return
+		}
+	}
+	if skip > 0 || limit > 0 {
+		offset := skip
+		if s.skipCountsPages() {
+			offset = skip * limit
+		}
+		terms = terms[min(offset, len(terms)):]
+		if limit > 0 && limit < len(terms) {
+			terms = terms[:limit]
+		}
+	}
+	out := filteringTermsResponse{
+		Meta: informationalMeta{BeaconID: s.cfg.BeaconID, APIVersion: s.cfg.APIVersion,
+			ReturnedSchemas: []schemaRef{{EntityType: "filteringTerm", Schema: "beacon-filtering-terms-v2.0.0"}}},
+		Response: filteringTermsResults{FilteringTerms: []filteringTerm{}, Resources: resourcesFor(engine.Prefixes(terms))},
+	}
+	for _, t := range terms {
+		ft := filteringTerm{Type: t.Type, ID: t.ID, Label: t.Label, Values: t.Values}
+		for _, e := range t.Scopes {
+			ft.Scopes = append(ft.Scopes, string(e))
+		}
+		out.Response.FilteringTerms = append(out.Response.FilteringTerms, ft)
+	}
+	s.encode(ctx, fasthttp.StatusOK, out)
+}
+
+func nonNegative(args *fasthttp.Args, name string) (int, error) {
+	if !args.Has(name) {
+		return 0, nil
+	}
+	n, err := args.GetUint(name)
+	if err != nil {
+		return 0, fmt.Errorf("%s must be a non-negative integer, got %q", name, strings.TrimSpace(string(args.Peek(name))))
+	}
+	return n, nil
+}

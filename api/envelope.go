@@ -1,0 +1,125 @@
+package api
+
+import (
+	"encoding/json"
+)
+
+// The Beacon response envelopes, as Go values encoded with encoding/json. Records travel as
+// json.RawMessage: they are stored pre-serialised and copied, never re-encoded.
+
+type responseMeta struct {
+	BeaconID               string          `json:"beaconId"`
+	APIVersion             string          `json:"apiVersion"`
+	ReturnedSchemas        []schemaRef     `json:"returnedSchemas"`
+	ReturnedGranularity    string          `json:"returnedGranularity"`
+	ReceivedRequestSummary receivedSummary `json:"receivedRequestSummary"`
+	TestMode               bool            `json:"testMode,omitempty"`
+}
+
+type schemaRef struct {
+	EntityType string `json:"entityType"`
+	Schema     string `json:"schema"`
+}
+
+type receivedSummary struct {
+	APIVersion                string         `json:"apiVersion"`
+	RequestedSchemas          []schemaRef    `json:"requestedSchemas"`
+	Filters                   []string       `json:"filters,omitempty"`
+	RequestParameters         map[string]any `json:"requestParameters,omitempty"`
+	IncludeResultsetResponses string         `json:"includeResultsetResponses,omitempty"`
+	Pagination                pagination     `json:"pagination"`
+	RequestedGranularity      string         `json:"requestedGranularity"`
+	TestMode                  bool           `json:"testMode,omitempty"`
+}
+
+type pagination struct {
+	Skip  int `json:"skip"`
+	Limit int `json:"limit"`
+}
+
+type responseSummary struct {
+	Exists          bool    `json:"exists"`
+	NumTotalResults *uint64 `json:"numTotalResults,omitempty"`
+}
+
+type handover struct {
+	HandoverType ontologyTerm `json:"handoverType"`
+	URL          string       `json:"url"`
+	Note         string       `json:"note,omitempty"`
+}
+
+type ontologyTerm struct {
+	ID    string `json:"id"`
+	Label string `json:"label,omitempty"`
+}
+
+type dataResponse struct {
+	Meta            responseMeta    `json:"meta"`
+	ResponseSummary responseSummary `json:"responseSummary"`
+	Response        any             `json:"response,omitempty"`
+	BeaconHandovers []handover      `json:"beaconHandovers,omitempty"`
+	Info            *responseInfo   `json:"info,omitempty"`
+}
+
+type responseInfo struct {
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+type resultSets struct {
+	ResultSets []resultSet `json:"resultSets"`
+}
+
+type resultSet struct {
+	ID               string            `json:"id"`
+	SetType          string            `json:"setType"`
+	Exists           bool              `json:"exists"`
+	ResultsCount     uint64            `json:"resultsCount"`
+	Results          []json.RawMessage `json:"results"`
+	ResultsHandovers []handover        `json:"resultsHandovers,omitempty"`
+}
+
+type collections struct {
+	Collections []json.RawMessage `json:"collections"`
+}
+
+type errorResponse struct {
+	Meta  responseMeta `json:"meta"`
+	Error errorBody    `json:"error"`
+}
+
+type errorBody struct {
+	ErrorCode    int    `json:"errorCode"`
+	ErrorMessage string `json:"errorMessage"`
+}
+
+type filteringTermsResponse struct {
+	Meta     informationalMeta     `json:"meta"`
+	Response filteringTermsResults `json:"response"`
+}
+
+type informationalMeta struct {
+	BeaconID        string      `json:"beaconId"`
+	APIVersion      string      `json:"apiVersion"`
+	ReturnedSchemas []schemaRef `json:"returnedSchemas"`
+}
+
+type filteringTermsResults struct {
+	FilteringTerms []filteringTerm `json:"filteringTerms"`
+	Resources      []resource      `json:"resources"`
+}
+
+type filteringTerm struct {
+	Type   string   `json:"type"`
+	ID     string   `json:"id"`
+	Label  string   `json:"label,omitempty"`
+	Scopes []string `json:"scopes,omitempty"`
+	Values []string `json:"values,omitempty"`
+}
+
+type resource struct {
+	ID              string `json:"id"`
+	Name            string `json:"name,omitempty"`
+	URL             string `json:"url,omitempty"`
+	NameSpacePrefix string `json:"nameSpacePrefix,omitempty"`
+	IRIPrefix       string `json:"iriPrefix,omitempty"`
+}

@@ -1,0 +1,202 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/bench/popgen"
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/internal/schematest"
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
+)
+
+// The API tests run real releases: the CINECA UK1 cohort from ../shared and the generated
+// demo. Each is ingested once per test process into a temporary directory.
+
+const cinecaDataset = "CINECA_synthetic_cohort_EUROPE_UK1"
+
+var (
+	releaseOnce sync.Map // name → *releaseBuild
+	tmpRoot     string
+	tmpOnce     sync.Once
+)
+
+type releaseBuild struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tmpRoot != "" {
+		os.RemoveAll(tmpRoot)
+	}
+	os.Exit(code)
+}
+
+func testTmp(t testing.TB) string {
+	tmpOnce.Do(func() {
+		var err error
+		if tmpRoot, err = os.MkdirTemp("", "bitbeacon-apitest-"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return tmpRoot
+}
+
+// cinecaInputs lists the files of the issue's ingest command for the CINECA cohort.
+func cinecaInputs(t testing.TB) []string {
+	d := testenv.DataDir(t)
+	var in []string
+	for _, f := range []string{"individuals", "biosamples", "runs", "analyses", "cohorts", "datasets"} {
+		in = append(in, filepath.Join(d, "cineca_uk1_ega_ri_api", f+".json"))
+	}
+	return append(in,
+		filepath.Join(d, "cineca_uk1_cnag_vcf", "cineca_uk1_chr22_5002.genomicVariations.bff.json.gz"),
+		filepath.Join(d, "ontologies", "phenopacketlab_test_subsets", "geno.json"),
+		filepath.Join(d, "ontologies", "uberon", "uberon_efo_slim.obo"),
+	)
+}
+
+// release returns the release root of a named test dataset ("cineca" or "demo").
+func testRelease(t testing.TB, name string) string {
+	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
+	b := v.(*releaseBuild)
+	b.once.Do(func() {
+		root := filepath.Join(testTmp(t), name)
+		var opts ingest.Options
+		var inputs []string
+		switch name {
+		case "cineca":
+			opts = ingest.Options{DatasetID: cinecaDataset, Assembly: "GRCh37"}
+			inputs = cinecaInputs(t)
+		case "fixture":
+			opts = ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38"}
+			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
+			for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json",
+				"genomicVariations.json", "datasets.json", "cohorts.json", "fixture.obo"} {
+				inputs = append(inputs, filepath.Join(fx, f))
+			}
+		case "demo":
+			c := popgen.Demo()
+			files, err := popgen.WriteBFF(filepath.Join(root, "bff"), c)
+			if err != nil {
+				b.err = err
+				return
+			}
+			opts = ingest.Options{DatasetID: c.DatasetID, Assembly: c.Assembly}
+			inputs = files.Paths
+		default:
+			t.Fatalf("no test release %q", name)
+		}
+		opts.Out = filepath.Join(root, "release")
+		if _, err := ingest.Run(context.Background(), opts, inputs); err != nil {
+			b.err = err
+			return
+		}
+		b.dir = opts.Out
+	})
+	if b.err != nil {
+		t.Fatalf("building test release %s: %v", name, b.err)
+	}
+	return b.dir
+}
+
+// testHandler returns a handler over a named test release with the default configuration.
+func testHandler(t testing.TB, name string) fasthttp.RequestHandler {
+	cfg := DefaultConfig()
+	return testHandlerWith(t, name, &cfg)
+}
+
+func testHandlerWith(t testing.TB, name string, cfg *Config) fasthttp.RequestHandler {
+	eng, err := engine.NewEngine(testRelease(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewServer(eng, cfg, nil).Handler()
+}
+
+// do runs one request through the handler in process.
+func do(h fasthttp.RequestHandler, method, uri string, body []byte) (int, []byte) {
+	var ctx fasthttp.RequestCtx
+	ctx.Request.Header.SetMethod(method)
+	ctx.Request.SetRequestURI(uri)
+	if body != nil {
+		ctx.Request.Header.SetContentType("application/json")
+		ctx.Request.SetBody(body)
+	}
+	h(&ctx)
+	return ctx.Response.StatusCode(), append([]byte(nil), ctx.Response.Body()...)
+}
+
+// summary is the part of a data response most tests look at.
+type summary struct {
+	Meta struct {
+		ReturnedGranularity string `json:"returnedGranularity"`
+	} `json:"meta"`
+	ResponseSummary struct {
+		Exists          bool    `json:"exists"`
+		NumTotalResults *uint64 `json:"numTotalResults"`
+	} `json:"responseSummary"`
+	Response struct {
+		ResultSets []struct {
+			ID           string            `json:"id"`
+			Exists       bool              `json:"exists"`
+			ResultsCount uint64            `json:"resultsCount"`
+			Results      []json.RawMessage `json:"results"`
+		} `json:"resultSets"`
+		Collections []json.RawMessage `json:"collections"`
+	} `json:"response"`
+	Info struct {
+		Warnings []string `json:"warnings"`
+	} `json:"info"`
+	Error *struct {
+		ErrorCode    int    `json:"errorCode"`
+		ErrorMessage string `json:"errorMessage"`
+	} `json:"error"`
+}
+
+// query runs a data request, checks the status, validates the body against the official
+// schemas and decodes its summary.
+func query(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []byte, wantStatus int) summary {
+	t.Helper()
+	status, out := do(h, method, uri, body)
+	if status != wantStatus {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, uri, status, wantStatus, out)
+	}
+	var s summary
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatalf("%s %s: body is not JSON: %v: %s", method, uri, err, out)
+	}
+	r := parseRoute(pathOf(uri))
+	entity := string(r.target())
+	collection := r.kind == routeEntries && isCollectionEntity(r.target())
+	if err := schematest.For(t).Response("data", entity, collection, out); err != nil {
+		t.Fatalf("%s %s: response does not validate: %v\n%s", method, uri, err, truncate(out))
+	}
+	return s
+}
+
+func pathOf(uri string) string {
+	for i := 0; i < len(uri); i++ {
+		if uri[i] == '?' {
+			return uri[:i]
+		}
+	}
+	return uri
+}
+
+func truncate(b []byte) string {
+	if len(b) > 2000 {
+		return string(b[:2000]) + "..."
+	}
+	return string(b)
+}

@@ -1,0 +1,175 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/internal/schematest"
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
+)
+
+// Query semantics tests as data: every testdata/queries/*.json file names a release and a
+// list of cases; each case is a request and what must come back.
+type queryCaseFile struct {
+	Release string      `json:"release"`
+	Cases   []queryCase `json:"cases"`
+}
+
+type queryCase struct {
+	Name   string          `json:"name"`
+	Method string          `json:"method"`
+	Path   string          `json:"path"`
+	Body   json.RawMessage `json:"body"`
+	Status int             `json:"status"`
+	// Granularity to request (default count); Count is numTotalResults at count or record.
+	Granularity string   `json:"granularity"`
+	Count       *uint64  `json:"count"`
+	IDs         []string `json:"ids"`
+	Warnings    *bool    `json:"warnings"`
+}
+
+func TestQueryCases(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "testdata", "queries", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no query case files in testdata/queries (%v)", err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cf queryCaseFile
+		if err := json.Unmarshal(raw, &cf); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		h := testHandler(t, cf.Release)
+		for _, c := range cf.Cases {
+			t.Run(strings.TrimSuffix(filepath.Base(f), ".json")+"/"+c.Name, func(t *testing.T) {
+				runQueryCase(t, h, c)
+			})
+		}
+	}
+}
+
+func runQueryCase(t *testing.T, h fasthttp.RequestHandler, c queryCase) {
+	g := c.Granularity
+	if g == "" {
+		g = "count"
+	}
+	want := c.Status
+	if want == 0 {
+		want = 200
+	}
+	var body []byte
+	path := c.Path
+	switch c.Method {
+	case "GET":
+		if !strings.Contains(path, "requestedGranularity=") {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			path += sep + "requestedGranularity=" + g
+		}
+	case "POST":
+		body = postBody(t, c.Body, g)
+	default:
+		t.Fatalf("method %q", c.Method)
+	}
+	if want != 200 {
+		status, out := do(h, c.Method, path, body)
+		if status != want {
+			t.Fatalf("%s %s: status %d, want %d: %s", c.Method, path, status, want, out)
+		}
+		var e summary
+		if err := json.Unmarshal(out, &e); err != nil || e.Error == nil || e.Error.ErrorCode != want || e.Error.ErrorMessage == "" {
+			t.Fatalf("%s %s: not a Beacon error body with code %d and a message: %s", c.Method, path, want, out)
+		}
+		if err := schematest.For(t).Response("error", "", false, out); err != nil {
+			t.Fatalf("error body does not validate: %v", err)
+		}
+		return
+	}
+	s := query(t, h, c.Method, path, body, 200)
+	if s.Meta.ReturnedGranularity != g {
+		t.Fatalf("returned granularity %q, want %q", s.Meta.ReturnedGranularity, g)
+	}
+	if c.Count != nil {
+		if s.ResponseSummary.NumTotalResults == nil || *s.ResponseSummary.NumTotalResults != *c.Count {
+			t.Errorf("numTotalResults %v, want %d", fmtCount(s.ResponseSummary.NumTotalResults), *c.Count)
+		}
+		if s.ResponseSummary.Exists != (*c.Count > 0) {
+			t.Errorf("exists %v with %d results", s.ResponseSummary.Exists, *c.Count)
+		}
+	}
+	if c.IDs != nil {
+		got := []string{}
+		for _, rs := range s.Response.ResultSets {
+			for _, r := range rs.Results {
+				got = append(got, recordID(t, r))
+			}
+		}
+		for _, r := range s.Response.Collections {
+			got = append(got, recordID(t, r))
+		}
+		if !slices.Equal(got, c.IDs) {
+			t.Errorf("records %v, want %v", got, c.IDs)
+		}
+	}
+	if c.Warnings != nil && (len(s.Info.Warnings) > 0) != *c.Warnings {
+		t.Errorf("warnings %q, want some: %v", s.Info.Warnings, *c.Warnings)
+	}
+}
+
+// postBody completes a case's query object into a POST body requesting granularity g.
+func postBody(t *testing.T, raw json.RawMessage, g string) []byte {
+	var q map[string]any
+	if len(raw) > 0 {
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			return []byte(str) // a deliberately malformed body
+		}
+		if err := json.Unmarshal(raw, &q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if q == nil {
+		q = map[string]any{}
+	}
+	if _, ok := q["requestedGranularity"]; !ok {
+		q["requestedGranularity"] = g
+	}
+	b, err := json.Marshal(map[string]any{"meta": map[string]any{"apiVersion": "2.0"}, "query": q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func recordID(t *testing.T, r json.RawMessage) string {
+	var rec struct {
+		ID        string `json:"id"`
+		VariantID string `json:"variantInternalId"`
+	}
+	if err := json.Unmarshal(r, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.ID != "" {
+		return rec.ID
+	}
+	return rec.VariantID
+}
+
+func fmtCount(n *uint64) string {
+	if n == nil {
+		return "absent"
+	}
+	return fmt.Sprint(*n)
+}

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// route is a parsed request path.
+type route struct {
+	kind routeKind
+	// entry is the entry type of the first path segment (data and filtering_terms routes).
+	entry EntryTypeInfo
+	id    string
+	// related is the entry type of /{entry}/{id}/{related}.
+	related EntryTypeInfo
+}
+
+type routeKind uint8
+
+const (
+	routeNotFound routeKind = iota
+	routeInfo
+	routeServiceInfo
+	routeConfiguration
+	routeEntryTypes
+	routeMap
+	routeFilteringTerms // /filtering_terms, /{entry}/filtering_terms, /{entry}/{id}/filtering_terms
+	routeEntries        // /{entry}
+	routeEntry          // /{entry}/{id}
+	routeRelated        // /{entry}/{id}/{related}
+)
+
+// relatedEndpoints lists the cross-entry endpoints served, by source path segment: the union
+// of the default model's OpenAPI paths and its beaconMap.json, all of which the links answer.
+var relatedEndpoints = map[string][]string{
+	"analyses":    {"g_variants"},
+	"biosamples":  {"analyses", "g_variants", "runs"},
+	"cohorts":     {"analyses", "biosamples", "g_variants", "individuals", "runs"},
+	"datasets":    {"analyses", "biosamples", "g_variants", "individuals", "runs"},
+	"g_variants":  {"analyses", "biosamples", "individuals", "runs"},
+	"individuals": {"analyses", "biosamples", "g_variants", "runs"},
+	"runs":        {"analyses", "g_variants"},
+}
+
+func isRelated(from, to string) bool {
+	for _, r := range relatedEndpoints[from] {
+		if r == to {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRoute maps a request path to a route. An optional /api prefix and trailing slash are
+// accepted, since deployments of other beacons commonly use them.
+func parseRoute(path string) route {
+	path = strings.TrimSuffix(path, "/")
+	if p, ok := strings.CutPrefix(path, "/api"); ok && (p == "" || p[0] == '/') {
+		path = p
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if path == "" {
+		return route{kind: routeInfo}
+	}
+	if len(segs) == 1 {
+		switch segs[0] {
+		case "info":
+			return route{kind: routeInfo}
+		case "service-info":
+			return route{kind: routeServiceInfo}
+		case "configuration":
+			return route{kind: routeConfiguration}
+		case "entry_types":
+			return route{kind: routeEntryTypes}
+		case "map":
+			return route{kind: routeMap}
+		case "filtering_terms":
+			return route{kind: routeFilteringTerms}
+		}
+	}
+	et, ok := EntryTypeByPath(segs[0])
+	if !ok || len(segs) > 3 {
+		return route{}
+	}
+	for _, s := range segs[1:] {
+		if s == "" {
+			return route{}
+		}
+	}
+	switch len(segs) {
+	case 1:
+		return route{kind: routeEntries, entry: et}
+	case 2:
+		if segs[1] == "filtering_terms" {
+			return route{kind: routeFilteringTerms, entry: et}
+		}
+		return route{kind: routeEntry, entry: et, id: segs[1]}
+	}
+	if segs[2] == "filtering_terms" {
+		return route{kind: routeFilteringTerms, entry: et, id: segs[1]}
+	}
+	rel, ok := EntryTypeByPath(segs[2])
+	if !ok || !isRelated(segs[0], segs[2]) {
+		return route{}
+	}
+	return route{kind: routeRelated, entry: et, id: segs[1], related: rel}
+}
+
+// target is the entity whose records the route returns.
+func (r route) target() release.Entity {
+	if r.kind == routeRelated {
+		return r.related.Entity
+	}
+	return r.entry.Entity
+}

@@ -1,0 +1,142 @@
+// Package api is bitbeacon's HTTP front end: it routes Beacon v2 requests, parses GET and
+// POST queries into engine queries, applies the granularity policy and renders the Beacon
+// envelopes. It owns no data: every answer comes from the engine's current snapshot.
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/engine"
+)
+
+// Server answers Beacon requests from an engine.
+type Server struct {
+	eng *engine.Engine
+	cfg *Config
+	log *slog.Logger
+}
+
+// NewServer returns a server for eng configured by cfg.
+func NewServer(eng *engine.Engine, cfg *Config, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{eng: eng, cfg: cfg, log: log}
+}
+
+// Handler returns the fasthttp handler: routing, panic safety, CORS and response
+// compression (gzip, deflate or zstd, as the client accepts).
+func (s *Server) Handler() fasthttp.RequestHandler {
+	return fasthttp.CompressHandlerLevel(s.safe(s.serve), fasthttp.CompressBestSpeed)
+}
+
+// safe turns a panic into a logged 500 with a Beacon error body, so one bad request never
+// takes the server down. A panic is always a bug; tests and fuzzing make sure none is reached.
+func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic serving request", "path", string(ctx.Path()), "panic", p, "stack", string(debug.Stack()))
+				ctx.Response.Reset()
+				s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error", nil)
+			}
+		}()
+		h(ctx)
+	}
+}
+
+func (s *Server) serve(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	ctx.Response.Header.Set("Access-Control-Allow-Origin", "*")
+	r := parseRoute(string(ctx.Path()))
+	if ctx.IsOptions() {
+		ctx.Response.Header.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		ctx.Response.Header.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+		ctx.SetStatusCode(fasthttp.StatusNoContent)
+		return
+	}
+	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
+		ctx.SetContentType("text/plain; version=0.0.4")
+		metrics.WritePrometheus(ctx, true)
+		return
+	}
+	if !ctx.IsGet() && !ctx.IsPost() && !ctx.IsHead() {
+		ctx.Response.Header.Set("Allow", "GET, POST, OPTIONS")
+		s.writeError(ctx, fasthttp.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use GET or POST", ctx.Method()), nil)
+		return
+	}
+	switch r.kind {
+	case routeNotFound:
+		s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no endpoint %s; see /map for the endpoints of this beacon", ctx.Path()), nil)
+	case routeInfo:
+		snap := s.eng.Snapshot()
+		stamp := snap.LoadedAt.UTC().Format(time.RFC3339)
+		s.writeJSON(ctx, InfoResponse(s.cfg, stamp, stamp))
+	case routeServiceInfo:
+		s.writeJSON(ctx, ServiceInfoResponse(s.cfg))
+	case routeConfiguration:
+		s.writeJSON(ctx, ConfigurationResponse(s.cfg))
+	case routeEntryTypes:
+		s.writeJSON(ctx, EntryTypesResponse(s.cfg))
+	case routeMap:
+		s.writeJSON(ctx, MapResponse(s.cfg, relatedEndpoints))
+	case routeFilteringTerms:
+		s.filteringTerms(ctx, r)
+	default:
+		s.data(ctx, r)
+	}
+	requestDuration(r).UpdateDuration(start)
+}
+
+// requestDuration is the latency summary of one kind of endpoint.
+func requestDuration(r route) *metrics.Summary {
+	name := "entries"
+	switch r.kind {
+	case routeEntry:
+		name = "entry"
+	case routeRelated:
+		name = "related"
+	case routeEntries:
+	default:
+		name = "framework"
+	}
+	entry := r.entry.PathSegment
+	return metrics.GetOrCreateSummary(`bitbeacon_request_duration_seconds{route="` + name + `",entry="` + entry + `"}`)
+}
+
+func (s *Server) writeJSON(ctx *fasthttp.RequestCtx, body []byte) {
+	ctx.SetContentType("application/json")
+	if !ctx.IsHead() {
+		ctx.SetBody(body)
+	}
+}
+
+func (s *Server) encode(ctx *fasthttp.RequestCtx, status int, v any) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	if ctx.IsHead() {
+		return
+	}
+	enc := json.NewEncoder(ctx)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		s.log.Error("encoding response", "err", err)
+	}
+}
+
+// writeError answers with a Beacon error body; req may be nil when the request could not be
+// parsed, and the summary then echoes defaults.
+func (s *Server) writeError(ctx *fasthttp.RequestCtx, status int, msg string, req *Request) {
+	metrics.GetOrCreateCounter(fmt.Sprintf(`bitbeacon_errors_total{code="%d"}`, status)).Inc()
+	s.encode(ctx, status, errorResponse{
+		Meta:  s.meta(req, nil, s.defaultGranularity()),
+		Error: errorBody{ErrorCode: status, ErrorMessage: msg},
+	})
+}
