@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+func ingestCmd() *cobra.Command {
+	var (
+		opts    ingest.Options
+		entity  string
+		verbose bool
+	)
+	cmd := &cobra.Command{
+		Use:   "ingest --out DIR [--dataset ID] [--assembly NAME] FILE...",
+		Short: "Convert BFF JSON and ontologies into a new release under --out",
+		Long: `ingest reads Beacon-Friendly-Format JSON files (one JSON array of records per file,
+plain or gzip; the entry type comes from the file name, e.g. individuals.json, or --entity)
+and ontologies (.obo, or OBO Graphs JSON such as hp.json), and publishes a new complete
+release under --out. Each run publishes a release that holds the datasets of the previous
+release plus the one ingested now (a dataset ingested again with the same id is replaced).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Out == "" {
+				return fmt.Errorf("--out is required")
+			}
+			if entity != "" {
+				opts.EntityOverride = release.Entity(entity)
+			}
+			opts.Log = newLogger(verbose)
+			if term.IsTerminal(int(os.Stderr.Fd())) {
+				opts.Progress = os.Stderr
+			}
+			sum, err := ingest.Run(cmd.Context(), opts, args)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "published release %s in %s\n", sum.ReleaseID, sum.Dir)
+			for _, e := range release.Entities {
+				if n := sum.Records[e]; n > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %-17s %d\n", e, n)
+				}
+			}
+			if sum.Variants > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "  %-17s %d\n", "variants", sum.Variants)
+			}
+			if sum.OntologyTerms > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "  %-17s %d\n", "ontology terms", sum.OntologyTerms)
+			}
+			if len(sum.Warnings) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "  %d warnings (records kept; see log above)\n", len(sum.Warnings))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Out, "out", "", "release root directory (created if missing)")
+	f.StringVar(&opts.DatasetID, "dataset", "", "dataset id the records belong to")
+	f.StringVar(&opts.Assembly, "assembly", "", "genome assembly of the variants when the data does not say (GRCh37, GRCh38)")
+	f.StringVar(&entity, "entity", "", "entry type of every data file, instead of guessing from file names")
+	f.IntVar(&opts.MaxWarnings, "max-warnings", 20, "warnings printed one by one before they are summarised")
+	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
+	return cmd
+}

@@ -1,0 +1,45 @@
+// Command bitbeacon ingests Beacon data into releases and serves them as a GA4GH Beacon v2.
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	root := &cobra.Command{
+		Use:           "bitbeacon",
+		Short:         "A GA4GH Beacon v2 server: ingest data into releases, serve them fast",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(ingestCmd(), serveCmd(), queryCmd(), versionCmd())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "bitbeacon:", err)
+		os.Exit(1)
+	}
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "bitbeacon", version)
+		},
+	}
+}
+
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
