@@ -19,6 +19,9 @@ const (
 	kindOntologyOBO
 	kindOntologyGraphs
 	kindVCF
+	// kindFilteringTerms is a BFF filtering_terms.json as beacon tools export it. The beacon
+	// derives its filtering terms from the data, so the file is checked and not stored.
+	kindFilteringTerms
 )
 
 func (k inputKind) String() string {
@@ -31,6 +34,8 @@ func (k inputKind) String() string {
 		return "OBO Graphs JSON ontology"
 	case kindVCF:
 		return "VCF"
+	case kindFilteringTerms:
+		return "filtering terms"
 	}
 	return "unknown"
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -139,6 +140,10 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 			if err := st.file(s); err != nil {
 				return nil, err
 			}
+		case s.kind == kindFilteringTerms:
+			if err := st.filteringTerms(s.path); err != nil {
+				return nil, err
+			}
 		case s.kind == kindOntologyOBO || s.kind == kindOntologyGraphs:
 			terms, err := ReadOntologyFile(s.path)
 			if err != nil {
@@ -166,6 +171,31 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 	return sum, nil
 }
 
+// isFilteringTermsFile recognises filtering_terms.json (any case, .gz allowed) by name.
+func isFilteringTermsFile(path string) bool {
+	base := strings.ToLower(filepath.Base(path))
+	return strings.HasPrefix(base, "filtering_terms.") || strings.HasPrefix(base, "filteringterms.")
+}
+
+// filteringTerms reads a filtering terms file: every entry must be an object with an id.
+// The terms a beacon offers are derived from the records at load time, so a declared list
+// is only checked; entries that are not objects with an id are reported as warnings.
+func (st *runState) filteringTerms(path string) error {
+	n := 0
+	err := readBFFFile(path, nil, func(i int, raw map[string]any) error {
+		if id, ok := raw["id"].(string); !ok || id == "" {
+			st.warns.add(path, i, []Warning{{Field: "id", Msg: "filtering term without an id"}})
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.log.Info("filtering terms file read; the beacon derives its filtering terms from the data, so it is not stored", "file", path, "terms", n)
+	return nil
+}
+
 func knownEntity(e release.Entity) bool {
 	for _, x := range release.Entities {
 		if x == e {
@@ -190,6 +220,10 @@ func classifyAll(inputs []string, override release.Entity) ([]source, error) {
 			return nil, fmt.Errorf("ingest: %s: %w", p, ErrVCFNotAvailable)
 		case kindBFF:
 			s.entity = override
+			if s.entity == "" && isFilteringTermsFile(p) {
+				s.kind = kindFilteringTerms
+				break
+			}
 			if s.entity == "" {
 				if s.entity, err = EntityFromName(p); err != nil {
 					return nil, fmt.Errorf("ingest: %w", err)

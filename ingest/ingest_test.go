@@ -143,12 +143,15 @@ func TestIngestCINECA(t *testing.T) {
 		t.Errorf("dataset record: %+v", ds)
 	}
 
-	var found *release.Variant
+	var found, deletion *release.Variant
 	n, invalid := 0, 0
 	err = r.ReadVariants(cinecaDataset, func(v *release.Variant) error {
 		n++
-		if v.ID == "chr22_16050075_A_G" {
+		switch v.ID {
+		case "chr22_16050075_A_G":
 			found = v
+		case "chr22_16052394_GAAAGCCAGAACCACTC_G":
+			deletion = v
 		}
 		if v.Chrom != "22" || v.Assembly != release.GRCh37 || v.End <= v.Start {
 			t.Fatalf("variant %s: chrom %q assembly %q [%d,%d)", v.ID, v.Chrom, v.Assembly, v.Start, v.End)
@@ -174,8 +177,14 @@ func TestIngestCINECA(t *testing.T) {
 	if n != 4998 {
 		t.Fatalf("read %d variants", n)
 	}
-	if found == nil {
-		t.Fatal("variant chr22_16050075_A_G missing")
+	if found == nil || deletion == nil {
+		t.Fatal("variant chr22_16050075_A_G or chr22_16052394_GAAAGCCAGAACCACTC_G missing")
+	}
+	// vcf2bff writes end = start+1 for indels; the deletion must span its 17 reference bases,
+	// in the index and in the stored record.
+	if deletion.Start != 16052393 || deletion.End != 16052393+17 ||
+		!bytes.Contains(deletion.JSON, []byte(`"end":{"type":"Number","value":16052410}`)) {
+		t.Errorf("deletion [%d,%d): %s", deletion.Start, deletion.End, deletion.JSON)
 	}
 	v := found
 	if v.Start != 16050074 || v.End != 16050075 || v.Chrom != "22" || v.Assembly != "GRCh37" || v.Ref != "A" || v.Alt != "G" || v.VariantType != "SNP" {

@@ -54,6 +54,7 @@ func NormalizeVariant(raw map[string]any, datasetID, assembly string) (*release.
 		warns = inferVariantType(variation, v, warns)
 	}
 	warns = repairLocation(variation, v, p, warns)
+	warns = extendToReference(v, p, warns)
 
 	v.IndividualID, warns = link(raw, keyIndividualID, warns)
 	v.BiosampleID, warns = link(raw, keyBiosampleID, warns)
@@ -332,6 +333,41 @@ func inferVariantType(variation map[string]any, v *release.Variant, warns []Warn
 		warns = append(warns, Warning{Field: "variation.variantType", Msg: "missing (required for a legacy variation); set to " + v.VariantType + " from the alleles"})
 	}
 	return warns
+}
+
+// extendToReference makes a sequence variant span its reference allele: end = start +
+// len(referenceBases). Some converters (vcf2bff) write end = start + 1 for every indel,
+// which would make a range query miss a deletion's later bases and its length read 1.
+// The stored record's interval is corrected too, so records and queries agree.
+func extendToReference(v *release.Variant, p placement, warns []Warning) []Warning {
+	want := v.Start + int64(len(v.Ref))
+	if v.End >= want || !plainBases(v.Ref) {
+		return warns
+	}
+	warns = append(warns, Warning{Field: "variation.location.interval.end",
+		Msg: fmt.Sprintf("end %d is inside referenceBases (%d bases from %d); set to %d", v.End, len(v.Ref), v.Start, want)})
+	v.End = want
+	if p.loc != nil {
+		if iv, ok := p.loc["interval"].(map[string]any); ok {
+			iv["end"] = map[string]any{"type": "Number", "value": want}
+		}
+	}
+	return warns
+}
+
+// plainBases reports whether s is a literal sequence (not N-padding of a symbolic allele).
+func plainBases(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'a', 'c', 'g', 't':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // repairLocation makes variation.location valid VRS where ingest can do so without
