@@ -1,0 +1,531 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bitbeacon/bitbeacon/engine"
+)
+
+// ParsePOST parses a POST body (framework/json/requests/beaconRequestBody.json). An empty
+// body gives the defaults. Tolerated beyond the schema (digest §3.1): requestedGranularity,
+// pagination, testMode, includeResultsetResponses, filters and requestParameters at the top
+// level (query wins when both are given); requestParameters flat or nested under g_variant;
+// numbers written as strings of digits; start/end as one number or an array; bare string
+// filters (read with the GET filter syntax).
+func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
+	b := newBuilder(defaults)
+	if len(bytes.TrimSpace(body)) == 0 {
+		return b.finish()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, reqErrorf("invalid JSON body: %s", jsonErrText(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, reqErrorf("invalid JSON body: unexpected data after the top-level value")
+	}
+	top, ok := doc.(map[string]any)
+	if !ok {
+		return nil, reqErrorf("request body must be a JSON object; got %s", jsonType(doc))
+	}
+	if err := b.postMeta(top["meta"]); err != nil {
+		return nil, err
+	}
+	var query map[string]any
+	switch q := top["query"].(type) {
+	case nil:
+	case map[string]any:
+		query = q
+	default:
+		return nil, reqErrorf("query must be an object; got %s", jsonType(q))
+	}
+	for k := range top {
+		switch k {
+		case "$schema", "meta", "query":
+		case "requestedGranularity", "pagination", "testMode", "includeResultsetResponses", "filters", "requestParameters":
+		default:
+			b.warn("unknown key %s in the request body ignored", quote(k))
+		}
+	}
+	for k := range query {
+		switch k {
+		case "requestedGranularity", "pagination", "testMode", "includeResultsetResponses", "filters", "requestParameters", "$schema":
+		default:
+			b.warn("unknown key %s in query ignored", quote("query."+k))
+		}
+	}
+	// pick returns the value of key from query, else from the top level.
+	pick := func(key string) (any, string) {
+		if v, ok := query[key]; ok && v != nil {
+			return v, "query." + key
+		}
+		if v, ok := top[key]; ok && v != nil {
+			return v, key
+		}
+		return nil, ""
+	}
+	if v, where := pick("requestedGranularity"); v != nil {
+		if err := b.postScalar(pGranularity, where, v, false); err != nil {
+			return nil, err
+		}
+	}
+	if v, where := pick("includeResultsetResponses"); v != nil {
+		if err := b.postScalar(pIncludeResultsets, where, v, false); err != nil {
+			return nil, err
+		}
+	}
+	if v, where := pick("testMode"); v != nil {
+		if err := b.postScalar(pTestMode, where, v, true); err != nil {
+			return nil, err
+		}
+	}
+	if v, where := pick("pagination"); v != nil {
+		p, ok := v.(map[string]any)
+		if !ok {
+			return nil, reqErrorf("%s must be an object; got %s", where, jsonType(v))
+		}
+		for _, k := range []string{pSkip, pLimit} {
+			if pv, ok := p[k]; ok && pv != nil {
+				if err := b.postScalar(k, where+"."+k, pv, false); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if v, where := pick("requestParameters"); v != nil {
+		if err := b.postParams(where, v); err != nil {
+			return nil, err
+		}
+	}
+	if v, where := pick("filters"); v != nil {
+		if err := b.postFilters(where, v); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish()
+}
+
+func (b *builder) postMeta(v any) error {
+	if v == nil {
+		return nil
+	}
+	meta, ok := v.(map[string]any)
+	if !ok {
+		return reqErrorf("meta must be an object; got %s", jsonType(v))
+	}
+	if av, ok := meta["apiVersion"]; ok && av != nil {
+		var s string
+		switch x := av.(type) {
+		case string:
+			s = x
+		case json.Number: // 2.0 stays "2.0"
+			s = x.String()
+		default:
+			return reqErrorf("meta.apiVersion must be a string; got %s", jsonType(av))
+		}
+		if s = strings.TrimSpace(s); s != "" {
+			b.req.APIVersion = s
+		}
+	}
+	rs, ok := meta["requestedSchemas"]
+	if !ok || rs == nil {
+		return nil
+	}
+	arr, ok := rs.([]any)
+	if !ok {
+		return reqErrorf("meta.requestedSchemas must be an array; got %s", jsonType(rs))
+	}
+	for i, it := range arr {
+		switch x := it.(type) {
+		case string: // lenient: a bare schema name
+			if x = strings.TrimSpace(x); x != "" {
+				b.req.RequestedSchemas = append(b.req.RequestedSchemas, SchemaRef{Schema: x})
+			}
+		case map[string]any:
+			var ref SchemaRef
+			for _, f := range []struct {
+				keys []string
+				dst  *string
+			}{{[]string{"entityType"}, &ref.EntityType}, {[]string{"schema", "schema:"}, &ref.Schema}} {
+				for _, k := range f.keys { // "schema:" is a typo in the spec's docs examples
+					if sv, ok := x[k]; ok && sv != nil {
+						s, ok := sv.(string)
+						if !ok {
+							return reqErrorf("meta.requestedSchemas[%d].%s must be a string; got %s", i, f.keys[0], jsonType(sv))
+						}
+						*f.dst = strings.TrimSpace(s)
+					}
+				}
+			}
+			if ref.EntityType != "" || ref.Schema != "" {
+				b.req.RequestedSchemas = append(b.req.RequestedSchemas, ref)
+			}
+		case nil:
+		default:
+			return reqErrorf("meta.requestedSchemas[%d] must be an object; got %s", i, jsonType(it))
+		}
+	}
+	return nil
+}
+
+// postScalar applies one scalar JSON value (string, number, or bool when allowBool).
+func (b *builder) postScalar(canon, where string, v any, allowBool bool) error {
+	s, ok := jsonScalarText(v, allowBool)
+	if !ok {
+		want := "a string or a number"
+		switch canon {
+		case pSkip, pLimit, pVariantMinLength, pVariantMaxLength:
+			want = "a non-negative integer"
+		case pTestMode:
+			want = "a boolean"
+		case pGranularity, pIncludeResultsets, pReferenceBases, pAlternateBases:
+			want = "a string"
+		}
+		return reqErrorf("%s must be %s; got %s", where, want, jsonType(v))
+	}
+	if canon == pTestMode {
+		if _, isNum := v.(json.Number); isNum {
+			return reqErrorf("%s must be a boolean; got a number", where)
+		}
+	}
+	return b.apply(canon, where, []string{s})
+}
+
+// postList applies a list parameter given as one scalar (a string is split on commas), an
+// array of scalars, or null.
+func (b *builder) postList(canon, where string, v any) error {
+	switch x := v.(type) {
+	case nil:
+		return b.markSeen(canon, where)
+	case string:
+		return b.apply(canon, where, strings.Split(x, ","))
+	case json.Number:
+		s, _ := jsonScalarText(x, false)
+		return b.apply(canon, where, []string{s})
+	case []any:
+		items := make([]string, 0, len(x))
+		for i, it := range x {
+			s, ok := jsonScalarText(it, false)
+			if !ok {
+				return reqErrorf("%s[%d] must be a string or a number; got %s", where, i, jsonType(it))
+			}
+			if strings.TrimSpace(s) == "" && (canon == pStart || canon == pEnd) {
+				return reqErrorf("%s[%d] is empty", where, i)
+			}
+			items = append(items, s)
+		}
+		return b.apply(canon, where, items)
+	}
+	if canon == pStart || canon == pEnd {
+		return reqErrorf("%s must be an integer or an array of 1 or 2 integers; got %s", where, jsonType(v))
+	}
+	return reqErrorf("%s must be an array of strings; got %s", where, jsonType(v))
+}
+
+// postParams reads requestParameters: flat variant parameters, g_variant (nested), datasets
+// ({"datasetIds": [...]} or an array) and a flat datasetIds.
+func (b *builder) postParams(where string, v any) error {
+	rp, ok := v.(map[string]any)
+	if !ok {
+		return reqErrorf("%s must be an object; got %s", where, jsonType(v))
+	}
+	for _, k := range sortedKeys(rp) {
+		val := rp[k]
+		kw := where + "." + k
+		switch k {
+		case "g_variant", "g_variants":
+			if val == nil {
+				continue
+			}
+			gv, ok := val.(map[string]any)
+			if !ok {
+				return reqErrorf("%s must be an object; got %s", kw, jsonType(val))
+			}
+			for _, gk := range sortedKeys(gv) {
+				canon, ok := variantParamNames[gk]
+				if !ok {
+					b.warn("unknown variant parameter %s ignored", quote(kw+"."+gk))
+					continue
+				}
+				if err := b.postVariant(canon, kw+"."+gk, gv[gk]); err != nil {
+					return err
+				}
+			}
+		case "datasets":
+			switch d := val.(type) {
+			case nil:
+			case map[string]any:
+				for _, dk := range sortedKeys(d) {
+					if dk != pDatasetIDs {
+						b.warn("unknown key %s ignored", quote(kw+"."+dk))
+						continue
+					}
+					if err := b.postList(pDatasetIDs, kw+"."+dk, d[dk]); err != nil {
+						return err
+					}
+				}
+			default:
+				if err := b.postList(pDatasetIDs, kw, val); err != nil {
+					return err
+				}
+			}
+		case pDatasetIDs:
+			if err := b.postList(pDatasetIDs, kw, val); err != nil {
+				return err
+			}
+		case "$schema":
+		default:
+			canon, ok := variantParamNames[k]
+			if !ok {
+				b.warn("unknown request parameter %s ignored", quote(kw))
+				continue
+			}
+			if err := b.postVariant(canon, kw, val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *builder) postVariant(canon, where string, v any) error {
+	if v == nil {
+		return nil
+	}
+	if listParams[canon] {
+		return b.postList(canon, where, v)
+	}
+	switch canon {
+	case pReferenceBases, pAlternateBases:
+		if _, ok := v.(string); !ok {
+			return reqErrorf("%s must be a string; got %s", where, jsonType(v))
+		}
+	}
+	return b.postScalar(canon, where, v, false)
+}
+
+// postFilters reads the filters array: objects {id, operator, value, scope,
+// includeDescendantTerms, similarity} or bare strings (GET syntax).
+func (b *builder) postFilters(where string, v any) error {
+	arr, ok := v.([]any)
+	if !ok {
+		return reqErrorf("%s must be an array; got %s", where, jsonType(v))
+	}
+	r := b.req
+	for i, it := range arr {
+		w := fmt.Sprintf("%s[%d]", where, i)
+		var f engine.Filter
+		var echo string
+		switch x := it.(type) {
+		case nil:
+			continue
+		case string:
+			if strings.TrimSpace(x) == "" {
+				return reqErrorf("%s is an empty string", w)
+			}
+			var err error
+			if f, echo, err = parseFilterItem(x); err != nil {
+				return err
+			}
+		case map[string]any:
+			var err error
+			if f, err = postFilter(w, x); err != nil {
+				return err
+			}
+			echo = echoFilter(f)
+		default:
+			return reqErrorf("%s must be an object; got %s", w, jsonType(it))
+		}
+		r.Query.Filters = append(r.Query.Filters, f)
+		r.EchoFilters = append(r.EchoFilters, echo)
+	}
+	return nil
+}
+
+func postFilter(w string, x map[string]any) (engine.Filter, error) {
+	str := func(key string, allowScalar bool) (string, bool, error) {
+		v, ok := x[key]
+		if !ok || v == nil {
+			return "", false, nil
+		}
+		if allowScalar {
+			if s, ok := jsonScalarText(v, true); ok {
+				return s, true, nil
+			}
+		} else if s, ok := v.(string); ok {
+			return s, true, nil
+		}
+		return "", false, reqErrorf("%s.%s must be a string; got %s", w, key, jsonType(v))
+	}
+	id, ok, err := str("id", false)
+	if err != nil {
+		return engine.Filter{}, err
+	}
+	if id = strings.TrimSpace(id); !ok || id == "" {
+		return engine.Filter{}, reqErrorf("%s has no id", w)
+	}
+	op, hasOp, err := str("operator", false)
+	if err != nil {
+		return engine.Filter{}, err
+	}
+	value, hasValue, err := str("value", true)
+	if err != nil {
+		return engine.Filter{}, err
+	}
+	var f engine.Filter
+	if hasOp || hasValue {
+		op = strings.TrimSpace(op)
+		if !hasOp || op == "" {
+			op = "="
+		}
+		known := false
+		for _, o := range operators {
+			known = known || o == op
+		}
+		if !known {
+			return engine.Filter{}, reqErrorf("%s.operator %s is not one of =, !, <, >, <=, >=", w, quote(op))
+		}
+		if !hasValue {
+			return engine.Filter{}, reqErrorf("%s has operator %s but no value", w, quote(op))
+		}
+		f = alphanumericFilter(id, normOperator(op), strings.TrimSpace(value))
+	} else {
+		f = termFilter(id)
+	}
+	if s, ok, err := str("scope", false); err != nil {
+		return engine.Filter{}, err
+	} else if ok && strings.TrimSpace(s) != "" {
+		e, ok := ParseScope(s)
+		if !ok {
+			return engine.Filter{}, reqErrorf("%s.scope %s is not an entry type (individual, biosample, run, analysis, genomicVariation, dataset, cohort)", w, quote(s))
+		}
+		f.Scope = e
+	}
+	if v, ok := x["includeDescendantTerms"]; ok && v != nil {
+		var inc bool
+		switch t := v.(type) {
+		case bool:
+			inc = t
+		case string:
+			bv, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(t)))
+			if err != nil {
+				return engine.Filter{}, reqErrorf("%s.includeDescendantTerms must be true or false; got %s", w, quote(t))
+			}
+			inc = bv
+		default:
+			return engine.Filter{}, reqErrorf("%s.includeDescendantTerms must be a boolean; got %s", w, jsonType(v))
+		}
+		if f.Kind == engine.OntologyFilter {
+			f.IncludeDescendants = inc
+		}
+	}
+	if s, ok, err := str("similarity", false); err != nil {
+		return engine.Filter{}, err
+	} else if ok {
+		s = strings.ToLower(strings.TrimSpace(s))
+		switch s {
+		case "", "exact", "high", "medium", "low":
+			f.Similarity = s
+		default:
+			return engine.Filter{}, reqErrorf("%s.similarity %s is not one of exact, high, medium, low", w, quote(s))
+		}
+	}
+	return f, nil
+}
+
+// jsonScalarText returns the text of a JSON string or number (and bool when allowBool).
+// Integral numbers written with a fraction or exponent (10.0, 1e3) become plain integers.
+func jsonScalarText(v any, allowBool bool) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		s := x.String()
+		if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return s, true
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) {
+			return strconv.FormatFloat(f, 'f', -1, 64), true // 1e3 -> "1000"
+		}
+		return s, true
+	case bool:
+		if allowBool {
+			return strconv.FormatBool(x), true
+		}
+	}
+	return "", false
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func jsonErrText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "unexpected end of input"
+	}
+	return err.Error()
+}
+
+func sortedKeys(m map[string]any) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// quote puts client input between single quotes for a message: at most maxQuoted bytes,
+// valid UTF-8, control characters escaped.
+func quote(s string) string {
+	cut := false
+	if len(s) > maxQuoted {
+		n := maxQuoted
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	var sb strings.Builder
+	sb.Grow(len(s) + 2)
+	sb.WriteByte('\'')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&sb, "\\x%02x", r)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	if cut {
+		sb.WriteString("…")
+	}
+	sb.WriteByte('\'')
+	return sb.String()
+}
