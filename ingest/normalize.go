@@ -137,6 +137,38 @@ func (w *walker) object(m map[string]any, prefix string, top, noField bool) {
 		}
 		w.value(v, path, noField || top && (w.skipTop[k] || w.skipFields[k]))
 	}
+	if !noField {
+		w.measurement(m)
+	}
+}
+
+// measurement indexes a measure's value under its assay term as well, so that an
+// alphanumeric filter like "LOINC:35925-4 > 25" (BMI above 25) compares the BMI only and not
+// every measurement value of the record, which is what a path filter on
+// measures.measurementValue.value would do.
+func (w *walker) measurement(m map[string]any) {
+	assay, ok := m["assayCode"].(map[string]any)
+	if !ok {
+		return
+	}
+	id, ok := assay["id"].(string)
+	if !ok || !isCURIE(id) {
+		return
+	}
+	mv, ok := m["measurementValue"].(map[string]any)
+	if !ok {
+		return
+	}
+	v, ok := mv["value"]
+	if q, isQuantity := mv["quantity"].(map[string]any); !ok && isQuantity {
+		v, ok = q["value"]
+	}
+	if !ok {
+		return
+	}
+	if s, ok := scalarText(v); ok {
+		w.fields = append(w.fields, release.Field{Path: id, Value: s})
+	}
 }
 
 func (w *walker) value(v any, path string, noField bool) {
