@@ -82,13 +82,16 @@ type GranularityConfig struct {
 	Max     string `yaml:"max"`
 }
 
-// DatasetConfig holds per-dataset settings. Only carried for now; enforcement comes later.
+// DatasetConfig holds per-dataset settings.
 type DatasetConfig struct {
+	// Name and Description, when set, replace those of the dataset's record in responses, so
+	// an operator can describe a dataset without re-ingesting it.
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
 	// MaxGranularity is boolean, count or record (default record).
 	MaxGranularity string `yaml:"maxGranularity"`
-	// SecurityLevel is PUBLIC (default), REGISTERED or CONTROLLED.
+	// SecurityLevel is PUBLIC (default), REGISTERED or CONTROLLED. Until callers can
+	// authenticate, a REGISTERED or CONTROLLED dataset answers at boolean granularity only.
 	SecurityLevel string `yaml:"securityLevel"`
 }
 
@@ -144,7 +147,7 @@ func DefaultConfig() Config {
 
 // DefaultDatasetConfig is the setting of a dataset the configuration does not list.
 func DefaultDatasetConfig(id string) DatasetConfig {
-	return DatasetConfig{Name: id, MaxGranularity: "record", SecurityLevel: SecurityPublic}
+	return DatasetConfig{MaxGranularity: "record", SecurityLevel: SecurityPublic}
 }
 
 // LoadConfig reads a YAML configuration file. Unknown fields are errors; missing fields
@@ -362,7 +365,6 @@ func (c *Config) validate(loc func(keys ...string) string) error {
 			continue
 		}
 		dd := DefaultDatasetConfig(id)
-		fill(&ds.Name, dd.Name)
 		fill(&ds.MaxGranularity, dd.MaxGranularity)
 		fill(&ds.SecurityLevel, dd.SecurityLevel)
 		if g, ok := ParseGranularity(ds.MaxGranularity); !ok {

@@ -41,7 +41,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if c.BaseURLGiven() {
 		t.Error("BaseURLGiven on defaults")
 	}
-	if d := c.Dataset("ds1"); d != (DatasetConfig{Name: "ds1", MaxGranularity: "record", SecurityLevel: "PUBLIC"}) {
+	if d := c.Dataset("ds1"); d != (DatasetConfig{MaxGranularity: "record", SecurityLevel: "PUBLIC"}) {
 		t.Errorf("Dataset(ds1) = %+v", d)
 	}
 }
@@ -133,7 +133,7 @@ nonFilteredQueriesAllowed: false
 	}
 	wantDS := map[string]DatasetConfig{
 		"ds1": {Name: "Dataset one", MaxGranularity: "count", SecurityLevel: "CONTROLLED"},
-		"ds2": {Name: "ds2", MaxGranularity: "record", SecurityLevel: "PUBLIC"},
+		"ds2": {MaxGranularity: "record", SecurityLevel: "PUBLIC"},
 	}
 	if !reflect.DeepEqual(c.Datasets, wantDS) {
 		t.Errorf("datasets: %+v", c.Datasets)

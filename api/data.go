@@ -108,7 +108,35 @@ func (s *Server) page(snap *engine.Snapshot, e release.Entity, rows *roaring.Bit
 	ids := engine.Page(rows, offset, limit, nil)
 	out := make([]json.RawMessage, 0, len(ids))
 	for _, row := range ids {
-		out = append(out, json.RawMessage(snap.RecordJSON(e, row)))
+		rec := json.RawMessage(snap.RecordJSON(e, row))
+		if e == release.Dataset {
+			rec = s.describeDataset(rec)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// describeDataset applies the configured name and description to a dataset record.
+func (s *Server) describeDataset(rec json.RawMessage) json.RawMessage {
+	var doc map[string]any
+	if json.Unmarshal(rec, &doc) != nil {
+		return rec
+	}
+	id, _ := doc["id"].(string)
+	d := s.cfg.Dataset(id)
+	if d.Name == "" && d.Description == "" {
+		return rec
+	}
+	if d.Name != "" {
+		doc["name"] = d.Name
+	}
+	if d.Description != "" {
+		doc["description"] = d.Description
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return rec
 	}
 	return out
 }

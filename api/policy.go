@@ -10,9 +10,20 @@ import "github.com/bitbeacon/bitbeacon/engine"
 func (s *Server) returnedGranularity(requested Granularity, res *engine.Result) Granularity {
 	g := min(requested, s.cfg.MaxGranularity())
 	for _, d := range res.PerDataset {
-		g = min(g, s.cfg.Dataset(d.DatasetID).MaxGranularityValue())
+		g = min(g, s.datasetMax(d.DatasetID))
 	}
 	return g
+}
+
+// datasetMax is the most a caller may see of a dataset. No caller is authenticated yet, so
+// a REGISTERED or CONTROLLED dataset is capped at boolean: its counts and records never
+// leave without a verified grant.
+func (s *Server) datasetMax(id string) Granularity {
+	d := s.cfg.Dataset(id)
+	if d.SecurityLevel != SecurityPublic {
+		return Boolean
+	}
+	return d.MaxGranularityValue()
 }
 
 func (s *Server) defaultGranularity() Granularity { return s.cfg.DefaultGranularity() }

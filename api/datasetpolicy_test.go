@@ -1,0 +1,62 @@
+package api
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// A dataset that is not PUBLIC answers at boolean granularity until callers can
+// authenticate: no count or record of it may leave.
+func TestNonPublicDatasetAnswersBooleanOnly(t *testing.T) {
+	for _, level := range []string{SecurityRegistered, SecurityControlled} {
+		cfg := DefaultConfig()
+		cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {SecurityLevel: level}}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		h := testHandlerWith(t, "fixture", &cfg)
+		for _, g := range []string{"count", "record"} {
+			s := query(t, h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil, 200)
+			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 0 {
+				t.Errorf("%s dataset, %s requested: returned %q, numTotalResults %v, %d result sets",
+					level, g, s.Meta.ReturnedGranularity, fmtCount(s.ResponseSummary.NumTotalResults), len(s.Response.ResultSets))
+			}
+			if !s.ResponseSummary.Exists {
+				t.Errorf("%s dataset: the boolean answer must still be given", level)
+			}
+		}
+	}
+}
+
+// The configuration's dataset name and description replace the ingested ones in responses.
+func TestConfiguredDatasetDescription(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {Name: "Configured name", Description: "Configured description"}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	h := testHandlerWith(t, "fixture", &cfg)
+	for _, path := range []string{"/datasets?requestedGranularity=record", "/datasets/FIXTURE?requestedGranularity=record"} {
+		s := query(t, h, "GET", path, nil, 200)
+		recs := s.Response.Collections
+		if len(s.Response.ResultSets) > 0 {
+			recs = s.Response.ResultSets[0].Results
+		}
+		if len(recs) != 1 {
+			t.Fatalf("%s: %d records", path, len(recs))
+		}
+		var d struct{ ID, Name, Description string }
+		if err := json.Unmarshal(recs[0], &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.ID != "FIXTURE" || d.Name != "Configured name" || d.Description != "Configured description" {
+			t.Errorf("%s: %+v", path, d)
+		}
+	}
+	// Without configuration the ingested record is returned as it is.
+	s := query(t, testHandler(t, "fixture"), "GET", "/datasets?requestedGranularity=record", nil, 200)
+	var d struct{ Name string }
+	if err := json.Unmarshal(s.Response.Collections[0], &d); err != nil || d.Name != "bitbeacon test fixture" {
+		t.Errorf("unconfigured dataset name %q (%v)", d.Name, err)
+	}
+}
