@@ -235,6 +235,10 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 			return
 		}
 	}
+	if skip > 0 && limit == 0 && s.skipCountsPages() {
+		s.writeError(ctx, fasthttp.StatusBadRequest, "skip counts pages of limit terms: give a limit with skip", nil)
+		return
+	}
 	if skip > 0 || limit > 0 {
 		offset := skip
 		if s.skipCountsPages() {

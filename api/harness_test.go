@@ -66,7 +66,8 @@ func cinecaInputs(t testing.TB) []string {
 	)
 }
 
-// release returns the release root of a named test dataset ("cineca" or "demo").
+// testRelease returns the release root of a named test dataset ("cineca", "fixture",
+// "multi" or "demo").
 func testRelease(t testing.TB, name string) string {
 	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
 	b := v.(*releaseBuild)
@@ -80,11 +81,17 @@ func testRelease(t testing.TB, name string) string {
 			inputs = cinecaInputs(t)
 		case "fixture":
 			opts = ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38"}
-			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
-			for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json",
-				"genomicVariations.json", "datasets.json", "cohorts.json", "fixture.obo"} {
-				inputs = append(inputs, filepath.Join(fx, f))
+			inputs = fixtureInputs(t)
+		case "multi":
+			// Two datasets in one release: the fixture ingested twice into the same root,
+			// as FIXTURE and then as FIXTURE_B (the second run keeps the first dataset).
+			inputs = fixtureInputs(t)
+			first := ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38", Out: filepath.Join(root, "release")}
+			if _, err := ingest.Run(context.Background(), first, inputs); err != nil {
+				b.err = err
+				return
 			}
+			opts = ingest.Options{DatasetID: "FIXTURE_B", Assembly: "GRCh38"}
 		case "demo":
 			c := popgen.Demo()
 			files, err := popgen.WriteBFF(filepath.Join(root, "bff"), c)
@@ -108,6 +115,17 @@ func testRelease(t testing.TB, name string) string {
 		t.Fatalf("building test release %s: %v", name, b.err)
 	}
 	return b.dir
+}
+
+// fixtureInputs lists the files of testdata/fixture.
+func fixtureInputs(t testing.TB) []string {
+	fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
+	var in []string
+	for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json",
+		"genomicVariations.json", "datasets.json", "cohorts.json", "fixture.obo"} {
+		in = append(in, filepath.Join(fx, f))
+	}
+	return in
 }
 
 // testHandler returns a handler over a named test release with the default configuration.

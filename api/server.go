@@ -45,6 +45,7 @@ func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 			if p := recover(); p != nil {
 				s.log.Error("panic serving request", "path", string(ctx.Path()), "panic", p, "stack", string(debug.Stack()))
 				ctx.Response.Reset()
+				ctx.Response.Header.Set("Access-Control-Allow-Origin", "*")
 				s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error", nil)
 			}
 		}()
@@ -62,14 +63,14 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		ctx.SetStatusCode(fasthttp.StatusNoContent)
 		return
 	}
-	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
-		ctx.SetContentType("text/plain; version=0.0.4")
-		metrics.WritePrometheus(ctx, true)
-		return
-	}
 	if !ctx.IsGet() && !ctx.IsPost() && !ctx.IsHead() {
 		ctx.Response.Header.Set("Allow", "GET, POST, OPTIONS")
 		s.writeError(ctx, fasthttp.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use GET or POST", ctx.Method()), nil)
+		return
+	}
+	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
+		ctx.SetContentType("text/plain; version=0.0.4")
+		metrics.WritePrometheus(ctx, true)
 		return
 	}
 	switch r.kind {
