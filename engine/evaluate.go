@@ -27,7 +27,7 @@ func IsQueryError(err error) bool {
 // Result is the answer to a Query: the matching rows of the target entity, split by dataset.
 type Result struct {
 	Target release.Entity
-	// Rows holds every matching row of the target entity (all datasets).
+	// Rows holds every matching row of the target entity in the datasets the query may see.
 	Rows *roaring.Bitmap
 	// PerDataset has one entry per dataset of the release (in manifest order) that the query
 	// was allowed to see, with the matching rows of that dataset.
@@ -86,12 +86,13 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
 	}
 	rows := intersect(target.all, parts)
-	res.Rows = rows
+	res.Rows = roaring.New()
 	for _, d := range allowed {
 		dr := roaring.And(rows, target.byDataset[d])
 		c := dr.GetCardinality()
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Rows: dr, Count: c})
 		res.Total += c
+		res.Rows.Or(dr)
 	}
 	return res, nil
 }

@@ -58,7 +58,14 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 			if skipFieldTerm(path) {
 				continue
 			}
-			vals := t.values.Values(path, maxListedValues+1)
+			var vals []string
+			if dsFilter {
+				if vals = t.values.ValuesWithin(path, t.byDataset[dsIdx], maxListedValues+1); len(vals) == 0 {
+					continue
+				}
+			} else {
+				vals = t.values.Values(path, maxListedValues+1)
+			}
 			if len(vals) > maxListedValues {
 				vals = nil
 			}

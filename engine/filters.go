@@ -42,14 +42,19 @@ func (s *Snapshot) termRows(f *Filter, target release.Entity) (*roaring.Bitmap, 
 	descendants := f.IncludeDescendants && f.Kind == OntologyFilter
 	for _, e := range s.scopes(f, target) {
 		t := s.tables[e]
-		if t == nil || !t.terms.Has(f.ID) {
+		if t == nil {
 			continue
 		}
+		// Without descendants only the term itself counts, so an entity that holds just a
+		// descendant is not where this filter applies.
 		var bm *roaring.Bitmap
 		if descendants {
 			bm = t.terms.Folded(f.ID)
 		} else {
 			bm = t.terms.Exact(f.ID)
+		}
+		if bm.IsEmpty() {
+			continue
 		}
 		return s.translate(e, bm, target), "", nil
 	}

@@ -86,14 +86,64 @@ func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to relea
 		}
 		return s.scanLinked(dst, func(r uint32) int32 { return dst.indOf[r] }, rows)
 	}
+	if from == release.Run && to == release.Analysis {
+		return s.analysesOfRuns(rows)
+	}
+	if from == release.Analysis && to == release.Run {
+		return s.runsOfAnalyses(rows)
+	}
+	return s.fromBiosamples(s.biosamplesOf(src, rows), to)
+}
+
+// biosamplesOf returns the biosample rows of the given rows of t.
+func (s *Snapshot) biosamplesOf(t *table, rows *roaring.Bitmap) *roaring.Bitmap {
 	bios := roaring.New()
 	it := rows.Iterator()
 	for it.HasNext() {
-		if b := src.bioOf[it.Next()]; b >= 0 {
+		if b := t.bioOf[it.Next()]; b >= 0 {
 			bios.Add(uint32(b))
 		}
 	}
-	return s.fromBiosamples(bios, to)
+	return bios
+}
+
+// analysesOfRuns follows analysis.runId where an analysis has one, so two runs of one
+// biosample keep their own analyses; an analysis without a run link belongs to every run
+// of its biosample.
+func (s *Snapshot) analysesOfRuns(runs *roaring.Bitmap) *roaring.Bitmap {
+	an := s.tables[release.Analysis]
+	bios := s.biosamplesOf(s.tables[release.Run], runs)
+	out := roaring.New()
+	for a := uint32(0); a < an.n; a++ {
+		if r := an.run[a]; r >= 0 {
+			if runs.Contains(uint32(r)) {
+				out.Add(a)
+			}
+		} else if b := an.bioOf[a]; b >= 0 && bios.Contains(uint32(b)) {
+			out.Add(a)
+		}
+	}
+	return out
+}
+
+// runsOfAnalyses is the inverse of analysesOfRuns.
+func (s *Snapshot) runsOfAnalyses(analyses *roaring.Bitmap) *roaring.Bitmap {
+	an := s.tables[release.Analysis]
+	out := roaring.New()
+	unlinked := roaring.New()
+	it := analyses.Iterator()
+	for it.HasNext() {
+		a := it.Next()
+		if r := an.run[a]; r >= 0 {
+			out.Add(uint32(r))
+		} else if b := an.bioOf[a]; b >= 0 {
+			unlinked.Add(uint32(b))
+		}
+	}
+	if !unlinked.IsEmpty() {
+		out.Or(s.fromBiosamples(unlinked, release.Run))
+	}
+	return out
 }
 
 // fromBiosamples maps biosample rows to rows of entity to.

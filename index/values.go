@@ -226,6 +226,26 @@ func (x *ValueIndex) Values(path string, limit int) []string {
 	return slices.Clone(vs)
 }
 
+// ValuesWithin returns up to limit distinct values at path held by at least one of rows,
+// sorted; limit <= 0 means all. It answers "which values does this subset (a dataset) use",
+// e.g. for per-dataset filtering terms; it costs one intersection test per distinct value.
+func (x *ValueIndex) ValuesWithin(path string, rows *roaring.Bitmap, limit int) []string {
+	f := x.fields[path]
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for i, bm := range f.bitmaps {
+		if bm.Intersects(rows) {
+			out = append(out, f.values[i])
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Match returns the rows whose value at path satisfies op value, as a new bitmap the caller
 // owns. A row with several values matches if any of them does.
 //
