@@ -13,6 +13,14 @@ import (
 var version = "dev"
 
 func main() {
+	if err := rootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "bitbeacon:", err)
+		os.Exit(1)
+	}
+}
+
+// rootCmd builds the command tree; tests run it in process.
+func rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "bitbeacon",
 		Short:         "A GA4GH Beacon v2 server: ingest data into releases, serve them fast",
@@ -20,10 +28,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(ingestCmd(), serveCmd(), queryCmd(), versionCmd())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "bitbeacon:", err)
-		os.Exit(1)
-	}
+	return root
 }
 
 func versionCmd() *cobra.Command {

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
+)
+
+// run executes the CLI in process and returns its standard output.
+func run(t *testing.T, ctx context.Context, args ...string) (string, error) {
+	t.Helper()
+	root := rootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(io.Discard)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return out.String(), err
+}
+
+func fixtureFiles(t *testing.T) []string {
+	dir := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixture files: %v", err)
+	}
+	return files
+}
+
+// The command names and flags of the issue are a contract other tooling relies on: ingest
+// with --out/--dataset/--assembly, then query and serve with --data/--listen.
+func TestIngestQueryServe(t *testing.T) {
+	ctx := context.Background()
+	rel := filepath.Join(t.TempDir(), "rel")
+	out, err := run(t, ctx, append([]string{"ingest", "--out", rel + "/", "--dataset", "FIXTURE", "--assembly", "GRCh38"}, fixtureFiles(t)...)...)
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "published release 000001") || !strings.Contains(out, "individual        6") {
+		t.Errorf("ingest summary:\n%s", out)
+	}
+	// A second dataset into the same --out publishes a release that keeps the first.
+	if out, err := run(t, ctx, append([]string{"ingest", "--out", rel, "--dataset", "OTHER", "--assembly", "GRCh38"}, fixtureFiles(t)...)...); err != nil {
+		t.Fatalf("second ingest: %v\n%s", err, out)
+	}
+
+	out, err = run(t, ctx, "query", "--data", rel, "/individuals?filters=NCIT:C16576&requestedGranularity=count")
+	if err != nil {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	var resp struct {
+		ResponseSummary struct{ NumTotalResults int } `json:"responseSummary"`
+	}
+	if err := json.Unmarshal([]byte(out), &resp); err != nil || resp.ResponseSummary.NumTotalResults != 6 {
+		t.Errorf("query over two datasets: %v\n%s", err, out)
+	}
+	if _, err := run(t, ctx, "query", "--data", rel, "/g_variants?start=1"); err == nil || !strings.Contains(err.Error(), "HTTP 400") {
+		t.Errorf("a bad query must fail with its status, got %v", err)
+	}
+
+	addr := freeAddr(t)
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := run(t, sctx, "serve", "--data", rel, "--listen", addr)
+		done <- err
+	}()
+	body := getWhenUp(t, "http://"+addr+"/individuals?filters=NCIT:C16576&requestedGranularity=count")
+	if err := json.Unmarshal(body, &resp); err != nil || resp.ResponseSummary.NumTotalResults != 6 {
+		t.Errorf("serve: %v\n%s", err, body)
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve did not shut down cleanly: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+}
+
+func TestIngestBadInputLeavesNoRelease(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "individuals.json")
+	if err := os.WriteFile(bad, []byte(`[{"id":"A","sex":{"id":"NCIT:C16576"}}, {"sex":{}}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rel := filepath.Join(dir, "rel")
+	_, err := run(t, context.Background(), "ingest", "--out", rel, "--dataset", "D", bad)
+	if err == nil || !strings.Contains(err.Error(), "individuals.json") || !strings.Contains(err.Error(), "record 1") {
+		t.Fatalf("want an error naming the file and record 1, got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(rel, "CURRENT")); !os.IsNotExist(err) {
+		t.Errorf("a failed ingest published a release (CURRENT: %v)", err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, err := run(t, context.Background(), "version")
+	if err != nil || !strings.HasPrefix(out, "bitbeacon ") {
+		t.Errorf("version: %q %v", out, err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// getWhenUp polls url until the server answers (bounded: 10 s).
+func getWhenUp(t *testing.T, url string) []byte {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 {
+				t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+			}
+			return b
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(fmt.Errorf("server not up: %w", err))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
