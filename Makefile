@@ -32,7 +32,7 @@ fuzz:
 
 ## bench: the Go benchmarks of the hot paths
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./index/ ./engine/ ./api/
+	$(GO) test -run '^$$' -bench . -benchmem ./index/ ./bench/
 
 ## cineca: ingest the CINECA UK1 cohort into ./rel (then: ./bin/bitbeacon serve --data rel/)
 cineca: build

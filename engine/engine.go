@@ -27,8 +27,9 @@ func NewEngine(dir string) (*Engine, error) {
 // Snapshot returns the snapshot to answer one request with.
 func (e *Engine) Snapshot() *Snapshot { return e.current.Load() }
 
-// Reload loads the release that is current on disk now and swaps it in if it is newer. On
-// error the old snapshot keeps serving.
+// Reload loads the release that is current on disk now and swaps it in if it differs from
+// the one serving (a rollback of CURRENT is honoured too). On error the old snapshot keeps
+// serving.
 func (e *Engine) Reload() (swapped bool, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

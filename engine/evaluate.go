@@ -135,22 +135,22 @@ func (s *Snapshot) emptyResult(q *Query) *Result {
 	return res
 }
 
-// allowedDatasets maps requested dataset ids to indexes; none requested means all.
+// allowedDatasets maps requested dataset ids to indexes in manifest order, each once; none
+// requested means all.
 func (s *Snapshot) allowedDatasets(ids []string) ([]uint16, error) {
-	if len(ids) == 0 {
-		out := make([]uint16, len(s.datasets))
-		for i := range out {
-			out[i] = uint16(i)
-		}
-		return out, nil
-	}
-	var out []uint16
+	want := make([]bool, len(s.datasets))
 	for _, id := range ids {
 		d, ok := s.datasetIndex[id]
 		if !ok {
 			return nil, badRequest("unknown dataset %q", id)
 		}
-		out = append(out, d)
+		want[d] = true
+	}
+	out := make([]uint16, 0, len(s.datasets))
+	for i := range s.datasets {
+		if len(ids) == 0 || want[i] {
+			out = append(out, uint16(i))
+		}
 	}
 	return out, nil
 }

@@ -9,8 +9,7 @@ type Query struct {
 	// Anchor restricts the answer to records linked to one record: /{entity}/{id} sets
 	// Anchor{Entity: Target, ID: id}; /{A}/{id}/{B} sets Anchor{Entity: A, ID: id}, Target B.
 	Anchor *Anchor
-	// Filters are ANDed, except that several ontology filters on the same term family are
-	// still ANDed: OR needs an explicit Filter.AnyOf.
+	// Filters are ANDed.
 	Filters []Filter
 	// Variant holds the genomic variant request parameters; nil when none were given.
 	Variant *VariantQuery

@@ -66,6 +66,9 @@ func (s *Snapshot) matchVariants(q *VariantQuery) (*roaring.Bitmap, error) {
 		}
 		and(bm)
 	}
+	if q.ReferenceName == "" && q.AssemblyID != "" {
+		and(vt.assemblyRows(release.NormalizeAssembly(q.AssemblyID)))
+	}
 	if q.GeneID != "" {
 		and(vt.genes.Exact(strings.ToUpper(strings.TrimSpace(q.GeneID))))
 	}
@@ -136,6 +139,17 @@ func checkVariantQuery(q *VariantQuery) error {
 		return badRequest("variantMinLength is greater than variantMaxLength")
 	}
 	return nil
+}
+
+// assemblyRows returns the rows of every sequence of one assembly.
+func (vt *variantTable) assemblyRows(assembly string) *roaring.Bitmap {
+	bm := roaring.New()
+	for _, sq := range vt.seqs {
+		if sq.assembly == assembly {
+			bm.AddRange(uint64(sq.base), uint64(sq.base)+uint64(sq.iv.Len()))
+		}
+	}
+	return bm
 }
 
 // sequencesFor resolves referenceName (and assemblyId when given) to the loaded sequences.

@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -38,20 +38,29 @@ type sequence struct {
 
 func seqKey(assembly, chrom string) string { return assembly + "\x00" + chrom }
 
-// chromOrder sorts 1..22, X, Y, MT, then anything else by name.
-func chromOrder(c string) string {
-	if n := len(c); n <= 2 && n > 0 && c[0] >= '0' && c[0] <= '9' {
-		return fmt.Sprintf("%02s", c)
+// chromRank orders sequences 1..22, X, Y, MT, then any other name (kept as given by
+// ingest) after them, by name: the ranks of known and unknown names never collide, so every
+// sequence stays one contiguous row range.
+func chromRank(c string) int {
+	if n, err := strconv.Atoi(c); err == nil && n >= 1 && n <= 22 && c[0] != '0' {
+		return n
 	}
 	switch c {
 	case "X":
-		return "23"
+		return 23
 	case "Y":
-		return "24"
+		return 24
 	case "MT":
-		return "25"
+		return 25
 	}
-	return "99" + c
+	return 100
+}
+
+func compareChrom(a, b string) int {
+	if ra, rb := chromRank(a), chromRank(b); ra != rb {
+		return ra - rb
+	}
+	return strings.Compare(a, b)
 }
 
 // pendingVariant is a variant read from the release with its dataset, before sorting.
@@ -69,7 +78,7 @@ func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets i
 			return a.Assembly < b.Assembly
 		}
 		if a.Chrom != b.Chrom {
-			return chromOrder(a.Chrom) < chromOrder(b.Chrom)
+			return compareChrom(a.Chrom, b.Chrom) < 0
 		}
 		if a.Start != b.Start {
 			return a.Start < b.Start

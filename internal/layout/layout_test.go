@@ -1,0 +1,276 @@
+// Package layout holds no code: its test enforces the package import rules of
+// docs/architecture.md ("Packages and imports") on the source tree, so a shortcut through
+// the layers fails `go test ./...` instead of slipping in unnoticed.
+package layout
+
+import (
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// rules maps each package (path relative to the module root) to the packages of this module
+// its non-test files may import. A package missing from the map is a violation too: a new
+// package needs a rule here (and a line in docs/architecture.md). anything marks the
+// packages with no restriction.
+var rules = map[string][]string{
+	"index":               {},
+	"release":             {},
+	"engine":              {"index", "release"},
+	"ingest":              {"release"},
+	"api":                 {"engine", "release"},
+	"bench/popgen":        {"release"},
+	"internal/testenv":    {},
+	"internal/schematest": {"internal/testenv"},
+}
+
+// anything lists the package prefixes that may import any package of the module: the CLI,
+// and benchmark code other than the packages with a rule above (bench/popgen), which sits
+// above the engine ("cmd → api/ingest/bench → engine → index").
+var anything = []string{"cmd", "bench"}
+
+// duckDB is kept out of the server binary: only benchmark code may use it.
+const duckDB = "github.com/marcboeker/go-duckdb"
+
+// pkgImports is what the non-test files of one package import.
+type pkgImports struct {
+	rel     string              // package directory relative to the module root, slash-separated
+	imports map[string][]string // import path → files importing it
+}
+
+// scan parses the imports of every non-test .go file under root (skipping testdata, hidden
+// and underscore directories and nested modules) and returns the module path and the
+// packages found, sorted.
+func scan(root string) (string, []pkgImports, error) {
+	modData, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", nil, err
+	}
+	module := ""
+	for _, line := range strings.Split(string(modData), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" {
+			module = strings.Trim(f[1], `"`)
+		}
+	}
+	if module == "" {
+		return "", nil, fmt.Errorf("%s/go.mod names no module", root)
+	}
+	byDir := map[string]*pkgImports{}
+	fset := token.NewFileSet()
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != root {
+				if name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+					return filepath.SkipDir
+				}
+				if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+					return filepath.SkipDir // another module
+				}
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, filepath.Dir(p))
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		pi := byDir[rel]
+		if pi == nil {
+			pi = &pkgImports{rel: rel, imports: map[string][]string{}}
+			byDir[rel] = pi
+		}
+		for _, is := range f.Imports {
+			ip, err := strconv.Unquote(is.Path.Value)
+			if err != nil {
+				return fmt.Errorf("%s: %v", p, err)
+			}
+			pi.imports[ip] = append(pi.imports[ip], name)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	var out []pkgImports
+	for _, pi := range byDir {
+		out = append(out, *pi)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	return module, out, nil
+}
+
+func underAny(rel string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if rel == p || strings.HasPrefix(rel, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// check returns one message per broken rule.
+func check(module string, pkgs []pkgImports) []string {
+	var bad []string
+	for _, pi := range pkgs {
+		ips := make([]string, 0, len(pi.imports))
+		for ip := range pi.imports {
+			ips = append(ips, ip)
+		}
+		sort.Strings(ips)
+		for _, ip := range ips {
+			files := strings.Join(pi.imports[ip], ", ")
+			if (ip == duckDB || strings.HasPrefix(ip, duckDB+"/")) && !underAny(pi.rel, []string{"bench"}) {
+				bad = append(bad, fmt.Sprintf("%s (%s) imports %s: DuckDB stays out of the server binary (bench/ only)", pi.rel, files, ip))
+			}
+			if ip != module && !strings.HasPrefix(ip, module+"/") {
+				continue
+			}
+			dep := strings.TrimPrefix(strings.TrimPrefix(ip, module), "/")
+			if dep == "internal" || strings.HasPrefix(dep, "internal/") {
+				if !underAny(pi.rel, []string{"internal"}) {
+					bad = append(bad, fmt.Sprintf("%s (%s) imports %s: internal/ is test-only, import it from _test.go files", pi.rel, files, dep))
+					continue
+				}
+			}
+			allowed, ok := rules[pi.rel]
+			if !ok {
+				continue // unrestricted, or reported once below
+			}
+			if !slices.Contains(allowed, dep) {
+				bad = append(bad, fmt.Sprintf("%s (%s) imports %s; docs/architecture.md allows %s", pi.rel, files, dep, describe(allowed)))
+			}
+		}
+		if _, ok := rules[pi.rel]; !ok && !underAny(pi.rel, anything) {
+			bad = append(bad, fmt.Sprintf("package %s has no import rule: add it to internal/layout and docs/architecture.md", path.Join(module, pi.rel)))
+		}
+	}
+	return bad
+}
+
+func describe(allowed []string) string {
+	if len(allowed) == 0 {
+		return "no package of this module"
+	}
+	return strings.Join(allowed, ", ")
+}
+
+// repoRoot walks up from the working directory to the directory holding go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatalf("no go.mod above %s", wd)
+		}
+	}
+}
+
+func TestImportRules(t *testing.T) {
+	root := repoRoot(t)
+	module, pkgs, err := scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scan must see the packages the rules talk about, or it proves nothing.
+	seen := map[string]bool{}
+	for _, pi := range pkgs {
+		seen[pi.rel] = true
+	}
+	for rel := range rules {
+		if !seen[rel] {
+			t.Errorf("package %s of the rules has no non-test Go file under %s", rel, root)
+		}
+	}
+	if !seen["cmd/bitbeacon"] {
+		t.Errorf("cmd/bitbeacon not found under %s", root)
+	}
+	for _, msg := range check(module, pkgs) {
+		t.Error(msg)
+	}
+}
+
+// TestCheckerCatchesViolations runs the checker on a throw-away module with every kind of
+// violation, so a checker that silently passes everything cannot go unnoticed.
+func TestCheckerCatchesViolations(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, src string) {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const m = "example.com/x"
+	write("go.mod", "module "+m+"\n\ngo 1.26\n")
+	write("index/a.go", "package index\n\nimport _ \""+m+"/engine\"\n")                       // index → engine
+	write("release/a.go", "package release\n\nimport (\n\t\"fmt\"\n\t_ \""+m+"/index\"\n)\n") // release → index
+	write("engine/a.go", "package engine\n\nimport (\n\t_ \""+m+"/index\"\n\t_ \""+m+"/release\"\n)\n")
+	write("engine/b.go", "package engine\n\nimport _ \""+m+"/api\"\n") // engine → api
+	write("engine/b_test.go", "package engine\n\nimport _ \""+m+"/api\"\n")
+	write("ingest/a.go", "package ingest\n\nimport _ \""+m+"/engine\"\n")              // ingest → engine
+	write("api/a.go", "package api\n\nimport _ \""+m+"/ingest\"\n")                    // api → ingest
+	write("api/b.go", "package api\n\nimport _ \"github.com/marcboeker/go-duckdb\"\n") // duckdb outside bench
+	write("bench/popgen/a.go", "package popgen\n\nimport _ \""+m+"/engine\"\n")        // popgen → engine
+	write("bench/duck/a.go", "package duck\n\nimport (\n\t_ \"github.com/marcboeker/go-duckdb/v2\"\n\t_ \""+m+"/engine\"\n)\n")
+	write("cmd/x/main.go", "package main\n\nimport _ \""+m+"/api\"\n")
+	write("cmd/y/main.go", "package main\n\nimport _ \""+m+"/internal/testenv\"\n") // internal in a binary
+	write("internal/testenv/a.go", "package testenv\n")
+	write("newpkg/a.go", "package newpkg\n") // no rule
+	write("testdata/a.go", "package bad\n\nimport _ \""+m+"/engine\"\n")
+	write("index/testdata/x.go", "package bad\n\nimport _ \""+m+"/engine\"\n")
+
+	module, pkgs, err := scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if module != m {
+		t.Fatalf("module %q", module)
+	}
+	got := check(module, pkgs)
+	want := []string{
+		"index (a.go) imports engine",
+		"release (a.go) imports index",
+		"engine (b.go) imports api",
+		"ingest (a.go) imports engine",
+		"api (a.go) imports ingest",
+		"api (b.go) imports github.com/marcboeker/go-duckdb",
+		"bench/popgen (a.go) imports engine",
+		"cmd/y (main.go) imports internal/testenv",
+		"package example.com/x/newpkg has no import rule",
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, w) }) {
+			t.Errorf("no violation %q reported; got:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d violations, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}
