@@ -69,6 +69,36 @@ type pendingVariant struct {
 	dataset uint16
 }
 
+// carrierIndex resolves a caseLevelData carrier to biosample rows of its dataset: the
+// biosample with that id, or else every biosample of the individual with that id, since
+// ingest keeps caseLevelData.individualId when a record gives no biosampleId.
+type carrierIndex struct {
+	biosamples   *table
+	byIndividual map[string][]int32 // dataset index + "\x00" + individual id → biosample rows
+}
+
+func newCarrierIndex(biosamples *table) *carrierIndex {
+	ci := &carrierIndex{biosamples: biosamples, byIndividual: map[string][]int32{}}
+	for r, ind := range biosamples.rawLinks[linkIndividual] {
+		if ind != "" {
+			k := carrierKey(biosamples.dataset[r], ind)
+			ci.byIndividual[k] = append(ci.byIndividual[k], int32(r))
+		}
+	}
+	return ci
+}
+
+func carrierKey(dataset uint16, id string) string {
+	return string([]byte{byte(dataset >> 8), byte(dataset)}) + "\x00" + id
+}
+
+func (ci *carrierIndex) rows(id string, dataset uint16, buf []int32) []int32 {
+	if b := ci.biosamples.rowOf(id, dataset); b >= 0 {
+		return append(buf[:0], b)
+	}
+	return ci.byIndividual[carrierKey(dataset, id)]
+}
+
 // buildVariants sorts the variants, builds their table and indexes and resolves carriers
 // against the biosample table.
 func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets int, biosamples *table) *variantTable {
@@ -99,6 +129,11 @@ func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets i
 	}
 	var curKey string
 	var cur sequence
+	var ci *carrierIndex
+	var one [1]int32
+	if biosamples != nil {
+		ci = newCarrierIndex(biosamples)
+	}
 	closeSeq := func(end uint32) {
 		if curKey == "" {
 			return
@@ -129,7 +164,7 @@ func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets i
 		if biosamples != nil && len(v.Carriers) > 0 {
 			carriers = roaring.New()
 			for _, id := range v.Carriers {
-				if b := biosamples.rowOf(id, p.dataset); b >= 0 {
+				for _, b := range ci.rows(id, p.dataset, one[:]) {
 					carriers.Add(uint32(b))
 					if vt.carriedBy[b] == nil {
 						vt.carriedBy[b] = roaring.New()
