@@ -259,20 +259,7 @@ func formatFloat(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-func isIntLiteral(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isIntLiteral(s string) bool { return isDigitString(strings.TrimPrefix(s, "-")) }
 
 // isCURIE reports whether s looks like an ontology term id: a prefix of at least two
 // characters starting with a letter ([A-Za-z][A-Za-z0-9_.-]*), a colon, and a local part
