@@ -59,10 +59,15 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	if g == Record {
 		offset, limit := s.window(req)
 		if r.kind == routeEntries && isCollectionEntity(target) {
-			out.Response = collections{Collections: s.page(snap, target, res.Rows, offset, limit)}
+			s.writeRecords(ctx, out, func(b []byte) []byte {
+				return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
+			})
 		} else {
-			out.Response = resultSets{ResultSets: s.resultSets(snap, req, res, offset, limit)}
+			s.writeRecords(ctx, out, func(b []byte) []byte {
+				return appendResultSets(b, s.resultSets(snap, req, res, offset, limit))
+			})
 		}
+		return
 	}
 	s.encode(ctx, fasthttp.StatusOK, out)
 }

@@ -65,10 +65,6 @@ type responseInfo struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-type resultSets struct {
-	ResultSets []resultSet `json:"resultSets"`
-}
-
 type resultSet struct {
 	ID               string            `json:"id"`
 	SetType          string            `json:"setType"`
@@ -76,10 +72,6 @@ type resultSet struct {
 	ResultsCount     uint64            `json:"resultsCount"`
 	Results          []json.RawMessage `json:"results"`
 	ResultsHandovers []handover        `json:"resultsHandovers,omitempty"`
-}
-
-type collections struct {
-	Collections []json.RawMessage `json:"collections"`
 }
 
 type errorResponse struct {
