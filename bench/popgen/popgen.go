@@ -5,7 +5,10 @@
 //
 // It serves the server's built-in demo dataset (Demo) and the benchmark
 // suite. Output is Beacon-Friendly Format (BFF): one JSON array per entry
-// type, every record valid against the Beacon v2 default-model schema.
+// type, every record valid against the Beacon v2 default-model schema
+// (WriteBFF); the variants and genotypes can also be written as a
+// multi-sample BGZF VCF of the same population (WriteVCF), e.g. with the
+// metadata BFF alone (Config.SkipBFFVariants).
 //
 // All randomness comes from math/rand/v2 PCG streams seeded from
 // Config.Seed, and the generator uses only integer arithmetic and correctly
@@ -52,6 +55,11 @@ type Config struct {
 	Variants    int      // total over all chromosomes
 	Chromosomes []string // default {"1","2","22","X"}; "chr" prefix accepted
 	Assembly    string   // default "GRCh38", the only one supported
+	// SkipBFFVariants makes WriteBFF leave out genomicVariations.json (the
+	// bulk of the output at scale: about 10 GB for 10^6 variants x 2,504
+	// samples), e.g. when the variants go to a VCF written by WriteVCF.
+	// It does not change any other file.
+	SkipBFFVariants bool
 }
 
 // Demo returns the configuration of the server's built-in demo dataset.
@@ -80,8 +88,10 @@ const (
 
 // Files lists the files written into Dir.
 type Files struct {
-	Dir   string
-	Paths []string // absolute or relative as Dir is, in the File* order
+	Dir string
+	// Paths are absolute or relative as Dir is, in the File* order;
+	// GenomicVariationsFile is left out with Config.SkipBFFVariants.
+	Paths []string
 }
 
 // Random stream identifiers: each part of the population has its own PCG
@@ -214,6 +224,10 @@ func (p *plan) appendIndividualID(b []byte, i int) []byte {
 //	individuals.json, biosamples.json, runs.json, analyses.json,
 //	cohorts.json, datasets.json, genomicVariations.json, ontology.obo
 //
+// With c.SkipBFFVariants, genomicVariations.json is not written (a stale
+// one in dir is removed, so dir never mixes two populations) and not listed
+// in Files.Paths.
+//
 // Records are streamed; memory does not grow with Variants. The same Config
 // always produces byte-identical files. On error, dir may hold partial
 // files.
@@ -243,11 +257,18 @@ func WriteBFF(dir string, c Config) (Files, error) {
 	}); err != nil {
 		return Files{}, err
 	}
-	if err := writeFile(files.Paths[6], p.writeVariants); err != nil {
+	if c.SkipBFFVariants {
+		if err := os.Remove(files.Paths[6]); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return Files{}, fmt.Errorf("popgen: %w", err)
+		}
+	} else if err := writeFile(files.Paths[6], p.writeVariants); err != nil {
 		return Files{}, err
 	}
 	if err := writeFile(files.Paths[7], func(w *bufio.Writer) error { writeOBO(w); return nil }); err != nil {
 		return Files{}, err
+	}
+	if c.SkipBFFVariants {
+		files.Paths = slices.Delete(files.Paths, 6, 7)
 	}
 	return files, nil
 }

@@ -34,8 +34,8 @@ const (
 )
 
 // variant is one generated variant with its genotypes: the seam between the
-// generator and the output formats (BFF here; a VCF writer can consume the
-// same stream). Its slices are reused: they are valid until the next call to
+// generator and the output formats (bff.go writes it as BFF, vcf.go as VCF,
+// from the same stream). Its slices are reused: they are valid until the next call to
 // variantStream.next.
 type variant struct {
 	chrom *chromosome
@@ -43,16 +43,20 @@ type variant struct {
 	// variants, the anchor base before the event for SVs.
 	pos int64
 	// start and end are the 0-based half-open interval written to BFF:
-	// SNV [pos-1, pos); small indel [pos-1, pos-1+len(ref)); SV [pos, pos+svLen).
+	// SNV [pos-1, pos); small indel [pos-1, pos-1+len(ref)); SV [pos, pos+svLen),
+	// the affected bases without the anchor, i.e. VCF POS+1..END 1-based with
+	// END = pos+svLen (so BFF start = POS and BFF end = END for SVs).
 	start, end int64
 	kind       variantKind
 	svLen      int64
 	// ref and alt are the VCF alleles of small variants. For SVs both are
-	// "N" (the BFF form; a VCF writes ref N and alt <DEL>/<DUP> with END).
+	// "N" (the BFF form; the VCF writes the anchor base at pos as REF and
+	// <DEL>/<DUP> as ALT, with SVTYPE, END and SVLEN).
 	ref, alt []byte
 	genes    []*Gene // genes overlapping [start, end)
 	effect   term
 	aaChange []byte // e.g. "V158M" for missense, "R12*" for stop_gained
+	protLen  int64  // length of the protein aaChange is on, with aaChange
 	af       float64
 	carriers []int32 // sample indexes, ascending
 	zyg      []zygosity
@@ -133,6 +137,7 @@ func (s *variantStream) draw() {
 
 	v.pos, v.svLen = pos, 0
 	v.ref, v.alt, v.aaChange, v.genes = v.ref[:0], v.alt[:0], v.aaChange[:0], v.genes[:0]
+	v.protLen = 0
 	switch k := r.IntN(1000); {
 	case k < permilleSNV:
 		v.kind = kindSNV
@@ -230,6 +235,7 @@ func (s *variantStream) annotate() {
 		if v.effect == soMissense || v.effect == soStopGained {
 			g := v.genes[0]
 			protLen := min(max((g.End-g.Start+1)/40, 100), 3500)
+			v.protLen = protLen
 			from := aminoAcids[r.IntN(len(aminoAcids))]
 			v.aaChange = append(v.aaChange, from)
 			v.aaChange = appendInt(v.aaChange, 1+r.Int64N(protLen))
