@@ -32,6 +32,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
 		return
 	}
+	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res, err := snap.Evaluate(q)
 	if err != nil {

@@ -27,7 +27,8 @@ func IsQueryError(err error) bool {
 // Result is the answer to a Query: the matching rows of the target entity, split by dataset.
 type Result struct {
 	Target release.Entity
-	// Rows holds every matching row of the target entity in the datasets the query may see.
+	// Rows holds every matching row of the target entity in the datasets the query may see
+	// (nil for a CountOnly query).
 	Rows *roaring.Bitmap
 	// PerDataset has one entry per dataset of the release (in manifest order) that the query
 	// was allowed to see, with the matching rows of that dataset.
@@ -41,7 +42,7 @@ type Result struct {
 // DatasetResult is the part of a Result that belongs to one dataset.
 type DatasetResult struct {
 	DatasetID string
-	Rows      *roaring.Bitmap
+	Rows      *roaring.Bitmap // nil for a CountOnly query
 	Count     uint64
 }
 
@@ -85,6 +86,10 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 	if q.Anchor != nil {
 		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
 	}
+	if q.CountOnly {
+		countOnly(res, target, parts, allowed, s.datasets)
+		return res, nil
+	}
 	rows := intersect(target.all, parts)
 	res.Rows = roaring.New()
 	for _, d := range allowed {
@@ -95,6 +100,26 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		res.Rows.Or(dr)
 	}
 	return res, nil
+}
+
+// countOnly fills the per-dataset counts. No filter or a single one (the common case) is
+// counted straight from the shared index bitmap; only several parts need an intersection.
+func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []uint16, datasets []DatasetInfo) {
+	var rows *roaring.Bitmap
+	switch len(parts) {
+	case 0:
+		rows = target.all
+	case 1:
+		rows = parts[0]
+	default:
+		rows = intersect(target.all, parts)
+	}
+	res.PerDataset = make([]DatasetResult, 0, len(allowed))
+	for _, d := range allowed {
+		c := rows.AndCardinality(target.byDataset[d])
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
+		res.Total += c
+	}
 }
 
 // intersect ANDs the parts, smallest first, starting from base (not modified).

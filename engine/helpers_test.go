@@ -149,7 +149,28 @@ func evalKeys(t testing.TB, s *Snapshot, q *Query) ([]string, *Result) {
 	if err != nil {
 		t.Fatalf("Evaluate(%+v): %v", q, err)
 	}
+	checkCountOnly(t, s, q, res)
 	return s.keys(q.Target, res.Rows), res
+}
+
+// checkCountOnly asserts that the counting path agrees with the full evaluation, so every
+// test that evaluates through evalKeys also checks CountOnly.
+func checkCountOnly(t testing.TB, s *Snapshot, q *Query, full *Result) {
+	t.Helper()
+	cq := *q
+	cq.CountOnly = true
+	res, err := s.Evaluate(&cq)
+	if err != nil {
+		t.Fatalf("CountOnly Evaluate(%+v): %v", q, err)
+	}
+	if res.Rows != nil || res.Total != full.Total || len(res.PerDataset) != len(full.PerDataset) {
+		t.Fatalf("CountOnly: rows %v total %d (%d sets), full total %d (%d sets)", res.Rows != nil, res.Total, len(res.PerDataset), full.Total, len(full.PerDataset))
+	}
+	for i, d := range res.PerDataset {
+		if f := full.PerDataset[i]; d.DatasetID != f.DatasetID || d.Count != f.Count || d.Rows != nil {
+			t.Fatalf("CountOnly dataset %d: %s %d, full %s %d", i, d.DatasetID, d.Count, f.DatasetID, f.Count)
+		}
+	}
 }
 
 func sortedCopy(ss []string) []string {

@@ -16,6 +16,9 @@ type Query struct {
 	// DatasetIDs restricts the answer to these datasets (requestParameters datasets); empty
 	// means every dataset.
 	DatasetIDs []string
+	// CountOnly asks for counts only (boolean and count answers): Result.Rows and the
+	// per-dataset rows stay nil, and shared index bitmaps are counted without being copied.
+	CountOnly bool
 }
 
 // Anchor names one record by entity and id.

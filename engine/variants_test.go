@@ -395,6 +395,7 @@ func TestVariantQueriesAgainstScan(t *testing.T) {
 						t.Errorf("%s #%d %s: %v", k.name, i, fmtQuery(q), err)
 						continue
 					}
+					checkCountOnly(t, s, &Query{Target: release.GenomicVariation, Variant: q}, res)
 					got := []string{}
 					it := res.Rows.Iterator()
 					for it.HasNext() {
