@@ -4,14 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 )
 
-// inputKind is what an input file holds. Adding a reader (VCF, Phenopackets) means a kind
-// here and a case in Run.
+// inputKind is what an input file holds. Adding a reader (Phenopackets) means a kind here
+// and a case in Run.
 type inputKind int
 
 const (
@@ -39,9 +38,6 @@ func (k inputKind) String() string {
 	}
 	return "unknown"
 }
-
-// ErrVCFNotAvailable is returned for VCF inputs until the VCF reader lands.
-var ErrVCFNotAvailable = errors.New("VCF ingest is not available yet (issue 3)")
 
 // classify tells what a file holds, by its name where that is unambiguous (.vcf, .vcf.gz,
 // .obo) and otherwise by its first bytes after decompression: "[" starts a BFF array, an

@@ -1,4 +1,4 @@
-// Package ingest reads Beacon source files (BFF JSON, ontologies; VCF later), normalises
+// Package ingest reads Beacon source files (BFF JSON, VCF, ontologies), normalises
 // every record into the shared release schema and publishes them as a new release. Either the
 // whole run is published or nothing changes.
 package ingest
@@ -31,6 +31,9 @@ type Options struct {
 	// MaxWarnings is how many warnings are logged one by one before the rest are only
 	// counted per field; 0 means 20.
 	MaxWarnings int
+	// SkipBadLines skips VCF lines that cannot be read (counted in the summary) instead of
+	// failing the run.
+	SkipBadLines bool
 }
 
 // Summary is what a run published.
@@ -46,6 +49,11 @@ type Summary struct {
 	WarningsByField map[string]int
 	Dir             string // the published release directory
 	Elapsed         time.Duration
+	// VCF reports each VCF input; BadLines counts the VCF lines skipped (--skip-bad-lines);
+	// VCFMerged counts variants found in more than one VCF, written once with all carriers.
+	VCF       []VCFSummary
+	BadLines  int
+	VCFMerged int
 }
 
 // maxKeptWarnings bounds Summary.Warnings: a systematic deviation repeats in every record,
@@ -107,6 +115,22 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 	if err != nil {
 		return nil, err
 	}
+	// VCF headers are read now: a VCF whose assembly is unknown fails before any work.
+	var vcfs []*vcfFile
+	defer func() {
+		for _, vf := range vcfs {
+			vf.in.Close()
+		}
+	}()
+	for _, s := range sources {
+		if s.kind == kindVCF {
+			vf, err := prepareVCF(s.path, opts, warns)
+			if err != nil {
+				return nil, err
+			}
+			vcfs = append(vcfs, vf)
+		}
+	}
 
 	w, err := release.Create(opts.Out)
 	if err != nil {
@@ -153,6 +177,10 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 			sum.OntologyTerms += len(terms)
 			log.Info("ontology read", "file", s.path, "terms", len(terms))
 		}
+	}
+	// VCFs last: their sample columns are matched to the biosamples read above.
+	if err := st.ingestVCFs(vcfs, dw.WriteVariant); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -216,8 +244,6 @@ func classifyAll(inputs []string, override release.Entity) ([]source, error) {
 		}
 		s := source{path: p, kind: k}
 		switch k {
-		case kindVCF:
-			return nil, fmt.Errorf("ingest: %s: %w", p, ErrVCFNotAvailable)
 		case kindBFF:
 			s.entity = override
 			if s.entity == "" && isFilteringTermsFile(p) {
@@ -279,6 +305,8 @@ type runState struct {
 	// seen maps each record id to where it was first seen, per entity: a duplicate id would
 	// make /{entity}/{id} ambiguous.
 	seen map[release.Entity]map[string]string
+	// sampleIDs holds the biosample and individual ids written, to match VCF samples.
+	sampleIDs sampleIDs
 }
 
 // file streams one BFF file into the dataset.
@@ -332,6 +360,7 @@ func (st *runState) record(e release.Entity, file string, index int, raw map[str
 	if err := st.dw.WriteRecord(e, r); err != nil {
 		return err
 	}
+	st.sampleIDs.note(e, r)
 	st.sum.Records[e]++
 	return nil
 }

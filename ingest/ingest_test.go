@@ -454,14 +454,6 @@ func TestDatasetResolution(t *testing.T) {
 	}
 }
 
-func TestVCFNotAvailable(t *testing.T) {
-	p := sharedFile(t, "data/cineca_uk1_cnag_vcf/test_pathogenic_chr22_grch37.vcf.gz")
-	_, err := Run(context.Background(), Options{Out: t.TempDir(), DatasetID: "d"}, []string{p})
-	if !errors.Is(err, ErrVCFNotAvailable) || !strings.Contains(err.Error(), "VCF ingest is not available yet (issue 3)") {
-		t.Fatalf("err = %v", err)
-	}
-}
-
 func TestCancelledContext(t *testing.T) {
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())

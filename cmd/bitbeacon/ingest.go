@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -19,12 +20,18 @@ func ingestCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest --out DIR [--dataset ID] [--assembly NAME] FILE...",
-		Short: "Convert BFF JSON and ontologies into a new release under --out",
+		Short: "Convert BFF JSON, VCF and ontologies into a new release under --out",
 		Long: `ingest reads Beacon-Friendly-Format JSON files (one JSON array of records per file,
-plain or gzip; the entry type comes from the file name, e.g. individuals.json, or --entity)
-and ontologies (.obo, or OBO Graphs JSON such as hp.json), and publishes a new complete
-release under --out. Each run publishes a release that holds the datasets of the previous
-release plus the one ingested now (a dataset ingested again with the same id is replaced).`,
+plain or gzip; the entry type comes from the file name, e.g. individuals.json, or --entity),
+VCF 4.x files (.vcf, .vcf.gz, bgzip or gzip: one variant per ALT allele, the samples carrying
+it as caseLevelData, sample columns matched to the biosamples of the same run) and ontologies
+(.obo, or OBO Graphs JSON such as hp.json), and publishes a new complete release under --out.
+Each run publishes a release that holds the datasets of the previous release plus the one
+ingested now (a dataset ingested again with the same id is replaced).
+
+A VCF's assembly is --assembly when given, else what its header says (##reference,
+##assembly, ##contig assembly=); a VCF line that cannot be read fails the run with
+"<file>:<line>: <what>" unless --skip-bad-lines is given.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Out == "" {
@@ -53,6 +60,18 @@ release plus the one ingested now (a dataset ingested again with the same id is 
 			if sum.OntologyTerms > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "  %-17s %d\n", "ontology terms", sum.OntologyTerms)
 			}
+			for _, v := range sum.VCF {
+				secs := max(v.Elapsed.Seconds(), 1e-9)
+				fmt.Fprintf(cmd.OutOrStdout(), "  VCF %s: %d records, %d variants, %d samples, %s (%s), %.0f lines/s\n",
+					v.File, v.Records, v.Variants, v.Samples, v.Assembly, v.AssemblyFrom, float64(v.Records)/secs)
+				if v.BadLines > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "    %d bad lines skipped, first: %s\n", v.BadLines, v.FirstBadLines[0])
+				}
+				if v.UnmatchedSamples > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "    %d samples match no biosample (e.g. %s); kept as carrier ids\n",
+						v.UnmatchedSamples, strings.Join(v.UnmatchedExamples, ", "))
+				}
+			}
 			if len(sum.Warnings) > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "  %d warnings (records kept; see log above)\n", len(sum.Warnings))
 			}
@@ -65,6 +84,7 @@ release plus the one ingested now (a dataset ingested again with the same id is 
 	f.StringVar(&opts.Assembly, "assembly", "", "genome assembly of the variants when the data does not say (GRCh37, GRCh38)")
 	f.StringVar(&entity, "entity", "", "entry type of every data file, instead of guessing from file names")
 	f.IntVar(&opts.MaxWarnings, "max-warnings", 20, "warnings printed one by one before they are summarised")
+	f.BoolVar(&opts.SkipBadLines, "skip-bad-lines", false, "skip (and count) VCF lines that cannot be read instead of failing")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
 }

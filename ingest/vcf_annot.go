@@ -1,0 +1,384 @@
+package ingest
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Functional annotations of a VCF: SnpEff's INFO/ANN (the "VCF annotation format" v1.0:
+// Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID |
+// Transcript_BioType | Rank | HGVS.c | HGVS.p | ...) and Ensembl VEP's INFO/CSQ (sub-fields
+// named by the "Format: ..." of its ##INFO header line). Only the annotations of the ALT
+// allele a variant stands for are used.
+
+// soTerm is a Sequence Ontology consequence term.
+type soTerm struct{ id, label string }
+
+// soConsequences maps the consequence names SnpEff and VEP write to Sequence Ontology ids.
+// The names are SO term names; SnpEff's few own words map to the SO term they stand for
+// (intergenic_region is SO:0000605 itself). Ids were checked against Ensembl's
+// Bio::EnsEMBL::Variation::Utils::Constants (VEP's consequence table) and the SnpEff/"VCF
+// annotation format" impact table; see docs/vcf-ingest.md.
+var soConsequences = map[string]string{
+	// VEP consequence terms (and SnpEff, which uses the same names).
+	"transcript_ablation":                "SO:0001893",
+	"splice_acceptor_variant":            "SO:0001574",
+	"splice_donor_variant":               "SO:0001575",
+	"stop_gained":                        "SO:0001587",
+	"frameshift_variant":                 "SO:0001589",
+	"stop_lost":                          "SO:0001578",
+	"start_lost":                         "SO:0002012",
+	"transcript_amplification":           "SO:0001889",
+	"feature_elongation":                 "SO:0001907",
+	"feature_truncation":                 "SO:0001906",
+	"inframe_insertion":                  "SO:0001821",
+	"inframe_deletion":                   "SO:0001822",
+	"missense_variant":                   "SO:0001583",
+	"protein_altering_variant":           "SO:0001818",
+	"splice_region_variant":              "SO:0001630",
+	"incomplete_terminal_codon_variant":  "SO:0001626",
+	"start_retained_variant":             "SO:0002019",
+	"stop_retained_variant":              "SO:0001567",
+	"synonymous_variant":                 "SO:0001819",
+	"coding_sequence_variant":            "SO:0001580",
+	"mature_miRNA_variant":               "SO:0001620",
+	"5_prime_UTR_variant":                "SO:0001623",
+	"3_prime_UTR_variant":                "SO:0001624",
+	"non_coding_transcript_exon_variant": "SO:0001792",
+	"intron_variant":                     "SO:0001627",
+	"NMD_transcript_variant":             "SO:0001621",
+	"non_coding_transcript_variant":      "SO:0001619",
+	"upstream_gene_variant":              "SO:0001631",
+	"downstream_gene_variant":            "SO:0001632",
+	"TFBS_ablation":                      "SO:0001895",
+	"TFBS_amplification":                 "SO:0001892",
+	"TF_binding_site_variant":            "SO:0001782",
+	"regulatory_region_ablation":         "SO:0001894",
+	"regulatory_region_amplification":    "SO:0001891",
+	"regulatory_region_variant":          "SO:0001566",
+	"intergenic_variant":                 "SO:0001628",
+	"sequence_variant":                   "SO:0001060",
+	// Structural variant classes (VEP's variation classes), as SnpEff and others name the
+	// effect of copy-number and structural alleles.
+	"structural_variant":    "SO:0001537",
+	"copy_number_variation": "SO:0001019",
+	"copy_number_gain":      "SO:0001742",
+	"copy_number_loss":      "SO:0001743",
+	"deletion":              "SO:0000159",
+	"insertion":             "SO:0000667",
+	"duplication":           "SO:1000035",
+	"tandem_duplication":    "SO:1000173",
+	"inversion":             "SO:1000036",
+	"feature_ablation":      "SO:0001879",
+	// SnpEff's additional names.
+	"intergenic_region":                              "SO:0000605",
+	"conservative_inframe_insertion":                 "SO:0001823",
+	"disruptive_inframe_insertion":                   "SO:0001824",
+	"conservative_inframe_deletion":                  "SO:0001825",
+	"disruptive_inframe_deletion":                    "SO:0001826",
+	"initiator_codon_variant":                        "SO:0001582",
+	"5_prime_UTR_premature_start_codon_gain_variant": "SO:0001988",
+	"exon_loss_variant":                              "SO:0001572",
+	"rare_amino_acid_variant":                        "SO:0002008",
+	"chromosome_number_variation":                    "SO:1000182",
+	"conserved_intergenic_variant":                   "SO:0002017",
+	"conserved_intron_variant":                       "SO:0002018",
+	"exon_variant":                                   "SO:0001791",
+	"gene_variant":                                   "SO:0001564",
+	"intragenic_variant":                             "SO:0002011",
+	"transcript_variant":                             "SO:0001576",
+	"miRNA":                                          "SO:0000276",
+	"splice_site_variant":                            "SO:0001629",
+	"non_coding_exon_variant":                        "SO:0001792", // older SnpEff name of non_coding_transcript_exon_variant
+	"nc_transcript_variant":                          "SO:0001619", // older name of non_coding_transcript_variant
+}
+
+// annEntry is one annotation (one transcript or feature) of one allele, as byte slices into
+// the INFO column.
+type annEntry struct {
+	allele      []byte
+	alleleNum   int // VEP ALLELE_NUM (1-based ALT index), 0 if not given
+	effect      []byte
+	impact      []byte
+	gene        []byte
+	featureType []byte
+	feature     []byte
+	hgvsC       []byte
+	hgvsP       []byte
+	vep         bool
+}
+
+// csqLayout holds the positions of the CSQ sub-fields ingest reads (-1 when absent).
+type csqLayout struct {
+	allele, alleleNum, consequence, impact, symbol, gene, featureType, feature, hgvsc, hgvsp int
+	n                                                                                        int
+}
+
+func newCSQLayout(names []string) *csqLayout {
+	if len(names) == 0 {
+		return nil
+	}
+	l := &csqLayout{n: len(names)}
+	idx := func(name string) int {
+		for i, n := range names {
+			if strings.EqualFold(strings.TrimSpace(n), name) {
+				return i
+			}
+		}
+		return -1
+	}
+	l.allele, l.alleleNum, l.consequence, l.impact = idx("Allele"), idx("ALLELE_NUM"), idx("Consequence"), idx("IMPACT")
+	l.symbol, l.gene, l.featureType, l.feature = idx("SYMBOL"), idx("Gene"), idx("Feature_type"), idx("Feature")
+	l.hgvsc, l.hgvsp = idx("HGVSc"), idx("HGVSp")
+	return l
+}
+
+// splitPipes splits one annotation into its '|'-separated sub-fields (into dst).
+func splitPipes(dst [][]byte, s []byte) [][]byte {
+	dst = dst[:0]
+	for {
+		i := bytes.IndexByte(s, '|')
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst = append(dst, s[:i])
+		s = s[i+1:]
+	}
+}
+
+func at(f [][]byte, i int) []byte {
+	if i < 0 || i >= len(f) {
+		return nil
+	}
+	return f[i]
+}
+
+// parseANN appends the SnpEff annotations of an ANN value.
+func (p *vcfParser) parseANN(v []byte) {
+	for len(v) > 0 {
+		var one []byte
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			one, v = v[:i], v[i+1:]
+		} else {
+			one, v = v, nil
+		}
+		p.sub = splitPipes(p.sub, one)
+		f := p.sub
+		if len(f) < 2 {
+			continue
+		}
+		p.ann = append(p.ann, annEntry{allele: f[0], effect: at(f, 1), impact: at(f, 2), gene: at(f, 3),
+			featureType: at(f, 5), feature: at(f, 6), hgvsC: at(f, 9), hgvsP: at(f, 10)})
+	}
+}
+
+// parseCSQ appends the VEP annotations of a CSQ value.
+func (p *vcfParser) parseCSQ(v []byte) {
+	l := p.csq
+	if l == nil {
+		return
+	}
+	for len(v) > 0 {
+		var one []byte
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			one, v = v[:i], v[i+1:]
+		} else {
+			one, v = v, nil
+		}
+		p.sub = splitPipes(p.sub, one)
+		f := p.sub
+		e := annEntry{vep: true, allele: at(f, l.allele), effect: at(f, l.consequence), impact: at(f, l.impact),
+			gene: at(f, l.symbol), featureType: at(f, l.featureType), feature: at(f, l.feature),
+			hgvsC: at(f, l.hgvsc), hgvsP: at(f, l.hgvsp)}
+		if len(e.gene) == 0 {
+			e.gene = at(f, l.gene)
+		}
+		if n := at(f, l.alleleNum); len(n) > 0 {
+			e.alleleNum = atoiSmall(n)
+		}
+		p.ann = append(p.ann, e)
+	}
+}
+
+func atoiSmall(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' || n > 1<<20 {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// vepAllele is how VEP writes an ALT allele in CSQ: when REF and every ALT share their first
+// base, that base is dropped (an empty remainder is "-"); otherwise the ALT as it is.
+func vepAllele(ref []byte, alts [][]byte, k int) []byte {
+	alt := alts[k]
+	if len(ref) == 0 || alt[0] == '<' {
+		return alt
+	}
+	for _, a := range alts {
+		if len(a) == 0 || a[0] == '<' || a[0] == '*' || a[0] == '.' {
+			continue
+		}
+		if a[0] != ref[0] {
+			return alt
+		}
+	}
+	if len(alt) == 1 {
+		return []byte("-")
+	}
+	return alt[1:]
+}
+
+// annotations is what the annotations of one ALT allele give a variant.
+type annotations struct {
+	genes, impacts, aaRecord, aaIndex, txHGVS, protHGVS []string
+	effects                                             []soTerm
+}
+
+func (a *annotations) reset() {
+	a.genes, a.impacts, a.aaRecord, a.aaIndex = a.genes[:0], a.impacts[:0], a.aaRecord[:0], a.aaIndex[:0]
+	a.txHGVS, a.protHGVS, a.effects = a.txHGVS[:0], a.protHGVS[:0], a.effects[:0]
+}
+
+// collect fills p.out from the annotations of ALT k (1-based) whose text is alt.
+func (p *vcfParser) collect(k int, alt []byte, vep []byte, single bool) {
+	out := &p.out
+	out.reset()
+	for i := range p.ann {
+		e := &p.ann[i]
+		switch {
+		case e.alleleNum > 0:
+			if e.alleleNum != k {
+				continue
+			}
+		case e.vep:
+			if !single && !bytes.EqualFold(e.allele, vep) && !bytes.EqualFold(e.allele, alt) {
+				continue
+			}
+		default:
+			if !single && !bytes.EqualFold(e.allele, alt) {
+				continue
+			}
+		}
+		if g := bytes.TrimSpace(e.gene); len(g) > 0 {
+			out.genes = appendUniq(out.genes, p.intern(g))
+		}
+		if imp := bytes.TrimSpace(e.impact); len(imp) > 0 {
+			out.impacts = appendUniq(out.impacts, p.intern(imp))
+		}
+		for ef := range bytes.SplitSeq(e.effect, []byte{'&'}) {
+			ef = bytes.TrimSpace(ef)
+			if len(ef) == 0 {
+				continue
+			}
+			id, ok := soConsequences[string(ef)]
+			if !ok {
+				p.unknownEffects[string(ef)]++
+				continue
+			}
+			name := p.intern(ef)
+			if !containsTerm(out.effects, id) {
+				out.effects = append(out.effects, soTerm{id, name})
+			}
+		}
+		if hp := cleanHGVS(e.hgvsP); len(hp) > 0 {
+			if e.vep {
+				// VEP: "ENSP00000288602.6:p.Val600Glu"
+				out.protHGVS = appendUniq(out.protHGVS, string(hp))
+				if c := bytes.IndexByte(hp, ':'); c >= 0 {
+					hp = hp[c+1:]
+				}
+			}
+			if one, three, ok := aminoacidChange(hp); ok {
+				out.aaRecord = appendUniq(out.aaRecord, one)
+				out.aaIndex = appendUniq(out.aaIndex, one)
+				out.aaIndex = appendUniq(out.aaIndex, three)
+			}
+		}
+		if hc := cleanHGVS(e.hgvsC); len(hc) > 0 {
+			switch {
+			case e.vep:
+				// VEP: "ENST00000288602.11:c.1799T>A"
+				if bytes.IndexByte(hc, ':') > 0 {
+					out.txHGVS = appendUniq(out.txHGVS, string(hc))
+				}
+			case bytes.EqualFold(e.featureType, []byte("transcript")) && len(e.feature) > 0:
+				// SnpEff: Feature_ID + ":" + HGVS.c; intergenic "n." notations have no
+				// transcript to refer to.
+				out.txHGVS = appendUniq(out.txHGVS, string(e.feature)+":"+string(hc))
+			}
+		}
+	}
+}
+
+func containsTerm(ts []soTerm, id string) bool {
+	for _, t := range ts {
+		if t.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func appendUniq(ss []string, s string) []string {
+	for _, x := range ss {
+		if x == s {
+			return ss
+		}
+	}
+	return append(ss, s)
+}
+
+// cleanHGVS trims an HGVS value and decodes VEP's URI escapes of '=' (%3D); "." and empty
+// mean none.
+func cleanHGVS(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) == 1 && b[0] == '.' {
+		return nil
+	}
+	if bytes.Contains(b, []byte("%3D")) {
+		b = bytes.ReplaceAll(b, []byte("%3D"), []byte("="))
+	}
+	return b
+}
+
+// aminoAcids maps the HGVS three-letter amino-acid codes to one letter.
+var aminoAcids = map[string]byte{
+	"Ala": 'A', "Arg": 'R', "Asn": 'N', "Asp": 'D', "Cys": 'C', "Gln": 'Q', "Glu": 'E',
+	"Gly": 'G', "His": 'H', "Ile": 'I', "Leu": 'L', "Lys": 'K', "Met": 'M', "Phe": 'F',
+	"Pro": 'P', "Ser": 'S', "Thr": 'T', "Trp": 'W', "Tyr": 'Y', "Val": 'V', "Sec": 'U',
+	"Pyl": 'O', "Ter": '*', "Xaa": 'X', "Asx": 'B', "Glx": 'Z',
+}
+
+// aminoacidChange turns an HGVS protein change ("p.Val600Glu", "p.(Gly12Asp)",
+// "p.Leu36_Leu38del", "p.Gln5fs", "p.Trp24Ter") into the one-letter form Beacon queries use
+// ("V600E", "G12D", "L36_L38del", "Q5fs", "W24*") and the three-letter form without "p."
+// ("Val600Glu"), which is what vcf2bff stores. ok is false for values without a position
+// ("p.?", "p.=", "p.0").
+func aminoacidChange(hp []byte) (one, three string, ok bool) {
+	s := string(bytes.TrimPrefix(hp, []byte("p.")))
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+	if s == "" || strings.IndexAny(s, "0123456789") < 0 || s == "0" {
+		return "", "", false
+	}
+	three = s
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' && i+3 <= len(s) {
+			if aa, ok := aminoAcids[s[i:i+3]]; ok {
+				b = append(b, aa)
+				i += 3
+				continue
+			}
+			// An unknown capitalised code: leave the whole change as it is.
+			return three, three, true
+		}
+		b = append(b, c)
+		i++
+	}
+	return string(b), three, true
+}

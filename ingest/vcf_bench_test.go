@@ -1,0 +1,105 @@
+package ingest
+
+import (
+	"context"
+	"log/slog"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// vcfBenchFiles are real VCFs of ../shared: two 2,504-sample extracts, CINECA chr22 (one
+// gzip member, richly annotated INFO) and 1000 Genomes chr1 (BGZF, phased GT), and one
+// single-sample whole chr21 (BGZF, 60,694 lines), the other shape cohorts come in.
+var vcfBenchFiles = []string{
+	"cineca_uk1_cnag_vcf/cineca_uk1_chr22_5002.fully_annotated.vcf.gz",
+	"cineca_uk1_cnag_vcf/test_1000G_chr1_grch37.vcf.gz",
+	"candig_1000g_chr21_vcf/HG02102.vcf.gz",
+}
+
+// zcatSeconds is the best of three `zcat file > /dev/null` runs: the decompression ceiling
+// any reader of the file is measured against. ok is false without zcat.
+func zcatSeconds(b *testing.B, path string) (float64, bool) {
+	zcat, err := exec.LookPath("zcat")
+	if err != nil {
+		return 0, false
+	}
+	best := 0.0
+	for range 3 {
+		began := time.Now()
+		if err := exec.Command(zcat, path).Run(); err != nil {
+			b.Fatalf("zcat %s: %v", path, err)
+		}
+		if s := time.Since(began).Seconds(); best == 0 || s < best {
+			best = s
+		}
+	}
+	return best, true
+}
+
+// BenchmarkVCFIngest measures VCF ingest end to end (read, decompress, parse, write the
+// Parquet release, publish) per file and reports lines/s, genotype calls/s and the ratio of
+// its line rate to zcat's on the same file, measured in the same run.
+func BenchmarkVCFIngest(b *testing.B) {
+	data := testenv.DataDir(b)
+	for _, rel := range vcfBenchFiles {
+		path := filepath.Join(data, rel)
+		b.Run(filepath.Base(rel), func(b *testing.B) {
+			zs, haveZcat := zcatSeconds(b, path)
+			var sum *Summary
+			var err error
+			b.ResetTimer()
+			for range b.N {
+				sum, err = Run(context.Background(), Options{Out: b.TempDir(), DatasetID: "bench", Assembly: "GRCh37", Log: slog.New(slog.DiscardHandler)}, []string{path})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			reportVCFRates(b, sum.VCF[0], zs, haveZcat)
+		})
+	}
+}
+
+// BenchmarkVCFParse is the reader alone: decompress, split and parse into variants, which
+// are dropped instead of written (the Parquet writer is single-threaded and separate).
+func BenchmarkVCFParse(b *testing.B) {
+	data := testenv.DataDir(b)
+	for _, rel := range vcfBenchFiles {
+		path := filepath.Join(data, rel)
+		b.Run(filepath.Base(rel), func(b *testing.B) {
+			zs, haveZcat := zcatSeconds(b, path)
+			var last VCFSummary
+			b.ResetTimer()
+			for range b.N {
+				warns := newWarnSink(1, slog.New(slog.DiscardHandler))
+				vf, err := prepareVCF(path, Options{Assembly: "GRCh37"}, warns)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st := &runState{ctx: context.Background(), log: slog.New(slog.DiscardHandler), datasetID: "bench", warns: warns, sum: &Summary{}}
+				if err := st.ingestVCFs([]*vcfFile{vf}, func(*release.Variant) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+				last = st.sum.VCF[0]
+			}
+			b.StopTimer()
+			reportVCFRates(b, last, zs, haveZcat)
+		})
+	}
+}
+
+func reportVCFRates(b *testing.B, s VCFSummary, zcatSecs float64, haveZcat bool) {
+	per := b.Elapsed().Seconds() / float64(b.N)
+	lines := float64(s.Records) / per
+	b.ReportMetric(lines, "lines/s")
+	b.ReportMetric(float64(s.Calls)/per, "calls/s")
+	if haveZcat {
+		b.ReportMetric(float64(s.Records)/zcatSecs, "zcat-lines/s")
+		b.ReportMetric(lines/(float64(s.Records)/zcatSecs), "x-zcat")
+	}
+}
