@@ -93,24 +93,40 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	default:
 		s.data(ctx, r)
 	}
-	requestDuration(r).UpdateDuration(start)
+	if m := requestDuration(r); m != nil {
+		m.UpdateDuration(start)
+	}
 }
 
-// requestDuration is the latency summary of one kind of endpoint.
+// requestDuration is the latency summary of one kind of endpoint. Every summary is created
+// once at start, so a request builds no metric name and takes no lock.
 func requestDuration(r route) *metrics.Summary {
-	name := "entries"
-	switch r.kind {
-	case routeEntry:
-		name = "entry"
-	case routeRelated:
-		name = "related"
-	case routeEntries:
-	default:
-		name = "framework"
-	}
-	entry := r.entry.PathSegment
-	return metrics.GetOrCreateSummary(`bitbeacon_request_duration_seconds{route="` + name + `",entry="` + entry + `"}`)
+	return durationSummaries[durationKey{kind: r.kind, entry: r.entry.PathSegment}]
 }
+
+type durationKey struct {
+	kind  routeKind
+	entry string
+}
+
+// durationSummaries is read-only after init.
+var durationSummaries = func() map[durationKey]*metrics.Summary {
+	m := map[durationKey]*metrics.Summary{}
+	add := func(kind routeKind, route, entry string) {
+		m[durationKey{kind, entry}] = metrics.GetOrCreateSummary(
+			`bitbeacon_request_duration_seconds{route="` + route + `",entry="` + entry + `"}`)
+	}
+	for _, k := range []routeKind{routeNotFound, routeInfo, routeServiceInfo, routeConfiguration, routeEntryTypes, routeMap, routeFilteringTerms} {
+		add(k, "framework", "")
+	}
+	for _, et := range EntryTypes {
+		add(routeFilteringTerms, "framework", et.PathSegment)
+		add(routeEntries, "entries", et.PathSegment)
+		add(routeEntry, "entry", et.PathSegment)
+		add(routeRelated, "related", et.PathSegment)
+	}
+	return m
+}()
 
 func (s *Server) writeJSON(ctx *fasthttp.RequestCtx, body []byte) {
 	ctx.SetContentType("application/json")
