@@ -184,7 +184,7 @@ func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) re
 			sum.APIVersion = req.APIVersion
 		}
 		for _, rs := range req.RequestedSchemas {
-			sum.RequestedSchemas = append(sum.RequestedSchemas, schemaRef{EntityType: rs.EntityType, Schema: rs.Schema})
+			sum.RequestedSchemas = append(sum.RequestedSchemas, schemaRef(rs))
 		}
 		sum.Filters = req.EchoFilters
 		sum.RequestParameters = req.EchoParams
