@@ -20,6 +20,7 @@ type dsData struct {
 	id, assembly string
 	records      map[release.Entity][]release.Record
 	variants     []release.Variant
+	samples      []string // the sample list, if set (DatasetWriter.SetSamples)
 }
 
 // rec is a compact record constructor: links are "I:<id>", "B:<id>", "R:<id>", "A:<id>",
@@ -74,14 +75,16 @@ func writeRelease(t testing.TB, root string, onto []release.OntologyTerm, datase
 				}
 			}
 		}
+		if d.samples != nil {
+			if err := dw.SetSamples(d.samples); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for i := range d.variants {
 			v := d.variants[i]
 			v.DatasetID = d.id
 			if v.JSON == nil {
 				v.JSON = []byte(fmt.Sprintf(`{"variantInternalId":%q}`, v.ID))
-			}
-			if v.Zygosity == nil && v.Carriers != nil {
-				v.Zygosity = make([]string, len(v.Carriers))
 			}
 			if err := dw.WriteVariant(&v); err != nil {
 				t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 )
 
 // The model links individual ← biosample ← run ← analysis by id, and variants to biosamples
-// through caseLevelData. Every individual-level record therefore resolves to one individual
+// through their carriers (caseLevelData; see carriers.go). Every individual-level record therefore resolves to one individual
 // row (indOf) and, except individuals, one biosample row (bioOf); translate moves a set of
 // rows from one entity to another along these links, which is what a filter scoped to
 // another entity and the /{entity}/{id}/{other} endpoints need.

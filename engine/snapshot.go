@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/index"
@@ -75,7 +76,11 @@ func load(r *release.Reader) (*Snapshot, error) {
 
 	builders := map[release.Entity]*tableBuilder{}
 	var pending []pendingVariant
+	samples := make([][]string, len(m.Datasets))
 	for di, d := range m.Datasets {
+		if samples[di], err = r.ReadSamples(d.ID); err != nil {
+			return nil, fmt.Errorf("release %s: dataset %s: samples: %w", m.ReleaseID, d.ID, err)
+		}
 		for _, e := range release.Entities {
 			if e == release.GenomicVariation {
 				err := r.ReadVariants(d.ID, func(v *release.Variant) error {
@@ -106,9 +111,17 @@ func load(r *release.Reader) (*Snapshot, error) {
 		s.tables[e] = b.build(s.onto, len(s.datasets))
 	}
 	for _, p := range pending {
+		// Zygosity labels first: caseLevelData, where the record walk would find them, is
+		// mostly not in the stored record.
+		for _, z := range p.v.Zygosity {
+			if _, ok := s.labels[z.ID]; !ok && z.Label != "" {
+				s.labels[strings.Clone(z.ID)] = strings.Clone(z.Label)
+			}
+		}
 		s.collectLabels(&p.v.Record)
 	}
-	s.variants = buildVariants(pending, s.onto, len(s.datasets), s.tables[release.Biosample])
+	bios := s.tables[release.Biosample]
+	s.variants = buildVariants(pending, s.onto, len(s.datasets), bios, newSampleSpaces(samples, bios))
 	s.tables[release.GenomicVariation] = s.variants.table
 	for _, t := range s.tables {
 		t.resolveLinks(s.tables)

@@ -27,6 +27,9 @@ type variantTable struct {
 	// carried by biosample row b. Both are nil-safe: missing means empty.
 	carriers  []*roaring.Bitmap
 	carriedBy []*roaring.Bitmap
+
+	// cl renders the caseLevelData of records stored without it (see carriers.go).
+	cl *caseLevel
 }
 
 // sequence is the contiguous row range of one chromosome of one assembly.
@@ -69,39 +72,9 @@ type pendingVariant struct {
 	dataset uint16
 }
 
-// carrierIndex resolves a caseLevelData carrier to biosample rows of its dataset: the
-// biosample with that id, or else every biosample of the individual with that id, since
-// ingest keeps caseLevelData.individualId when a record gives no biosampleId.
-type carrierIndex struct {
-	biosamples   *table
-	byIndividual map[string][]int32 // dataset index + "\x00" + individual id → biosample rows
-}
-
-func newCarrierIndex(biosamples *table) *carrierIndex {
-	ci := &carrierIndex{biosamples: biosamples, byIndividual: map[string][]int32{}}
-	for r, ind := range biosamples.rawLinks[linkIndividual] {
-		if ind != "" {
-			k := carrierKey(biosamples.dataset[r], ind)
-			ci.byIndividual[k] = append(ci.byIndividual[k], int32(r))
-		}
-	}
-	return ci
-}
-
-func carrierKey(dataset uint16, id string) string {
-	return string([]byte{byte(dataset >> 8), byte(dataset)}) + "\x00" + id
-}
-
-func (ci *carrierIndex) rows(id string, dataset uint16, buf []int32) []int32 {
-	if b := ci.biosamples.rowOf(id, dataset); b >= 0 {
-		return append(buf[:0], b)
-	}
-	return ci.byIndividual[carrierKey(dataset, id)]
-}
-
-// buildVariants sorts the variants, builds their table and indexes and resolves carriers
-// against the biosample table.
-func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets int, biosamples *table) *variantTable {
+// buildVariants sorts the variants, builds their table and indexes and moves their carriers
+// from sample indexes (spaces, by dataset) to biosample rows.
+func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets int, biosamples *table, spaces []*sampleSpace) *variantTable {
 	sort.SliceStable(pending, func(i, j int) bool {
 		a, b := pending[i].v, pending[j].v
 		if a.Assembly != b.Assembly {
@@ -129,11 +102,8 @@ func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets i
 	}
 	var curKey string
 	var cur sequence
-	var ci *carrierIndex
-	var one [1]int32
-	if biosamples != nil {
-		ci = newCarrierIndex(biosamples)
-	}
+	var scratch []uint32
+	vt.cl = newCaseLevel(spaces, len(pending))
 	closeSeq := func(end uint32) {
 		if curKey == "" {
 			return
@@ -160,21 +130,22 @@ func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets i
 		for _, h := range v.HGVSIDs {
 			hgvs.Add(h, row)
 		}
+		sp := spaces[p.dataset]
 		var carriers *roaring.Bitmap
-		if biosamples != nil && len(v.Carriers) > 0 {
-			carriers = roaring.New()
-			for _, id := range v.Carriers {
-				for _, b := range ci.rows(id, p.dataset, one[:]) {
-					carriers.Add(uint32(b))
+		if biosamples != nil {
+			carriers = sp.toRows(v.CarrierBits, &scratch)
+			if carriers != nil {
+				scratch = appendBits(scratch[:0], carriers)
+				for _, b := range scratch {
 					if vt.carriedBy[b] == nil {
 						vt.carriedBy[b] = roaring.New()
 					}
 					vt.carriedBy[b].Add(row)
 				}
 			}
-			carriers.RunOptimize()
 		}
 		vt.carriers = append(vt.carriers, carriers)
+		vt.cl.add(row, len(pending), v, !sp.invertible() || biosamples == nil)
 		// Rows are sorted, so each sequence is a contiguous row range.
 		key := seqKey(v.Assembly, v.Chrom)
 		if key != curKey {
@@ -184,9 +155,12 @@ func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets i
 	}
 	closeSeq(uint32(len(pending)))
 	vt.table = tb.build(onto, numDatasets)
-	for _, bm := range vt.carriedBy {
+	vt.cl.finish()
+	for i, bm := range vt.carriedBy {
 		if bm != nil {
+			// Grown one Add at a time: the clone drops the spare capacity.
 			bm.RunOptimize()
+			vt.carriedBy[i] = bm.Clone()
 		}
 	}
 	vt.types = types.Build(nil)

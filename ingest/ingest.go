@@ -158,8 +158,13 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 			return nil, err
 		}
 	}
+	// Variant files wait until every biosample is known: the sample list is fixed before
+	// the first carrier is written.
+	var variantFiles []source
 	for _, s := range sources {
 		switch {
+		case s.kind == kindBFF && s.entity == release.GenomicVariation:
+			variantFiles = append(variantFiles, s)
 		case s.kind == kindBFF && s.entity != release.Dataset:
 			if err := st.file(s); err != nil {
 				return nil, err
@@ -178,7 +183,26 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 			log.Info("ontology read", "file", s.path, "terms", len(terms))
 		}
 	}
-	// VCFs last: their sample columns are matched to the biosamples read above.
+	// The sample list carrier bitmaps index: the VCF sample columns matched to the
+	// biosamples read above; without VCFs, the biosamples in the order written, so that a
+	// BFF carrier numbers as its biosample. Carrier ids not in it are appended as met.
+	if len(vcfs) > 0 || len(variantFiles) > 0 {
+		samples := st.sampleIDs.order
+		if len(vcfs) > 0 {
+			if samples, err = st.vcfSamples(vcfs); err != nil {
+				return nil, err
+			}
+		}
+		if err := dw.SetSamples(samples); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range variantFiles {
+		if err := st.file(s); err != nil {
+			return nil, err
+		}
+	}
+	// VCFs last.
 	if err := st.ingestVCFs(vcfs, dw.WriteVariant); err != nil {
 		return nil, err
 	}

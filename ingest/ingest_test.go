@@ -144,9 +144,23 @@ func TestIngestCINECA(t *testing.T) {
 	}
 
 	var found, deletion *release.Variant
-	n, invalid := 0, 0
+	n, invalid, emptyCaseLevel := 0, 0, 0
+	samples, err := r.ReadSamples(cinecaDataset)
+	if err != nil || len(samples) != 2504 || samples[0] != "HG00096" {
+		t.Fatalf("samples: %d (%v)", len(samples), err)
+	}
 	err = r.ReadVariants(cinecaDataset, func(v *release.Variant) error {
 		n++
+		// The CNAG BFF's caseLevelData is plain biosampleId + zygosity: all of it goes to
+		// the carrier bitmaps, but for the 63 empty arrays, which stay in the record.
+		switch {
+		case v.CaseLevelFromCarriers && !bytes.Contains(v.JSON, []byte("caseLevelData")):
+		case !v.CaseLevelFromCarriers && v.CarrierBits == nil && bytes.Contains(v.JSON, []byte(`"caseLevelData":[]`)):
+			emptyCaseLevel++
+		default:
+			t.Fatalf("variant %s: caseLevelFromCarriers %v, record %s", v.ID, v.CaseLevelFromCarriers, v.JSON)
+		}
+		expandCarriers(t, v, samples)
 		switch v.ID {
 		case "chr22_16050075_A_G":
 			found = v
@@ -157,8 +171,8 @@ func TestIngestCINECA(t *testing.T) {
 			t.Fatalf("variant %s: chrom %q assembly %q [%d,%d)", v.ID, v.Chrom, v.Assembly, v.Start, v.End)
 		}
 		for _, z := range v.Zygosity {
-			if strings.Contains(z, "_") {
-				t.Fatalf("variant %s: zygosity %q not normalised", v.ID, z)
+			if strings.Contains(z.ID, "_") {
+				t.Fatalf("variant %s: zygosity %q not normalised", v.ID, z.ID)
 			}
 		}
 		if bytes.Contains(v.JSON, []byte("GENO:GENO_")) || bytes.Contains(v.JSON, []byte(`"_info"`)) || bytes.Contains(v.JSON, []byte(`"_position"`)) {
@@ -174,8 +188,8 @@ func TestIngestCINECA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 4998 {
-		t.Fatalf("read %d variants", n)
+	if n != 4998 || emptyCaseLevel != 63 {
+		t.Fatalf("read %d variants, %d with an empty caseLevelData", n, emptyCaseLevel)
 	}
 	if found == nil || deletion == nil {
 		t.Fatal("variant chr22_16050075_A_G or chr22_16052394_GAAAGCCAGAACCACTC_G missing")
@@ -190,8 +204,11 @@ func TestIngestCINECA(t *testing.T) {
 	if v.Start != 16050074 || v.End != 16050075 || v.Chrom != "22" || v.Assembly != "GRCh37" || v.Ref != "A" || v.Alt != "G" || v.VariantType != "SNP" {
 		t.Errorf("chr22_16050075_A_G: %s %s [%d,%d) %s>%s %s", v.Assembly, v.Chrom, v.Start, v.End, v.Ref, v.Alt, v.VariantType)
 	}
-	if !slices.Equal(v.Carriers, []string{"HG03770"}) || !slices.Equal(v.Zygosity, []string{"GENO:0000458"}) {
-		t.Errorf("carriers %v zygosity %v", v.Carriers, v.Zygosity)
+	if !slices.Equal(v.Carriers, []string{"HG03770"}) || !slices.Equal(v.CarrierZygosity, []release.ZygosityTerm{{ID: "GENO:0000458", Label: "0/1"}}) {
+		t.Errorf("carriers %v zygosity %v", v.Carriers, v.CarrierZygosity)
+	}
+	if !bytes.Contains(v.JSON, []byte(`"caseLevelData":[{"biosampleId":"HG03770","zygosity":{"id":"GENO:0000458","label":"0/1"}}]}`)) {
+		t.Errorf("rendered record %s", v.JSON)
 	}
 	if !slices.Equal(v.GeneIDs, []string{"CHR_START-DUXAP8"}) || len(v.AminoacidChanges) != 0 || !slices.Equal(v.HGVSIDs, []string{"22:g.16050075A>G"}) {
 		t.Errorf("genes %v aa %v hgvs %v", v.GeneIDs, v.AminoacidChanges, v.HGVSIDs)
@@ -256,7 +273,12 @@ func TestIngestAllFieldsWarnsButKeeps(t *testing.T) {
 	}
 	schemas := recordSchemas(t)
 	carriers := 0
+	samples, err := r.ReadSamples("synthetic_usecases_4beacon_testingV4")
+	if err != nil {
+		t.Fatal(err)
+	}
 	err = r.ReadVariants("synthetic_usecases_4beacon_testingV4", func(v *release.Variant) error {
+		expandCarriers(t, v, samples)
 		if v.Chrom != "21" || v.Assembly != release.GRCh37 {
 			t.Errorf("variant %s: %s %s", v.ID, v.Chrom, v.Assembly)
 		}
@@ -485,5 +507,41 @@ func TestProgressOnLargeFile(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "individuals.json") {
 		t.Fatalf("no progress bar written: %q", progress.String())
+	}
+}
+
+// BFF carriers are numbered as the biosamples of the run (written order), whatever file
+// comes first on the command line; carriers that are no biosample follow, as met. A variant
+// whose caseLevelData says more than its carriers keeps it in the record.
+func TestBFFCarrierSamples(t *testing.T) {
+	dir := t.TempDir()
+	vars := writeFile(t, dir, "genomicVariations.json", `[
+ {"variantInternalId":"v1","variation":{"variantType":"SNP","referenceBases":"A","alternateBases":"G","location":{"type":"SequenceLocation","sequence_id":"refseq:NC_000022.10","interval":{"type":"SequenceInterval","start":{"type":"Number","value":1},"end":{"type":"Number","value":2}}}},
+  "caseLevelData":[{"biosampleId":"B1","zygosity":{"id":"GENO:0000458","label":"0/1"}},{"biosampleId":"B2","zygosity":{"id":"GENO:0000136","label":"1/1"}},{"biosampleId":"X1"}]},
+ {"variantInternalId":"v2","variation":{"variantType":"SNP","referenceBases":"A","alternateBases":"T","location":{"type":"SequenceLocation","sequence_id":"refseq:NC_000022.10","interval":{"type":"SequenceInterval","start":{"type":"Number","value":1},"end":{"type":"Number","value":2}}}},
+  "caseLevelData":[{"biosampleId":"B1","phenotypicEffects":[{"category":{"id":"MONDO:0000001","label":"disease"}}]}]}]`)
+	bios := writeFile(t, dir, "biosamples.json", `[{"id":"B2","individualId":"I2"},{"id":"B1","individualId":"I1"}]`)
+	out := filepath.Join(dir, "out")
+	if _, err := Run(context.Background(), Options{Out: out, DatasetID: "d", Assembly: "GRCh37", Log: testLogger(t)}, []string{vars, bios}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := release.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples, err := r.ReadSamples("d")
+	if want := []string{"B2", "B1", "X1"}; err != nil || !slices.Equal(samples, want) {
+		t.Fatalf("samples %v (%v), want %v", samples, err, want)
+	}
+	vs := readVariants(t, out, "d")
+	v1, v2 := vs["v1"], vs["v2"]
+	if !v1.CaseLevelFromCarriers || v2.CaseLevelFromCarriers || !slices.Equal(v1.Carriers, []string{"B2", "B1", "X1"}) || !slices.Equal(v2.Carriers, []string{"B1"}) {
+		t.Fatalf("v1 %v %v, v2 %v %v", v1.CaseLevelFromCarriers, v1.Carriers, v2.CaseLevelFromCarriers, v2.Carriers)
+	}
+	if !bytes.HasSuffix(v1.JSON, []byte(`,"caseLevelData":[{"biosampleId":"B2","zygosity":{"id":"GENO:0000136","label":"1/1"}},{"biosampleId":"B1","zygosity":{"id":"GENO:0000458","label":"0/1"}},{"biosampleId":"X1"}]}`)) {
+		t.Errorf("v1 %s", v1.JSON)
+	}
+	if !bytes.Contains(v2.JSON, []byte(`"caseLevelData":[{"biosampleId":"B1","phenotypicEffects":[{"category":{"id":"MONDO:0000001","label":"disease"}}]}]`)) {
+		t.Errorf("v2 %s", v2.JSON)
 	}
 }

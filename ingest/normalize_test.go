@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -240,8 +241,12 @@ func TestNormalizeVariantCarriersAndLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(v.Carriers, []string{"S1", "I2"}) || !slices.Equal(v.Zygosity, []string{"GENO:0000458", ""}) {
-		t.Errorf("carriers %v zygosity %v", v.Carriers, v.Zygosity)
+	if !slices.Equal(v.Carriers, []string{"S1", "I2"}) || !slices.Equal(v.CarrierZygosity, []release.ZygosityTerm{{ID: "GENO:0000458", Label: "0/1"}, {}}) {
+		t.Errorf("carriers %v zygosity %v", v.Carriers, v.CarrierZygosity)
+	}
+	// An individualId and entries without biosampleId: caseLevelData stays in the record.
+	if v.CaseLevelFromCarriers || !strings.Contains(string(v.JSON), `"caseLevelData"`) {
+		t.Errorf("caseLevelData left to the carriers: %s", v.JSON)
 	}
 	if !slices.Equal(v.GeneIDs, []string{"BRCA1"}) || !slices.Equal(v.AminoacidChanges, []string{"V600E"}) {
 		t.Errorf("genes %v aa %v", v.GeneIDs, v.AminoacidChanges)
@@ -270,5 +275,47 @@ func TestNormalizeVariantErrors(t *testing.T) {
 		if !ok || re.Field != tc.field {
 			t.Errorf("%s: err %v, want field %s", tc.raw, err, tc.field)
 		}
+	}
+}
+
+// caseLevelData leaves the record for the carrier bitmaps only when the carriers say all of
+// it: biosampleId plus at most a zygosity {id, label}, each biosample once.
+func TestNormalizeVariantCaseLevelFromCarriers(t *testing.T) {
+	const head = `{"variantInternalId":"v","variation":{"variantType":"SNP","referenceBases":"A","alternateBases":"G","location":{"type":"SequenceLocation","sequence_id":"refseq:NC_000022.10","interval":{"type":"SequenceInterval","start":{"type":"Number","value":1},"end":{"type":"Number","value":2}}}},"caseLevelData":`
+	for _, tc := range []struct {
+		name, cl string
+		plain    bool
+	}{
+		{"plain", `[{"biosampleId":"S1","zygosity":{"id":"GENO:0000458","label":"0/1"}},{"biosampleId":"S2"}]`, true},
+		{"extra field", `[{"biosampleId":"S1","zygosity":{"id":"GENO:0000458","label":"0/1"},"alleleOrigin":{"id":"SO:0001778","label":"germline variant"}}]`, false},
+		{"extra zygosity field", `[{"biosampleId":"S1","zygosity":{"id":"GENO:0000458","label":"0/1","x":1}}]`, false},
+		{"zygosity without label", `[{"biosampleId":"S1","zygosity":{"id":"GENO:0000458"}}]`, false},
+		{"individualId", `[{"individualId":"I1"}]`, false},
+		{"both ids", `[{"biosampleId":"S1","individualId":"I1"}]`, false},
+		{"twice", `[{"biosampleId":"S1"},{"biosampleId":"S1","zygosity":{"id":"GENO:0000136","label":"1/1"}}]`, false},
+		{"empty", `[]`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, _, err := NormalizeVariant(decode(t, head+tc.cl+`}`), "ds", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			has := strings.Contains(string(v.JSON), `"caseLevelData"`)
+			if v.CaseLevelFromCarriers != tc.plain || has == tc.plain {
+				t.Fatalf("caseLevelFromCarriers %v, record %s", v.CaseLevelFromCarriers, v.JSON)
+			}
+			if !tc.plain {
+				// Kept as it was, extra fields included.
+				var got, want struct{ CaseLevelData any }
+				json.Unmarshal(v.JSON, &got)
+				json.Unmarshal([]byte(head+tc.cl+`}`), &want)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("caseLevelData %v, want %v", got, want)
+				}
+			}
+			if len(v.Carriers) == 0 && tc.name != "empty" {
+				t.Errorf("no carriers for the index")
+			}
+		})
 	}
 }

@@ -75,7 +75,14 @@ func NormalizeVariant(raw map[string]any, datasetID, assembly string) (*release.
 		v.HGVSIDs = appendUnique(v.HGVSIDs, stringList(ids["transcriptHGVSIds"])...)
 		v.HGVSIDs = appendUnique(v.HGVSIDs, stringList(ids["proteinHGVSIds"])...)
 	}
-	v.Carriers, v.Zygosity, warns = carriers(raw["caseLevelData"], warns)
+	var plain bool
+	v.Carriers, v.CarrierZygosity, plain, warns = carriers(raw["caseLevelData"], warns)
+	if plain {
+		// The carriers say all caseLevelData says: the release stores them once, as
+		// bitmaps, and the engine renders caseLevelData from them.
+		delete(raw, "caseLevelData")
+		v.CaseLevelFromCarriers = true
+	}
 	if v.JSON, err = marshal(raw); err != nil {
 		return nil, nil, fieldErr("", "cannot encode record: %v", err)
 	}
@@ -414,35 +421,72 @@ func repairLocation(variation map[string]any, v *release.Variant, p placement, w
 	return warns
 }
 
-// carriers reads caseLevelData into the index-aligned carrier and zygosity columns.
-func carriers(v any, warns []Warning) ([]string, []string, []Warning) {
+// carriers reads caseLevelData into the index-aligned carrier and zygosity lists. plain
+// reports that caseLevelData can be rebuilt exactly from them (release.Variant
+// CaseLevelFromCarriers): a non-empty array of objects that each hold a biosampleId string
+// and at most a zygosity {id, label} of two strings, no biosampleId twice. Anything else
+// (an individualId, which would come back as biosampleId, another key, a zygosity without
+// label) keeps caseLevelData in the record.
+func carriers(v any, warns []Warning) ([]string, []release.ZygosityTerm, bool, []Warning) {
 	cl, ok := v.([]any)
 	if !ok || len(cl) == 0 {
-		return nil, nil, warns
+		return nil, nil, false, warns
 	}
 	ids := make([]string, 0, len(cl))
-	zyg := make([]string, 0, len(cl))
+	zyg := make([]release.ZygosityTerm, 0, len(cl))
+	plain := true
+	anyZyg := false
 	for _, e := range cl {
 		m, ok := e.(map[string]any)
 		if !ok {
+			plain = false
 			continue // reported by checkRecord
 		}
 		id, _ := m["biosampleId"].(string)
 		if id == "" {
+			plain = false
 			id, _ = m["individualId"].(string)
 		}
 		if id == "" {
 			warns = append(warns, Warning{Field: "caseLevelData.biosampleId", Msg: "missing; carrier skipped"})
 			continue
 		}
-		z := ""
-		if zm, ok := m["zygosity"].(map[string]any); ok {
-			z, _ = zm["id"].(string)
+		var z release.ZygosityTerm
+		zm, hasZ := m["zygosity"].(map[string]any)
+		if hasZ {
+			z.ID, _ = zm["id"].(string)
+			label, okL := zm["label"].(string)
+			if z.ID == "" || !okL || len(zm) != 2 {
+				plain = false
+			}
+			if z.ID != "" {
+				z.Label = label
+				anyZyg = true
+			}
+		}
+		switch {
+		case len(m) == 1:
+		case len(m) == 2 && hasZ:
+		default:
+			plain = false
 		}
 		ids = append(ids, id)
 		zyg = append(zyg, z)
 	}
-	return ids, zyg, warns
+	if plain && len(ids) > 1 {
+		seen := make(map[string]struct{}, len(ids))
+		for _, id := range ids {
+			if _, dup := seen[id]; dup {
+				plain = false
+				break
+			}
+			seen[id] = struct{}{}
+		}
+	}
+	if !anyZyg {
+		zyg = nil
+	}
+	return ids, zyg, plain && len(ids) == len(cl), warns
 }
 
 // stringList reads a string or an array of strings, skipping "", "." and HGVS ids without a

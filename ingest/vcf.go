@@ -1,8 +1,10 @@
 package ingest
 
 // VCF ingest: a VCF 4.x file (plain, gzip or BGZF) becomes one release.Variant per ALT allele
-// of each record, with the samples that carry that allele as caseLevelData. See
-// docs/vcf-ingest.md for the conventions (coordinates, ids, zygosity, annotations).
+// of each record, with the samples that carry that allele as a bitmap of sample indexes
+// (the dataset's sample list is the header's sample columns, file after file), from which
+// the engine renders caseLevelData. See docs/vcf-ingest.md for the conventions
+// (coordinates, ids, zygosity, annotations).
 //
 // The reader is a three-stage pipeline, because a 2,504-sample line is ~10 kB of genotypes
 // and parsing them dominates:
@@ -99,9 +101,15 @@ type vcfFile struct {
 	assemblyFrom string
 	in           *vcfInput // open from prepare until ingest ends
 
+	// Set by vcfSamples: sample columns that match no biosample.
+	unmatched         int
+	unmatchedExamples []string
+
 	// Set by matchSamples.
 	carrierIDs []string // per sample column
-	clPrefix   [][]byte // per sample column: `{"biosampleId":"<id>","zygosity":`
+	// sampleBase is the dataset sample index of the first sample column: the sample list
+	// is the columns of every VCF of the run, file after file.
+	sampleBase uint32
 }
 
 // readVCFHeader reads the meta-information lines and the #CHROM line.
@@ -368,6 +376,7 @@ func prepareVCF(path string, opts Options, warns *warnSink) (*vcfFile, error) {
 // sampleIDs collects the biosample and individual ids of a run, to match VCF sample columns
 // to biosamples.
 type sampleIDs struct {
+	order      []string // biosample ids in the order written
 	biosamples map[string]bool
 	// byIndividual lists the biosamples of each individual; individuals holds every
 	// individual id (with or without biosamples).
@@ -383,6 +392,7 @@ func (s *sampleIDs) note(e release.Entity, r *release.Record) {
 			s.byIndividual = map[string][]string{}
 		}
 		s.biosamples[r.ID] = true
+		s.order = append(s.order, r.ID)
 		if r.IndividualID != "" {
 			s.byIndividual[r.IndividualID] = append(s.byIndividual[r.IndividualID], r.ID)
 		}
@@ -404,7 +414,6 @@ func (s *sampleIDs) empty() bool { return len(s.biosamples) == 0 && len(s.indivi
 func (vf *vcfFile) matchSamples(ids *sampleIDs) (unmatched []string, individuals int) {
 	n := len(vf.hdr.samples)
 	vf.carrierIDs = make([]string, n)
-	vf.clPrefix = make([][]byte, n)
 	for i, name := range vf.hdr.samples {
 		id := name
 		switch {
@@ -418,10 +427,35 @@ func (vf *vcfFile) matchSamples(ids *sampleIDs) (unmatched []string, individuals
 			}
 		}
 		vf.carrierIDs[i] = id
-		p := append([]byte(`{"biosampleId":`), appendJSONString(nil, id)...)
-		vf.clPrefix[i] = append(p, `,"zygosity":`...)
 	}
 	return unmatched, individuals
+}
+
+// vcfSamples matches the sample columns of every VCF of the run to its biosamples, warns
+// about those that match none, and returns the run's sample list: the carrier id of every
+// column, file after file (each file's sampleBase set), for DatasetWriter.SetSamples.
+func (st *runState) vcfSamples(vcfs []*vcfFile) ([]string, error) {
+	var all []string
+	for _, vf := range vcfs {
+		if uint64(len(all))+uint64(len(vf.hdr.samples)) > 1<<32-1 {
+			return nil, fmt.Errorf("ingest: %s: more than 2^32-1 samples in the run's VCFs", vf.path)
+		}
+		vf.sampleBase = uint32(len(all))
+		unmatched, individuals := vf.matchSamples(&st.sampleIDs)
+		all = append(all, vf.carrierIDs...)
+		if len(unmatched) == 0 {
+			continue
+		}
+		examples := unmatched[:min(len(unmatched), 5)]
+		msg := fmt.Sprintf("%d of %d sample columns name no biosample of this run, nor an individual with exactly one biosample (e.g. %s); their names are kept as carrier ids",
+			len(unmatched), len(vf.hdr.samples), strings.Join(examples, ", "))
+		if individuals > 0 {
+			msg += fmt.Sprintf(" (%d of them are individual ids, which queries resolve to the individual)", individuals)
+		}
+		st.warns.add(vf.path, -1, []Warning{{Field: "samples", Msg: msg}})
+		vf.unmatched, vf.unmatchedExamples = len(unmatched), examples
+	}
+	return all, nil
 }
 
 // vcfChunk is a run of whole lines handed from the splitter to a worker and then, parsed,
@@ -446,7 +480,6 @@ type vcfChunk struct {
 type variantMeta struct {
 	pos  int64 // POS of its line (the VCF sort key; start differs for symbolic ALTs)
 	line int
-	clAt int // offset of `,"caseLevelData":[` in JSON, or of the closing '}' without carriers
 }
 
 // vcfStream is one VCF being read: its splitter and workers run ahead, next returns its
@@ -470,21 +503,11 @@ type vcfStream struct {
 }
 
 // startVCF starts reading vf: a splitter goroutine and GOMAXPROCS parsers. chunk and
-// inflight size the buffers (chunks in flight per file).
+// inflight size the buffers (chunks in flight per file). vcfSamples must have run.
 func (st *runState) startVCF(vf *vcfFile, chunk, inflight int) *vcfStream {
 	s := &vcfStream{st: st, vf: vf, began: time.Now(), contigs: map[string]int{}, effects: map[string]int{},
-		sum: VCFSummary{File: vf.path, Format: vf.in.format, Assembly: vf.assembly, AssemblyFrom: vf.assemblyFrom, Samples: len(vf.hdr.samples)}}
-	unmatched, individuals := vf.matchSamples(&st.sampleIDs)
-	if len(unmatched) > 0 {
-		s.sum.UnmatchedSamples = len(unmatched)
-		s.sum.UnmatchedExamples = unmatched[:min(len(unmatched), 5)]
-		msg := fmt.Sprintf("%d of %d sample columns name no biosample of this run, nor an individual with exactly one biosample (e.g. %s); their names are kept as carrier ids",
-			len(unmatched), len(vf.hdr.samples), strings.Join(s.sum.UnmatchedExamples, ", "))
-		if individuals > 0 {
-			msg += fmt.Sprintf(" (%d of them are individual ids, which queries resolve to the individual)", individuals)
-		}
-		st.warns.add(vf.path, -1, []Warning{{Field: "samples", Msg: msg}})
-	}
+		sum: VCFSummary{File: vf.path, Format: vf.in.format, Assembly: vf.assembly, AssemblyFrom: vf.assemblyFrom, Samples: len(vf.hdr.samples),
+			UnmatchedSamples: vf.unmatched, UnmatchedExamples: vf.unmatchedExamples}}
 	s.ctx, s.cancel = context.WithCancel(st.ctx)
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	s.free = make(chan []byte, inflight+1)
@@ -618,8 +641,8 @@ func (s *vcfStream) finish() {
 		"elapsed", sum.Elapsed.Round(time.Millisecond), "linesPerSec", int(float64(sum.Records)/secs), "callsPerSec", int(float64(sum.Calls)/secs))
 }
 
-// ingestVCFs streams the run's VCFs through write (the dataset's WriteVariant). One VCF is
-// written in file order. Several are merged: each must be sorted by position (chromosomes
+// ingestVCFs streams the run's VCFs through write (the dataset's WriteVariant); vcfSamples
+// must have numbered their samples. One VCF is written in file order. Several are merged: each must be sorted by position (chromosomes
 // 1..22, X, Y, MT, then other contigs), and a variant found in more than one file (the
 // same variantInternalId, e.g. per-sample VCFs) is written once with the carriers of all.
 func (st *runState) ingestVCFs(vcfs []*vcfFile, write func(*release.Variant) error) error {
@@ -739,7 +762,6 @@ func mergeVCFStreams(streams []*vcfStream, write func(*release.Variant) error) (
 	type group struct {
 		v     *release.Variant
 		parts []*release.Variant
-		metas []variantMeta
 	}
 	var groups []*group
 	for len(heads) > 0 {
@@ -763,10 +785,9 @@ func mergeVCFStreams(streams []*vcfStream, write func(*release.Variant) error) (
 					}
 				}
 				if g == nil {
-					groups = append(groups, &group{v: h.v, parts: []*release.Variant{h.v}, metas: []variantMeta{h.m}})
+					groups = append(groups, &group{v: h.v, parts: []*release.Variant{h.v}})
 				} else {
 					g.parts = append(g.parts, h.v)
-					g.metas = append(g.metas, h.m)
 				}
 				ok, err := advance(h)
 				if err != nil {
@@ -786,7 +807,7 @@ func mergeVCFStreams(streams []*vcfStream, write func(*release.Variant) error) (
 		for _, g := range groups {
 			v := g.v
 			if len(g.parts) > 1 {
-				v = mergeVariants(g.parts, g.metas)
+				v = mergeVariants(g.parts)
 				merged++
 			}
 			if err := write(v); err != nil {
@@ -799,41 +820,34 @@ func mergeVCFStreams(streams []*vcfStream, write func(*release.Variant) error) (
 }
 
 // mergeVariants combines copies of one variant from several files: the first copy's record
-// with the caseLevelData of all, carriers and zygosity concatenated, terms united.
-func mergeVariants(parts []*release.Variant, metas []variantMeta) *release.Variant {
+// with the carriers of all (their sample ranges are disjoint), zygosity sets united by term,
+// terms united.
+func mergeVariants(parts []*release.Variant) *release.Variant {
 	first := *parts[0]
 	v := &first
-	const open = `,"caseLevelData":[`
-	size := metas[0].clAt + len(open) + 2
-	n := 0
-	for i, p := range parts {
-		size += len(p.JSON) - metas[i].clAt
-		n += len(p.Carriers)
-	}
-	js := make([]byte, 0, size)
-	js = append(js, parts[0].JSON[:metas[0].clAt]...)
-	v.Carriers = make([]string, 0, n)
-	v.Zygosity = make([]string, 0, n)
+	v.CarrierBits = nil
+	v.Zygosity = nil
 	var terms []string
-	for i, p := range parts {
+	for _, p := range parts {
 		terms = append(terms, p.Terms...)
-		if len(p.Carriers) == 0 {
+		if p.CarrierBits == nil || p.CarrierBits.IsEmpty() {
 			continue
 		}
-		if len(v.Carriers) == 0 {
-			js = append(js, open...)
+		if v.CarrierBits == nil {
+			v.CarrierBits = p.CarrierBits.Clone()
 		} else {
-			js = append(js, ',')
+			v.CarrierBits.Or(p.CarrierBits)
 		}
-		// p.JSON ends with `,"caseLevelData":[...]}`: its entries are between.
-		js = append(js, p.JSON[metas[i].clAt+len(open):len(p.JSON)-2]...)
-		v.Carriers = append(v.Carriers, p.Carriers...)
-		v.Zygosity = append(v.Zygosity, p.Zygosity...)
+		for _, z := range p.Zygosity {
+			j := slices.IndexFunc(v.Zygosity, func(x release.ZygositySet) bool { return x.ID == z.ID && x.Label == z.Label })
+			if j < 0 {
+				v.Zygosity = append(v.Zygosity, release.ZygositySet{ID: z.ID, Label: z.Label, Bits: z.Bits.Clone()})
+			} else {
+				v.Zygosity[j].Bits.Or(z.Bits)
+			}
+		}
 	}
-	if len(v.Carriers) > 0 {
-		js = append(js, ']')
-	}
-	v.JSON = append(js, '}')
+	v.CaseLevelFromCarriers = v.CarrierBits != nil
 	slices.Sort(terms)
 	v.Terms = slices.Compact(terms)
 	return v

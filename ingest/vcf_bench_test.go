@@ -82,6 +82,9 @@ func BenchmarkVCFParse(b *testing.B) {
 					b.Fatal(err)
 				}
 				st := &runState{ctx: context.Background(), log: slog.New(slog.DiscardHandler), datasetID: "bench", warns: warns, sum: &Summary{}}
+				if _, err := st.vcfSamples([]*vcfFile{vf}); err != nil {
+					b.Fatal(err)
+				}
 				if err := st.ingestVCFs([]*vcfFile{vf}, func(*release.Variant) error { return nil }); err != nil {
 					b.Fatal(err)
 				}

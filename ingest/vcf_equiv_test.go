@@ -182,8 +182,8 @@ func TestVCFEquivalentToBFF(t *testing.T) {
 
 func countZyg(v *release.Variant, z string) int {
 	n := 0
-	for _, x := range v.Zygosity {
-		if x == z {
+	for _, x := range v.CarrierZygosity {
+		if x.ID == z {
 			n++
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/RoaringBitmap/roaring/v2"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -26,13 +26,9 @@ import (
 // Phasing ('|' or '/') does not change the zygosity.
 type zygosity struct {
 	id, label string
-	suffix    []byte // `{"id":"...","label":"..."}}` closing a caseLevelData entry
 }
 
-func newZygosity(id, label string) *zygosity {
-	s := `{"id":"` + id + `","label":"` + label + `"}}`
-	return &zygosity{id: id, label: label, suffix: []byte(s)}
-}
+func newZygosity(id, label string) *zygosity { return &zygosity{id: id, label: label} }
 
 var (
 	zygHomozygous   = newZygosity("GENO:0000136", "homozygous")
@@ -41,6 +37,9 @@ var (
 	zygHeterozygous = newZygosity("GENO:0000135", "heterozygous")
 	zygHemizygous   = newZygosity("GENO:0000134", "hemizygous")
 )
+
+// maxZygosities is how many zygosities there are above.
+const maxZygosities = 5
 
 // gtCall is the genotype of one sample that carries at least one ALT allele.
 type gtCall struct {
@@ -71,7 +70,8 @@ type vcfParser struct {
 	chrom, chromID, seqID   string
 	chromKnown              bool
 	calls                   []gtCall
-	zyg                     []*zygosity // zygosity of each call for the ALT at hand
+	carriers                []uint32                // sample indexes of the ALT at hand
+	zygSamples              [maxZygosities][]uint32 // the same, per zygosity (in the order met)
 	more                    []int32
 	alts                    [][]byte
 	sub                     [][]byte
@@ -250,12 +250,12 @@ func (p *vcfParser) parseLine(l []byte, line int, c *vcfChunk) string {
 			c.skippedAlts++
 			continue
 		}
-		v, clAt, msg := p.variant(col, pos, ref, alt, i+1, single)
+		v, msg := p.variant(col, pos, ref, alt, i+1, single)
 		if msg != "" {
 			return msg
 		}
 		c.variants = append(c.variants, v)
-		c.meta = append(c.meta, variantMeta{pos: pos, line: line, clAt: clAt})
+		c.meta = append(c.meta, variantMeta{pos: pos, line: line})
 	}
 	return ""
 }
@@ -610,7 +610,7 @@ var svTypes = map[string]string{"DEL": "DEL", "DUP": "DUP", "INS": "INS", "INV":
 //     INFO END is the 1-based inclusive last base, i.e. the 0-based exclusive end: end = END;
 //     without END, end = start+|SVLEN|; an insertion covers no reference base (end = start);
 //   - a breakend (BND, "G]17:198982]") is the point at POS: start = POS-1, end = POS.
-func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, single bool) (*release.Variant, int, string) {
+func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, single bool) (*release.Variant, string) {
 	v := &release.Variant{Assembly: p.f.assembly, Chrom: p.chrom}
 	v.DatasetID = p.datasetID
 	if !p.chromKnown {
@@ -666,10 +666,10 @@ func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, si
 		case len(p.svEnd) > 0:
 			end, ok := parsePos(p.svEnd)
 			if !ok {
-				return nil, 0, fmt.Sprintf("INFO END %q is not a positive integer", clip(p.svEnd))
+				return nil, fmt.Sprintf("INFO END %q is not a positive integer", clip(p.svEnd))
 			}
 			if end < pos {
-				return nil, 0, fmt.Sprintf("INFO END %d is before POS %d", end, pos)
+				return nil, fmt.Sprintf("INFO END %d is before POS %d", end, pos)
 			}
 			v.End = end
 		case vt == "INS":
@@ -677,11 +677,11 @@ func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, si
 		case len(p.svLen) > 0:
 			l, ok := svLenAt(p.svLen, k, len(p.alts))
 			if !ok {
-				return nil, 0, fmt.Sprintf("INFO SVLEN %q is not an integer per ALT allele", clip(p.svLen))
+				return nil, fmt.Sprintf("INFO SVLEN %q is not an integer per ALT allele", clip(p.svLen))
 			}
 			v.End = v.Start + l
 		default:
-			return nil, 0, fmt.Sprintf("symbolic ALT %s without INFO END or SVLEN: its end is unknown", alt)
+			return nil, fmt.Sprintf("symbolic ALT %s without INFO END or SVLEN: its end is unknown", alt)
 		}
 		if v.End-v.Start > 0 {
 			switch vt {
@@ -715,8 +715,8 @@ func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, si
 	if len(p.ann) > 0 {
 		p.collect(k, annAlt, vepAllele(col[3], p.alts, k-1), single)
 	}
-	clAt := p.record(v, hgvs, symbolic, breakend, col[6], k)
-	return v, clAt, ""
+	p.record(v, hgvs, symbolic, breakend, col[6], k)
+	return v, ""
 }
 
 // minimalAlleles trims an ALT split from a multi-allelic record to its minimal
@@ -754,12 +754,11 @@ func svLenAt(b []byte, k, nAlt int) (int64, bool) {
 	return n, ok
 }
 
-// record writes v's JSON (by hand: caseLevelData dominates and is two appends per carrier),
-// carriers, terms and fields. Fields follow NormalizeVariant's walker: every scalar leaf
-// except variantInternalId and caseLevelData, by dotted path, arrays transparent.
-//
-// It returns the offset of caseLevelData in the JSON (of the closing '}' without carriers).
-func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend bool, filter []byte, k int) int {
+// record writes v's JSON (by hand), carriers, terms and fields. Fields follow
+// NormalizeVariant's walker: every scalar leaf except variantInternalId and caseLevelData,
+// by dotted path, arrays transparent. The carriers go to CarrierBits and Zygosity as sample
+// indexes, and the JSON has no caseLevelData: the engine renders it from them.
+func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend bool, filter []byte, k int) {
 	b := p.js[:0]
 	p.fields, p.terms = p.fields[:0], p.terms[:0]
 	b = append(b, `{"variantInternalId":`...)
@@ -862,57 +861,47 @@ func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend b
 		b = append(b, '}')
 	}
 
-	// caseLevelData: the carriers of ALT k. The record is assembled once in a buffer of
-	// its exact size: the part above from the scratch buffer, then one prefix (per sample,
-	// made once per file) and one suffix (per zygosity) per carrier.
-	p.zyg = p.zyg[:0]
-	size := len(b) + len(`,"caseLevelData":[]}`)
-	n := 0
+	b = append(b, '}')
+	p.js = b
+	v.JSON = slices.Clone(b)
+
+	// The carriers of ALT k, as sample indexes (calls are in sample order), per zygosity.
+	var seen [maxZygosities]*zygosity
+	nz := 0
+	p.carriers = p.carriers[:0]
+	base := p.f.sampleBase
 	for i := range p.calls {
 		z := p.zygosityOf(&p.calls[i], int32(k))
-		p.zyg = append(p.zyg, z)
-		if z != nil {
-			n++
-			size += len(p.f.clPrefix[p.calls[i].sample]) + len(z.suffix) + 1
+		if z == nil {
+			continue
 		}
+		x := base + uint32(p.calls[i].sample)
+		p.carriers = append(p.carriers, x)
+		j := 0
+		for j < nz && seen[j] != z {
+			j++
+		}
+		if j == nz {
+			seen[j] = z
+			p.zygSamples[j] = p.zygSamples[j][:0]
+			nz++
+			p.terms = append(p.terms, z.id)
+		}
+		p.zygSamples[j] = append(p.zygSamples[j], x)
 	}
-	clAt := len(b)
-	if n == 0 {
-		b = append(b, '}')
-		p.js = b
-		v.JSON = slices.Clone(b)
-	} else {
-		p.js = b
-		out := make([]byte, 0, size)
-		out = append(out, b...)
-		v.Carriers = make([]string, 0, n)
-		v.Zygosity = make([]string, 0, n)
-		var seen [5]*zygosity
-		out = append(out, `,"caseLevelData":[`...)
-		for i, z := range p.zyg {
-			if z == nil {
-				continue
+	if len(p.carriers) > 0 {
+		v.CarrierBits = roaring.New()
+		v.CarrierBits.AddMany(p.carriers)
+		v.Zygosity = make([]release.ZygositySet, nz)
+		for j := range nz {
+			bm := v.CarrierBits // one zygosity for all (always so for one sample): the same set
+			if nz > 1 {
+				bm = roaring.New()
+				bm.AddMany(p.zygSamples[j])
 			}
-			sample := p.calls[i].sample
-			if len(v.Carriers) > 0 {
-				out = append(out, ',')
-			}
-			out = append(out, p.f.clPrefix[sample]...)
-			out = append(out, z.suffix...)
-			v.Carriers = append(v.Carriers, p.f.carrierIDs[sample])
-			v.Zygosity = append(v.Zygosity, z.id)
-			for j := range seen {
-				if seen[j] == z {
-					break
-				}
-				if seen[j] == nil {
-					seen[j] = z
-					p.terms = append(p.terms, z.id)
-					break
-				}
-			}
+			v.Zygosity[j] = release.ZygositySet{ID: seen[j].id, Label: seen[j].label, Bits: bm}
 		}
-		v.JSON = append(out, ']', '}')
+		v.CaseLevelFromCarriers = true
 	}
 
 	slices.Sort(p.terms)
@@ -937,7 +926,6 @@ func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend b
 	if f := slices.Compact(p.fields); len(f) > 0 {
 		v.Fields = slices.Clone(f)
 	}
-	return clAt
 }
 
 // insertionSortFields sorts fields by path, then value: the order of NormalizeRecord's.
@@ -987,38 +975,4 @@ func (p *vcfParser) field(path, val string) {
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and control characters
 // escaped, invalid UTF-8 replaced (as encoding/json does); no HTML escaping.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	const hex = "0123456789abcdef"
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
+func appendJSONString(b []byte, s string) []byte { return release.AppendJSONString(b, s) }

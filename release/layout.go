@@ -22,6 +22,7 @@ const (
 	releasesDir  = "releases"
 	manifestName = "manifest.json"
 	ontologyName = "ontology.parquet"
+	samplesName  = "samples.parquet" // inside a dataset directory
 	tmpMarker    = ".tmp-"
 )
 

@@ -11,7 +11,12 @@ import (
 
 // FormatVersion is the on-disk format a Writer produces and a Reader accepts. Bump it on any
 // change a reader of the previous version would misread.
-const FormatVersion = 1
+//
+// 2: carriers are roaring bitmaps of sample indexes with a samples file per dataset, and a
+// variant's record may leave its caseLevelData to them (version 1 had list<utf8> carrier
+// and zygosity columns and caseLevelData always in the record). Version 1 is not read: its
+// datasets must be ingested again.
+const FormatVersion = 2
 
 // Manifest describes one immutable release: which datasets it holds, where their files are
 // and the checksum of every file, so a reader can prove it sees exactly what was published.
@@ -35,6 +40,23 @@ type DatasetEntry struct {
 	Assembly string            `json:"assembly"`
 	Files    map[Entity]string `json:"files"`
 	Rows     map[Entity]int64  `json:"rows"`
+	// Samples is the path of samples.parquet, the dataset's sample list (sample index →
+	// carrier id) that variant carrier bitmaps index; "" when no variant has carriers.
+	// SampleCount is its number of rows.
+	Samples     string `json:"samples,omitempty"`
+	SampleCount int64  `json:"sampleCount,omitempty"`
+}
+
+// paths lists every file of the dataset.
+func (d *DatasetEntry) paths() []string {
+	out := make([]string, 0, len(d.Files)+1)
+	for _, rel := range d.Files {
+		out = append(out, rel)
+	}
+	if d.Samples != "" {
+		out = append(out, d.Samples)
+	}
+	return out
 }
 
 // FileEntry is the checksum and size of one file.
@@ -66,6 +88,9 @@ func readManifest(dir string) (*Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("release: %s: %w", p, err)
 	}
+	if m.FormatVersion == 1 {
+		return nil, fmt.Errorf("release: %s: formatVersion 1, written by an older bitbeacon; this build reads %d (carrier bitmaps): ingest the datasets again into a new --out directory", p, FormatVersion)
+	}
 	if m.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("release: %s: formatVersion %d, this build reads %d", p, m.FormatVersion, FormatVersion)
 	}
@@ -81,7 +106,7 @@ func readManifest(dir string) (*Manifest, error) {
 		return nil
 	}
 	for _, d := range m.Datasets {
-		for _, rel := range d.Files {
+		for _, rel := range d.paths() {
 			if err := listed(rel); err != nil {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -196,12 +197,56 @@ func (c *recordCols) fill(i int, r *Record) {
 	}
 }
 
+// binaryCol is a binary column whose bytes were copied once out of the Arrow buffers, like
+// stringCol; values are capacity-limited slices of that copy.
+type binaryCol struct {
+	arr  *array.Binary
+	offs []int32
+	data []byte
+}
+
+func newBinaryCol(a arrow.Array) (binaryCol, error) {
+	b, ok := a.(*array.Binary)
+	if !ok {
+		return binaryCol{}, fmt.Errorf("column type %s, want binary", a.DataType())
+	}
+	return binaryCol{arr: b, offs: b.ValueOffsets(), data: append([]byte(nil), b.ValueBytes()...)}, nil
+}
+
+func (c binaryCol) at(i int) []byte {
+	if c.arr.IsNull(i) {
+		return nil
+	}
+	base := c.offs[0]
+	b, e := c.offs[i]-base, c.offs[i+1]-base
+	return c.data[b:e:e]
+}
+
+// bitmapAt reads a serialised bitmap without copying it: the bitmap's containers point into
+// the column's copy (copy-on-write), nil for null or empty.
+func (c binaryCol) bitmapAt(i int) (*roaring.Bitmap, error) {
+	b := c.at(i)
+	if len(b) == 0 {
+		return nil, nil
+	}
+	bm := roaring.New()
+	if _, err := bm.FromBuffer(b); err != nil {
+		return nil, err
+	}
+	return bm, nil
+}
+
 // variantCols decodes the variantFields columns of a batch.
 type variantCols struct {
 	recordCols
-	assembly, chrom, ref, alt, vtype    stringCol
-	start, end                          *array.Int64
-	genes, aa, hgvs, carriers, zygosity listCol
+	assembly, chrom, ref, alt, vtype stringCol
+	start, end                       *array.Int64
+	genes, aa, hgvs                  listCol
+	carriers                         binaryCol
+	zygosity                         *array.List
+	zID, zLabel                      stringCol
+	zBits                            binaryCol
+	caseLevel                        *array.Boolean
 }
 
 func newVariantCols(rec arrow.RecordBatch) (*variantCols, error) {
@@ -238,7 +283,7 @@ func newVariantCols(rec arrow.RecordBatch) (*variantCols, error) {
 	for _, s := range []struct {
 		name string
 		dst  *listCol
-	}{{colGeneIDs, &c.genes}, {colAminoacidChanges, &c.aa}, {colHGVSIDs, &c.hgvs}, {colCarriers, &c.carriers}, {colZygosity, &c.zygosity}} {
+	}{{colGeneIDs, &c.genes}, {colAminoacidChanges, &c.aa}, {colHGVSIDs, &c.hgvs}} {
 		a, err := column(rec, s.name)
 		if err != nil {
 			return nil, err
@@ -247,10 +292,44 @@ func newVariantCols(rec arrow.RecordBatch) (*variantCols, error) {
 			return nil, fmt.Errorf("column %s: %w", s.name, err)
 		}
 	}
+	a, err := column(rec, colCarriers)
+	if err != nil {
+		return nil, err
+	}
+	if c.carriers, err = newBinaryCol(a); err != nil {
+		return nil, fmt.Errorf("column %s: %w", colCarriers, err)
+	}
+	if a, err = column(rec, colZygosity); err != nil {
+		return nil, err
+	}
+	l, ok := a.(*array.List)
+	if !ok {
+		return nil, fmt.Errorf("column %s: type %s", colZygosity, a.DataType())
+	}
+	st, ok := l.ListValues().(*array.Struct)
+	if !ok || st.NumField() != 3 {
+		return nil, fmt.Errorf("column %s: type %s", colZygosity, a.DataType())
+	}
+	c.zygosity = l
+	if c.zID, err = newStringCol(st.Field(0)); err != nil {
+		return nil, fmt.Errorf("column %s: %w", colZygosity, err)
+	}
+	if c.zLabel, err = newStringCol(st.Field(1)); err != nil {
+		return nil, fmt.Errorf("column %s: %w", colZygosity, err)
+	}
+	if c.zBits, err = newBinaryCol(st.Field(2)); err != nil {
+		return nil, fmt.Errorf("column %s: %w", colZygosity, err)
+	}
+	if a, err = column(rec, colCaseLevel); err != nil {
+		return nil, err
+	}
+	if c.caseLevel, ok = a.(*array.Boolean); !ok {
+		return nil, fmt.Errorf("column %s: type %s", colCaseLevel, a.DataType())
+	}
 	return c, nil
 }
 
-func (c *variantCols) fill(i int, v *Variant) {
+func (c *variantCols) fill(i int, v *Variant) error {
 	c.recordCols.fill(i, &v.Record)
 	v.Assembly = c.assembly.at(i)
 	v.Chrom = c.chrom.at(i)
@@ -262,8 +341,23 @@ func (c *variantCols) fill(i int, v *Variant) {
 	v.GeneIDs = c.genes.at(i)
 	v.AminoacidChanges = c.aa.at(i)
 	v.HGVSIDs = c.hgvs.at(i)
-	v.Carriers = c.carriers.at(i)
-	v.Zygosity = c.zygosity.at(i)
+	var err error
+	if v.CarrierBits, err = c.carriers.bitmapAt(i); err != nil {
+		return fmt.Errorf("variant %q: column %s: %w", v.ID, colCarriers, err)
+	}
+	if b, e := c.zygosity.ValueOffsets(i); e > b {
+		v.Zygosity = make([]ZygositySet, e-b)
+		for j := range v.Zygosity {
+			k := int(b) + j
+			z := &v.Zygosity[j]
+			z.ID, z.Label = c.zID.at(k), c.zLabel.at(k)
+			if z.Bits, err = c.zBits.bitmapAt(k); err != nil {
+				return fmt.Errorf("variant %q: column %s: %w", v.ID, colZygosity, err)
+			}
+		}
+	}
+	v.CaseLevelFromCarriers = c.caseLevel.Value(i)
+	return nil
 }
 
 // readRecordFile calls fn with a fresh Record for every row of an entity file.
@@ -293,13 +387,35 @@ func readVariantFile(path string, fn func(*Variant) error) error {
 		}
 		for i := 0; i < int(rec.NumRows()); i++ {
 			v := new(Variant)
-			c.fill(i, v)
+			if err := c.fill(i, v); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
 			if err := fn(v); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// readSamplesFile returns the ids of a samples file, in order.
+func readSamplesFile(path string) ([]string, error) {
+	var out []string
+	err := scanTable(path, func(rec arrow.RecordBatch) error {
+		a, err := column(rec, colID)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		ids, err := newStringCol(a)
+		if err != nil {
+			return fmt.Errorf("%s: column %s: %w", path, colID, err)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			out = append(out, ids.at(i))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // readOntologyFile calls fn with a fresh OntologyTerm for every row of ontology.parquet.

@@ -2,6 +2,7 @@ package release
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"hash"
 	"os"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -57,8 +59,11 @@ func writerProps() *parquet.WriterProperties {
 	return parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithDictionaryDefault(true),
-		// The record JSON is unique per row: a dictionary would only cost memory.
+		// The record JSON and the carrier bitmaps are unique per row: a dictionary would
+		// only cost memory and time.
 		parquet.WithDictionaryFor(colJSON, false),
+		parquet.WithDictionaryFor(colCarriers, false),
+		parquet.WithDictionaryFor(zygosityBitsPath, false),
 		parquet.WithMaxRowGroupLength(rowGroupRows),
 	)
 }
@@ -150,8 +155,25 @@ func appendRecord(b *array.RecordBuilder, r *Record) int {
 	return n + len(r.JSON)
 }
 
+// zygosityBitsPath is the Parquet column path of zygosity[].bits.
+const zygosityBitsPath = colZygosity + ".list.element." + colBits
+
+// serialBuf is a reusable buffer for the portable serialisation of bitmaps.
+type serialBuf struct{ bytes.Buffer }
+
+// bitmapBytes run-optimises bm and returns its portable serialisation, valid until the next
+// call.
+func (s *serialBuf) bitmapBytes(bm *roaring.Bitmap) ([]byte, error) {
+	bm.RunOptimize()
+	s.Reset()
+	if _, err := bm.WriteTo(&s.Buffer); err != nil {
+		return nil, err
+	}
+	return s.Bytes(), nil
+}
+
 // appendVariant appends a variant: the record columns, then variantFields.
-func appendVariant(b *array.RecordBuilder, v *Variant) int {
+func appendVariant(b *array.RecordBuilder, v *Variant, ser *serialBuf) (int, error) {
 	n := appendRecord(b, &v.Record)
 	i := len(recordFields)
 	b.Field(i).(*array.StringBuilder).Append(v.Assembly)
@@ -165,9 +187,39 @@ func appendVariant(b *array.RecordBuilder, v *Variant) int {
 	n += appendStrings(b.Field(i+7).(*array.ListBuilder), v.GeneIDs)
 	n += appendStrings(b.Field(i+8).(*array.ListBuilder), v.AminoacidChanges)
 	n += appendStrings(b.Field(i+9).(*array.ListBuilder), v.HGVSIDs)
-	n += appendStrings(b.Field(i+10).(*array.ListBuilder), v.Carriers)
-	n += appendStrings(b.Field(i+11).(*array.ListBuilder), v.Zygosity)
-	return n
+	cb := b.Field(i + 10).(*array.BinaryBuilder)
+	if v.CarrierBits == nil || v.CarrierBits.IsEmpty() {
+		cb.AppendNull()
+	} else {
+		bs, err := ser.bitmapBytes(v.CarrierBits)
+		if err != nil {
+			return 0, err
+		}
+		cb.Append(bs)
+		n += len(bs)
+	}
+	lb := b.Field(i + 11).(*array.ListBuilder)
+	lb.Append(true)
+	sb := lb.ValueBuilder().(*array.StructBuilder)
+	idb := sb.FieldBuilder(0).(*array.StringBuilder)
+	lab := sb.FieldBuilder(1).(*array.StringBuilder)
+	bb := sb.FieldBuilder(2).(*array.BinaryBuilder)
+	for _, z := range v.Zygosity {
+		if z.Bits == nil || z.Bits.IsEmpty() {
+			continue
+		}
+		bs, err := ser.bitmapBytes(z.Bits)
+		if err != nil {
+			return 0, err
+		}
+		sb.Append(true)
+		idb.Append(z.ID)
+		lab.Append(z.Label)
+		bb.Append(bs)
+		n += len(z.ID) + len(z.Label) + len(bs) + 12
+	}
+	b.Field(i + 12).(*array.BooleanBuilder).Append(v.CaseLevelFromCarriers)
+	return n + 1, nil
 }
 
 func appendOptString(b *array.StringBuilder, s string) {

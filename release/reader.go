@@ -136,13 +136,36 @@ func (r *Reader) ReadRecords(datasetID string, e Entity, fn func(*Record) error)
 }
 
 // ReadVariants calls fn with every variant of a dataset, in the order written, each a fresh
-// Variant the callee may keep.
+// Variant the callee may keep. Strings and JSON are shared as ReadRecords describes; the
+// carrier and zygosity bitmaps are read-only views of one copy per batch of their column
+// (modifying one copies the container it touches). Their values are indexes into the
+// dataset's sample list (ReadSamples).
 func (r *Reader) ReadVariants(datasetID string, fn func(*Variant) error) error {
 	p, err := r.entityFile(datasetID, GenomicVariation)
 	if err != nil || p == "" {
 		return err
 	}
 	return readVariantFile(p, fn)
+}
+
+// ReadSamples returns the sample list of a dataset, the carrier id of each sample index that
+// variant carrier bitmaps use; nil when the dataset has none.
+func (r *Reader) ReadSamples(datasetID string) ([]string, error) {
+	d, ok := r.m.Dataset(datasetID)
+	if !ok {
+		return nil, fmt.Errorf("release %s: no dataset %q", r.m.ReleaseID, datasetID)
+	}
+	if d.Samples == "" {
+		return nil, nil
+	}
+	ids, err := readSamplesFile(filepath.Join(r.dir, filepath.FromSlash(d.Samples)))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(ids)) != d.SampleCount {
+		return nil, fmt.Errorf("release %s: dataset %q: %d samples, the manifest says %d", r.m.ReleaseID, datasetID, len(ids), d.SampleCount)
+	}
+	return ids, nil
 }
 
 // ReadOntology calls fn with every ontology term of the release, sorted by id.

@@ -3,6 +3,8 @@
 // one schema both sides share, so it imports nothing else of ours.
 package release
 
+import "github.com/RoaringBitmap/roaring/v2"
+
 // Entity names an entry type of the Beacon v2 default model, spelled as the entry type id of
 // /configuration (the singular form used in filter scopes).
 type Entity string
@@ -64,10 +66,37 @@ type Variant struct {
 	AminoacidChanges []string
 	// HGVSIDs holds genomicHGVSId plus transcript and protein HGVS ids.
 	HGVSIDs []string
-	// Carriers are the biosample ids of caseLevelData, Zygosity the GENO CURIE of each ("" if
-	// unknown), index-aligned.
-	Carriers []string
-	Zygosity []string
+	// CarrierBits holds the carriers of the variant as indexes into the dataset's sample list
+	// (DatasetWriter.SetSamples, Reader.ReadSamples); nil or empty when none.
+	CarrierBits *roaring.Bitmap
+	// Zygosity splits the carriers by zygosity: each entry's Bits is a subset of CarrierBits,
+	// the entries are disjoint, and carriers without zygosity are in none.
+	Zygosity []ZygositySet
+	// CaseLevelFromCarriers says that JSON holds no caseLevelData and that its caseLevelData
+	// is exactly what CarrierBits and Zygosity give: one {"biosampleId": <sample id>,
+	// "zygosity": {"id", "label"}} per carrier in sample-index order, zygosity left out for
+	// carriers in no Zygosity entry (see FullJSON).
+	CaseLevelFromCarriers bool
+
+	// Carriers and CarrierZygosity are a second way to hand carriers to WriteVariant: carrier
+	// ids (biosample id, else individual id) and, index-aligned, the zygosity of each (a zero
+	// ZygosityTerm for none; CarrierZygosity may be nil when no carrier has one). The writer
+	// turns them into CarrierBits and Zygosity, giving ids it does not know yet the next
+	// sample indexes. Only one of the two forms may be set. Variants read back from a release
+	// never have them.
+	Carriers        []string
+	CarrierZygosity []ZygosityTerm
+}
+
+// ZygosityTerm is the zygosity of a carrier: an ontology term (GENO) id and its label.
+type ZygosityTerm struct {
+	ID, Label string
+}
+
+// ZygositySet is the carriers of a variant that have one zygosity, as sample indexes.
+type ZygositySet struct {
+	ID, Label string
+	Bits      *roaring.Bitmap
 }
 
 // OntologyTerm is one term of a loaded ontology, with its direct is_a parents.

@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 func testRecord(e Entity, ds string, i int) *Record {
@@ -47,11 +50,93 @@ func testVariant(ds string, i int) *Variant {
 		v.HGVSIDs = []string{fmt.Sprintf("22:g.%dA>G", 16050075+i)}
 		v.Terms = []string{"GENO:0000458"}
 	}
-	if i%2 == 0 {
-		v.Carriers = []string{"HG00096", "HG00097"}
-		v.Zygosity = []string{"GENO:0000458", ""}
+	switch {
+	case i%2 == 0:
+		// Carriers as bitmaps over the sample list of writeDataset.
+		v.CarrierBits = roaring.BitmapOf(0, 1)
+		v.Zygosity = []ZygositySet{{ID: "GENO:0000458", Label: "simple heterozygous", Bits: roaring.BitmapOf(0)}}
+		v.CaseLevelFromCarriers = i%4 == 0
+	case i%6 == 1:
+		// Carriers as lists (the BFF path): one id of the sample list, one new.
+		v.Carriers = []string{fmt.Sprintf("NEW-%d", i%5), "HG00098"}
+		v.CarrierZygosity = []ZygosityTerm{{ID: "GENO:0000136", Label: "homozygous"}, {}}
 	}
 	return v
+}
+
+// testSamples is the sample list writeDataset sets.
+var testSamples = []string{"HG00096", "HG00097", "HG00098"}
+
+// carrierView lists the carriers of a variant by sample id, in sample-index order, with the
+// zygosity of each, from either form.
+func carrierView(t testing.TB, v *Variant, samples []string) ([]string, []ZygosityTerm) {
+	t.Helper()
+	if v.CarrierBits == nil {
+		if len(v.Carriers) == 0 {
+			return nil, nil
+		}
+		// Lists: ordered as the writer numbers them (ids of the sample list first).
+		type pair struct {
+			id string
+			z  ZygosityTerm
+		}
+		var ps []pair
+		for i, id := range v.Carriers {
+			var z ZygosityTerm
+			if len(v.CarrierZygosity) > 0 {
+				z = v.CarrierZygosity[i]
+			}
+			ps = append(ps, pair{id, z})
+		}
+		idx := func(id string) int {
+			if i := slices.Index(samples, id); i >= 0 {
+				return i
+			}
+			return 1 << 30
+		}
+		slices.SortStableFunc(ps, func(a, b pair) int { return idx(a.id) - idx(b.id) })
+		var ids []string
+		var zs []ZygosityTerm
+		for _, p := range ps {
+			ids, zs = append(ids, p.id), append(zs, p.z)
+		}
+		return ids, zs
+	}
+	var ids []string
+	var zs []ZygosityTerm
+	v.CarrierBits.Iterate(func(x uint32) bool {
+		if int(x) >= len(samples) {
+			t.Fatalf("variant %s: sample %d of %d", v.ID, x, len(samples))
+		}
+		ids = append(ids, samples[x])
+		var z ZygosityTerm
+		for _, s := range v.Zygosity {
+			if s.Bits.Contains(x) {
+				z = ZygosityTerm{s.ID, s.Label}
+			}
+		}
+		zs = append(zs, z)
+		return true
+	})
+	return ids, zs
+}
+
+// sameVariant compares a variant read back with the one written (before the writer converted
+// its carrier lists).
+func sameVariant(t testing.TB, got, want *Variant, samples []string) error {
+	t.Helper()
+	gi, gz := carrierView(t, got, samples)
+	wi, wz := carrierView(t, want, testSamples)
+	if !slices.Equal(gi, wi) || !slices.Equal(gz, wz) {
+		return fmt.Errorf("variant %s: carriers %v %v, want %v %v", want.ID, gi, gz, wi, wz)
+	}
+	g, w := *got, *want
+	g.CarrierBits, g.Zygosity, w.CarrierBits, w.Zygosity = nil, nil, nil, nil
+	w.Carriers, w.CarrierZygosity = nil, nil
+	if !reflect.DeepEqual(g, w) {
+		return fmt.Errorf("got %+v, want %+v", g, w)
+	}
+	return nil
 }
 
 func writeDataset(t *testing.T, w *Writer, ds string, nRec, nVar int) {
@@ -68,6 +153,11 @@ func writeDataset(t *testing.T, w *Writer, ds string, nRec, nVar int) {
 			if err := d.WriteRecord(e, testRecord(e, ds, i)); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+	if nVar > 0 {
+		if err := d.SetSamples(testSamples); err != nil {
+			t.Fatal(err)
 		}
 	}
 	for i := 0; i < nVar; i++ {
@@ -107,11 +197,27 @@ func checkDataset(t *testing.T, r *Reader, ds string, nRec, nVar int) {
 			t.Fatalf("%s %s: read %d records, want %d", ds, e, i, nRec)
 		}
 	}
+	samples, err := r.ReadSamples(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nVar == 0 && samples != nil || nVar > 0 && (len(samples) < len(testSamples) || !slices.Equal(samples[:len(testSamples)], testSamples)) {
+		t.Fatalf("%s: samples %v", ds, samples)
+	}
+	// Ids the carrier lists named were appended once each, in the order first seen.
+	for i, id := range samples {
+		if slices.Index(samples, id) != i {
+			t.Fatalf("%s: sample %q twice: %v", ds, id, samples)
+		}
+	}
+	if nVar > 7 && !slices.Equal(samples[len(testSamples):min(len(samples), 5)], []string{"NEW-1", "NEW-2"}) {
+		t.Fatalf("%s: samples %v", ds, samples)
+	}
 	i := 0
 	var kept []*Variant
-	err := r.ReadVariants(ds, func(got *Variant) error {
-		if want := testVariant(ds, i); !reflect.DeepEqual(got, want) {
-			return fmt.Errorf("variant %d: got %+v, want %+v", i, got, want)
+	err = r.ReadVariants(ds, func(got *Variant) error {
+		if err := sameVariant(t, got, testVariant(ds, i), samples); err != nil {
+			return fmt.Errorf("variant %d: %w", i, err)
 		}
 		kept = append(kept, got)
 		i++
@@ -125,8 +231,8 @@ func checkDataset(t *testing.T, r *Reader, ds string, nRec, nVar int) {
 	}
 	// Values handed out are fresh: they must still be intact after the whole scan.
 	for i, v := range kept {
-		if want := testVariant(ds, i); !reflect.DeepEqual(v, want) {
-			t.Fatalf("variant %d changed after the scan", i)
+		if err := sameVariant(t, v, testVariant(ds, i), samples); err != nil {
+			t.Fatalf("variant %d changed after the scan: %v", i, err)
 		}
 	}
 }
@@ -445,4 +551,118 @@ func TestDatasetWithUnsafeID(t *testing.T) {
 		}
 	}
 	checkDataset(t, r, "../escape", 2, 0)
+}
+
+// Carriers as bitmaps and as lists in one dataset: SetSamples fixes the first indexes, list
+// ids are looked up there or appended, and the rendered caseLevelData follows sample order.
+func TestCarrierBitmapsAndSamples(t *testing.T) {
+	root := t.TempDir()
+	w, _ := Create(root)
+	d, err := w.Dataset("ds", "GRCh38")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A VCF header may name one biosample twice: two samples, one id.
+	if err := d.SetSamples([]string{"S2", "S1", "S\"3", "S1"}); err != nil {
+		t.Fatal(err)
+	}
+	het := ZygositySet{ID: "GENO:0000458", Label: "simple heterozygous", Bits: roaring.BitmapOf(1, 3)}
+	hom := ZygositySet{ID: "GENO:0000136", Label: "homozygous", Bits: roaring.BitmapOf(2)}
+	vs := []*Variant{
+		{Record: Record{ID: "a", JSON: []byte(`{"variantInternalId":"a"}`)}, CarrierBits: roaring.BitmapOf(0, 1, 2, 3),
+			Zygosity: []ZygositySet{het, hom}, CaseLevelFromCarriers: true},
+		{Record: Record{ID: "b", JSON: []byte(`{"variantInternalId":"b","caseLevelData":[{"biosampleId":"S1","x":1}]}`)},
+			Carriers: []string{"S1", "I7", "S\"3"}, CarrierZygosity: []ZygosityTerm{{}, {ID: "GENO:0000136", Label: "1/1"}, {}}},
+		{Record: Record{ID: "c", JSON: []byte(`{"variantInternalId":"c"}`)}, Carriers: []string{"I8", "I7"}, CaseLevelFromCarriers: true},
+		{Record: Record{ID: "d", JSON: []byte(`{"variantInternalId":"d"}`)}},
+	}
+	for _, v := range vs {
+		if err := d.WriteVariant(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.SetSamples([]string{"X"}); err == nil {
+		t.Error("SetSamples after variants with carriers: no error")
+	}
+	for _, bad := range []*Variant{
+		{Record: Record{ID: "e"}, CarrierBits: roaring.BitmapOf(99)},
+		{Record: Record{ID: "f"}, CarrierBits: roaring.BitmapOf(0), Carriers: []string{"S1"}},
+		{Record: Record{ID: "g", JSON: []byte(`{}`)}, Carriers: []string{"S1", "S1"}, CaseLevelFromCarriers: true},
+		{Record: Record{ID: "h"}, Carriers: []string{"S1"}, CarrierZygosity: []ZygosityTerm{{}, {}}},
+	} {
+		if err := d.WriteVariant(bad); err == nil {
+			t.Errorf("variant %s: no error", bad.ID)
+		}
+	}
+	m := mustCommit(t, w)
+	if e := m.Datasets[0]; e.Samples != "ds/samples.parquet" || e.SampleCount != 6 || m.Files[e.Samples].Bytes == 0 {
+		t.Fatalf("manifest entry %+v", e)
+	}
+	r, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples, err := r.ReadSamples("ds")
+	if want := []string{"S2", "S1", "S\"3", "S1", "I7", "I8"}; err != nil || !slices.Equal(samples, want) {
+		t.Fatalf("samples %v (%v), want %v", samples, err, want)
+	}
+	got := map[string]*Variant{}
+	if err := r.ReadVariants("ds", func(v *Variant) error { got[v.ID] = v; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]struct {
+		bits      []uint32
+		caseLevel bool
+		json      string
+	}{
+		"a": {[]uint32{0, 1, 2, 3}, true, `{"variantInternalId":"a","caseLevelData":[{"biosampleId":"S2"},` +
+			`{"biosampleId":"S1","zygosity":{"id":"GENO:0000458","label":"simple heterozygous"}},` +
+			`{"biosampleId":"S\"3","zygosity":{"id":"GENO:0000136","label":"homozygous"}},` +
+			`{"biosampleId":"S1","zygosity":{"id":"GENO:0000458","label":"simple heterozygous"}}]}`},
+		"b": {[]uint32{1, 2, 4}, false, `{"variantInternalId":"b","caseLevelData":[{"biosampleId":"S1","x":1}]}`},
+		"c": {[]uint32{4, 5}, true, `{"variantInternalId":"c","caseLevelData":[{"biosampleId":"I7"},{"biosampleId":"I8"}]}`},
+		"d": {nil, false, `{"variantInternalId":"d"}`},
+	} {
+		v := got[id]
+		var bits []uint32
+		if v.CarrierBits != nil {
+			bits = v.CarrierBits.ToArray()
+		}
+		if !slices.Equal(bits, want.bits) || v.CaseLevelFromCarriers != want.caseLevel {
+			t.Errorf("%s: carriers %v caseLevel %v", id, bits, v.CaseLevelFromCarriers)
+		}
+		js, err := v.FullJSON(samples)
+		if err != nil || string(js) != want.json {
+			t.Errorf("%s: FullJSON %s (%v), want %s", id, js, err, want.json)
+		}
+	}
+	if z := got["b"].Zygosity; len(z) != 1 || z[0].ID != "GENO:0000136" || z[0].Label != "1/1" || !slices.Equal(z[0].Bits.ToArray(), []uint32{4}) {
+		t.Errorf("b zygosity %+v", z)
+	}
+	// The bitmaps read are copy-on-write views: changing one leaves the others intact.
+	got["a"].CarrierBits.Add(5)
+	if got["a"].Zygosity[0].Bits.Contains(5) || got["c"].CarrierBits.GetCardinality() != 2 {
+		t.Error("bitmaps share state")
+	}
+}
+
+// A release of format version 1 is refused with a message that says to ingest again, by the
+// reader and by an ingest into the same root.
+func TestFormatVersion1Refused(t *testing.T) {
+	root := t.TempDir()
+	w, _ := Create(root)
+	writeDataset(t, w, "ds", 1, 0)
+	mustCommit(t, w)
+	p := filepath.Join(root, "releases", "000001", "manifest.json")
+	b, _ := os.ReadFile(p)
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 1`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(root); err == nil || !strings.Contains(err.Error(), "formatVersion 1") || !strings.Contains(err.Error(), "ingest the datasets again") {
+		t.Errorf("Open: %v", err)
+	}
+	if _, err := Create(root); err == nil || !strings.Contains(err.Error(), "ingest the datasets again") {
+		t.Errorf("Create: %v", err)
+	}
 }

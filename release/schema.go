@@ -29,6 +29,8 @@ const (
 	colHGVSIDs          = "hgvsIds"
 	colCarriers         = "carriers"
 	colZygosity         = "zygosity"
+	colCaseLevel        = "caseLevelFromCarriers"
+	colBits             = "bits"
 
 	colLabel   = "label"
 	colParents = "parents"
@@ -36,6 +38,13 @@ const (
 
 var (
 	utf8List = arrow.ListOfNonNullable(arrow.BinaryTypes.String)
+	// zygosityType is list<struct<id, label, bits>>: the carriers of each zygosity of a
+	// variant, bits a roaring bitmap of sample indexes in the portable serialization.
+	zygosityType = arrow.ListOfNonNullable(arrow.StructOf(
+		arrow.Field{Name: colID, Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: colLabel, Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: colBits, Type: arrow.BinaryTypes.Binary},
+	))
 	// fieldType is list<struct<path, value>>: one entry per scalar leaf of the record.
 	fieldType = arrow.ListOfNonNullable(arrow.StructOf(
 		arrow.Field{Name: "path", Type: arrow.BinaryTypes.String},
@@ -69,13 +78,17 @@ var variantFields = []arrow.Field{
 	{Name: colGeneIDs, Type: utf8List},
 	{Name: colAminoacidChanges, Type: utf8List},
 	{Name: colHGVSIDs, Type: utf8List},
-	{Name: colCarriers, Type: utf8List},
-	{Name: colZygosity, Type: utf8List},
+	// Carriers as a roaring bitmap of sample indexes (portable serialization); null when none.
+	{Name: colCarriers, Type: arrow.BinaryTypes.Binary, Nullable: true},
+	{Name: colZygosity, Type: zygosityType},
+	{Name: colCaseLevel, Type: arrow.FixedWidthTypes.Boolean},
 }
 
 var (
-	recordSchema   = arrow.NewSchema(recordFields, nil)
-	variantSchema  = arrow.NewSchema(append(append([]arrow.Field{}, recordFields...), variantFields...), nil)
+	recordSchema  = arrow.NewSchema(recordFields, nil)
+	variantSchema = arrow.NewSchema(append(append([]arrow.Field{}, recordFields...), variantFields...), nil)
+	// samplesSchema is samples.parquet: the sample list of a dataset, row i = sample index i.
+	samplesSchema  = arrow.NewSchema([]arrow.Field{{Name: colID, Type: arrow.BinaryTypes.String}}, nil)
 	ontologySchema = arrow.NewSchema([]arrow.Field{
 		{Name: colID, Type: arrow.BinaryTypes.String},
 		{Name: colLabel, Type: arrow.BinaryTypes.String},

@@ -9,6 +9,9 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // Writer builds a new release in a temporary directory and publishes it atomically with
@@ -39,6 +42,14 @@ type DatasetWriter struct {
 	dir      string // directory name inside the release
 	tables   map[Entity]*tableWriter
 	asmSeen  map[string]bool
+
+	// samples is the sample list (sample index → carrier id); sampleIdx the first index of
+	// each id, built when Carriers lists are converted. samplesUsed is set once a variant
+	// with carriers was written: SetSamples is too late then.
+	samples     []string
+	sampleIdx   map[string]uint32
+	samplesUsed bool
+	ser         serialBuf // scratch for bitmap serialisation
 }
 
 // Create starts a new release under root (root/releases/<id>.tmp-XXXX), carrying over every
@@ -115,7 +126,7 @@ func removeStaleTemps(root string) error {
 // checksums are taken from the previous manifest, not recomputed: a file damaged since it
 // was published keeps failing verification instead of being blessed with a new checksum.
 func (w *Writer) carryOver(d DatasetEntry) error {
-	for _, rel := range d.Files {
+	for _, rel := range d.paths() {
 		fe, ok := w.prev.Files[rel]
 		if !ok {
 			return fmt.Errorf("release: previous release: %s not listed in files", rel)
@@ -155,7 +166,7 @@ func (w *Writer) Dataset(id, assembly string) (*DatasetWriter, error) {
 	}
 	dir := ""
 	if old, ok := w.carried[id]; ok {
-		for _, rel := range old.Files {
+		for _, rel := range old.paths() {
 			if err := os.Remove(filepath.Join(w.tmp, filepath.FromSlash(rel))); err != nil {
 				return nil, fmt.Errorf("release: replace dataset %q: %w", id, err)
 			}
@@ -214,13 +225,109 @@ func (d *DatasetWriter) WriteRecord(e Entity, r *Record) error {
 	return t.endRow(appendRecord(t.b, r))
 }
 
-// WriteVariant appends one genomic variation.
+// SetSamples sets the dataset's sample list: sample index i is ids[i], the carrier id a
+// VCF sample column stands for (biosample id, else individual id, else the column name).
+// Ids may repeat (two columns naming one biosample stay two samples). It is optional, and
+// must come before the first variant with carriers; ids that Carriers lists name later and
+// that are not in the list get the next indexes, in the order first seen.
+func (d *DatasetWriter) SetSamples(ids []string) error {
+	if d.samplesUsed || len(d.samples) > 0 {
+		return fmt.Errorf("release: dataset %q: SetSamples after samples were assigned", d.id)
+	}
+	for i, id := range ids {
+		if id == "" {
+			return fmt.Errorf("release: dataset %q: sample %d has an empty id", d.id, i)
+		}
+	}
+	if uint64(len(ids)) > 1<<32-1 {
+		return fmt.Errorf("release: dataset %q: %d samples", d.id, len(ids))
+	}
+	d.samples = append([]string(nil), ids...)
+	d.sampleIdx = nil
+	return nil
+}
+
+// sampleIndex returns the index of id, appending it to the sample list when new.
+func (d *DatasetWriter) sampleIndex(id string) uint32 {
+	if d.sampleIdx == nil {
+		d.sampleIdx = make(map[string]uint32, len(d.samples))
+		for i, s := range d.samples {
+			if _, ok := d.sampleIdx[s]; !ok {
+				d.sampleIdx[s] = uint32(i)
+			}
+		}
+	}
+	if i, ok := d.sampleIdx[id]; ok {
+		return i
+	}
+	i := uint32(len(d.samples))
+	d.samples = append(d.samples, id)
+	d.sampleIdx[id] = i
+	return i
+}
+
+// carrierBits turns the Carriers/CarrierZygosity lists of v into CarrierBits and Zygosity.
+func (d *DatasetWriter) carrierBits(v *Variant) error {
+	if len(v.CarrierZygosity) != 0 && len(v.CarrierZygosity) != len(v.Carriers) {
+		return fmt.Errorf("release: variant %q: %d zygosities for %d carriers", v.ID, len(v.CarrierZygosity), len(v.Carriers))
+	}
+	bits := roaring.New()
+	var zyg []ZygositySet
+	for i, id := range v.Carriers {
+		if id == "" {
+			return fmt.Errorf("release: variant %q: carrier %d has an empty id", v.ID, i)
+		}
+		x := d.sampleIndex(id)
+		if !bits.CheckedAdd(x) && v.CaseLevelFromCarriers {
+			return fmt.Errorf("release: variant %q: carrier %q twice, its caseLevelData cannot come from the carriers", v.ID, id)
+		}
+		if len(v.CarrierZygosity) == 0 || v.CarrierZygosity[i].ID == "" {
+			continue
+		}
+		z := v.CarrierZygosity[i]
+		j := 0
+		for j < len(zyg) && (zyg[j].ID != z.ID || zyg[j].Label != z.Label) {
+			j++
+		}
+		if j == len(zyg) {
+			zyg = append(zyg, ZygositySet{ID: z.ID, Label: z.Label, Bits: roaring.New()})
+		}
+		zyg[j].Bits.Add(x)
+	}
+	v.CarrierBits, v.Zygosity = bits, zyg
+	v.Carriers, v.CarrierZygosity = nil, nil
+	return nil
+}
+
+// WriteVariant appends one genomic variation. Its carriers come as CarrierBits and Zygosity
+// (sample indexes of the dataset's sample list) or as Carriers lists, which it converts,
+// setting CarrierBits and Zygosity and clearing the lists. Bitmaps are run-optimised in
+// place.
 func (d *DatasetWriter) WriteVariant(v *Variant) error {
 	if v.ID == "" {
 		return errors.New("release: variant without id")
 	}
-	if len(v.Zygosity) != len(v.Carriers) {
-		return fmt.Errorf("release: variant %q: %d zygosities for %d carriers", v.ID, len(v.Zygosity), len(v.Carriers))
+	if len(v.Carriers) > 0 || len(v.CarrierZygosity) > 0 {
+		if v.CarrierBits != nil || len(v.Zygosity) > 0 {
+			return fmt.Errorf("release: variant %q: carriers given both as lists and as bitmaps", v.ID)
+		}
+		if err := d.carrierBits(v); err != nil {
+			return err
+		}
+	}
+	if v.CarrierBits != nil && !v.CarrierBits.IsEmpty() {
+		if max := v.CarrierBits.Maximum(); uint64(max) >= uint64(len(d.samples)) {
+			return fmt.Errorf("release: variant %q: carrier sample index %d, the dataset has %d samples", v.ID, max, len(d.samples))
+		}
+		d.samplesUsed = true
+	}
+	for _, z := range v.Zygosity {
+		if z.ID == "" {
+			return fmt.Errorf("release: variant %q: zygosity without id", v.ID)
+		}
+	}
+	if v.CaseLevelFromCarriers && (len(v.JSON) < 2 || v.JSON[0] != '{' || v.JSON[len(v.JSON)-1] != '}') {
+		return fmt.Errorf("release: variant %q: caseLevelFromCarriers needs a JSON object record", v.ID)
 	}
 	t, err := d.table(GenomicVariation)
 	if err != nil {
@@ -229,7 +336,11 @@ func (d *DatasetWriter) WriteVariant(v *Variant) error {
 	if v.Assembly != "" {
 		d.asmSeen[v.Assembly] = true
 	}
-	return t.endRow(appendVariant(t.b, v))
+	n, err := appendVariant(t.b, v, &d.ser)
+	if err != nil {
+		return fmt.Errorf("release: variant %q: %w", v.ID, err)
+	}
+	return t.endRow(n)
 }
 
 // AddOntologyTerms adds terms to the release's ontology. It is merged with the previous
@@ -369,7 +480,32 @@ func (d *DatasetWriter) close(m *Manifest) (DatasetEntry, error) {
 		e.Rows[ent] = t.rows
 		m.Files[rel] = fe
 	}
+	if len(d.samples) > 0 {
+		fe, err := writeSamples(filepath.Join(d.w.tmp, d.dir, samplesName), d.samples)
+		if err != nil {
+			return e, fmt.Errorf("release: dataset %q: %w", d.id, err)
+		}
+		e.Samples = d.dir + "/" + samplesName
+		e.SampleCount = int64(len(d.samples))
+		m.Files[e.Samples] = fe
+	}
 	return e, nil
+}
+
+// writeSamples writes a dataset's sample list.
+func writeSamples(p string, ids []string) (FileEntry, error) {
+	t, err := newTableWriter(p, samplesSchema)
+	if err != nil {
+		return FileEntry{}, err
+	}
+	for _, id := range ids {
+		t.b.Field(0).(*array.StringBuilder).Append(id)
+		if err := t.endRow(len(id) + 4); err != nil {
+			t.discard()
+			return FileEntry{}, err
+		}
+	}
+	return t.close()
 }
 
 // writeOntology writes ontology.parquet: the previous release's terms merged with the added

@@ -1,0 +1,368 @@
+package engine
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// Carriers come from the release as bitmaps of sample indexes, one sample list per dataset
+// (release.Reader.ReadSamples). At load each dataset's samples are mapped to biosample rows
+// once (sampleSpace), and every variant's carriers are moved from sample indexes to
+// biosample rows with that map: one AddOffset when the samples are a run of consecutive
+// biosample rows in the same order (a VCF whose columns follow biosamples.json, or a BFF
+// dataset, whose samples are its biosamples in order), else element by element.
+//
+// caseLevelData left out of a stored record (release.Variant.CaseLevelFromCarriers) is
+// rendered from the sample-space carriers and a zygosity code per carrier (caseLevel).
+
+// sampleSpace maps the sample indexes of one dataset to biosample rows: a sample is the
+// biosample with its id in the dataset, else every biosample of the individual with its id,
+// else nothing (it still renders, by its id).
+type sampleSpace struct {
+	ids []string // sample index → carrier id
+
+	// shift: sample i is biosample row i+offset for every matched sample, and only
+	// matched samples (matched; nil when all are) have a row.
+	shift   bool
+	offset  int64
+	matched *roaring.Bitmap
+	// Otherwise rows[i] is the row of sample i, -1 for none, -2 for several: multi[i].
+	rows  []int32
+	multi map[uint32][]int32
+}
+
+// invertible reports whether the sample-space carriers can be recovered from the biosample
+// rows (AddOffset back), so that they need not be kept.
+func (sp *sampleSpace) invertible() bool { return sp.shift && sp.matched == nil }
+
+// newSampleSpaces maps the samples of every dataset to rows of the biosample table (nil when
+// the release has none).
+func newSampleSpaces(samples [][]string, biosamples *table) []*sampleSpace {
+	byIndividual := map[string][]int32{} // carrierKey(dataset, individual id) → biosample rows
+	if biosamples != nil {
+		for r, ind := range biosamples.rawLinks[linkIndividual] {
+			if ind != "" {
+				k := carrierKey(biosamples.dataset[r], ind)
+				byIndividual[k] = append(byIndividual[k], int32(r))
+			}
+		}
+	}
+	out := make([]*sampleSpace, len(samples))
+	for d, ids := range samples {
+		sp := &sampleSpace{ids: ids}
+		out[d] = sp
+		if biosamples == nil || len(ids) == 0 {
+			sp.shift, sp.matched = true, roaring.New() // nothing matches
+			continue
+		}
+		rows := make([]int32, len(ids))
+		var multi map[uint32][]int32
+		for i, id := range ids {
+			rows[i] = -1
+			if b := biosamples.rowOf(id, uint16(d)); b >= 0 {
+				rows[i] = b
+				continue
+			}
+			switch bs := byIndividual[carrierKey(uint16(d), id)]; len(bs) {
+			case 0:
+			case 1:
+				rows[i] = bs[0]
+			default:
+				rows[i] = -2
+				if multi == nil {
+					multi = map[uint32][]int32{}
+				}
+				multi[uint32(i)] = bs
+			}
+		}
+		// A run of consecutive rows in sample order, with gaps only where samples match
+		// nothing?
+		shift, haveOffset, unmatched := multi == nil, false, 0
+		var offset int64
+		for i, r := range rows {
+			switch {
+			case r == -1:
+				unmatched++
+			case !haveOffset:
+				offset, haveOffset = int64(r)-int64(i), true
+			case int64(r) != int64(i)+offset:
+				shift = false
+			}
+		}
+		if shift {
+			sp.shift, sp.offset = true, offset
+			if unmatched > 0 {
+				sp.matched = roaring.New()
+				for i, r := range rows {
+					if r >= 0 {
+						sp.matched.Add(uint32(i))
+					}
+				}
+				sp.matched.RunOptimize()
+			}
+			continue
+		}
+		sp.rows, sp.multi = rows, multi
+	}
+	return out
+}
+
+func carrierKey(dataset uint16, id string) string {
+	return string([]byte{byte(dataset >> 8), byte(dataset)}) + "\x00" + id
+}
+
+// toRows returns the biosample rows of the samples in bits (nil when none). The result may
+// be bits itself (samples are rows) and must not be modified. scratch is reused.
+func (sp *sampleSpace) toRows(bits *roaring.Bitmap, scratch *[]uint32) *roaring.Bitmap {
+	if bits == nil || bits.IsEmpty() {
+		return nil
+	}
+	if sp.shift {
+		b := bits
+		if sp.matched != nil {
+			if b = roaring.And(bits, sp.matched); b.IsEmpty() {
+				return nil
+			}
+		}
+		if sp.offset == 0 {
+			return b
+		}
+		return roaring.AddOffset64(b, sp.offset)
+	}
+	out := (*scratch)[:0]
+	sorted := true
+	add := func(r int32) {
+		if n := len(out); n > 0 && uint32(r) <= out[n-1] {
+			sorted = false
+		}
+		out = append(out, uint32(r))
+	}
+	bits.Iterate(func(x uint32) bool {
+		switch r := sp.rows[x]; {
+		case r >= 0:
+			add(r)
+		case r == -2:
+			for _, b := range sp.multi[x] {
+				add(b)
+			}
+		}
+		return true
+	})
+	*scratch = out
+	if len(out) == 0 {
+		return nil
+	}
+	if !sorted {
+		slices.Sort(out)
+	}
+	bm := roaring.New()
+	bm.AddMany(out)
+	bm.RunOptimize()
+	return bm
+}
+
+// caseLevel holds what rendering caseLevelData needs for the variants whose stored record
+// leaves it to the carriers.
+type caseLevel struct {
+	from   *roaring.Bitmap // variant rows rendered
+	spaces []*sampleSpace  // by dataset index
+	// sampleBits[row] is the sample-space carriers of a row whose dataset's space is not
+	// invertible; nil slice when every rendered row's space is.
+	sampleBits []*roaring.Bitmap
+	// The zygosity of each carrier, in sample order, is a code: 0 none, c > 0 terms[c-1].
+	// A row's codes are codes[at[row]:at[row+1]]: none (every carrier has code 0), one (every
+	// carrier has that code) or one per carrier.
+	terms []zygTerm
+	at    []uint32
+	codes []byte
+	// fallback holds the zygosity of rows that need more than 255 distinct terms (or more
+	// than 8 in one row, or codes beyond 4 Gi).
+	fallback map[uint32][]release.ZygositySet
+
+	termCode map[release.ZygosityTerm]byte
+	iscratch []uint32
+	zscratch []uint32
+}
+
+// zygTerm is one zygosity with its rendered form.
+type zygTerm struct {
+	release.ZygosityTerm
+	suffix []byte // `,"zygosity":{"id":..,"label":..}}`, closing a caseLevelData entry
+}
+
+func newCaseLevel(spaces []*sampleSpace, n int) *caseLevel {
+	return &caseLevel{from: roaring.New(), spaces: spaces, at: make([]uint32, 1, n+1), termCode: map[release.ZygosityTerm]byte{}}
+}
+
+// add records the rendering data of the next variant row (rows are added in order, n in
+// all). keep says the sample-space carriers must be kept (its space is not invertible).
+func (cl *caseLevel) add(row uint32, n int, v *release.Variant, keep bool) {
+	if v.CaseLevelFromCarriers && v.CarrierBits != nil && !v.CarrierBits.IsEmpty() {
+		cl.from.Add(row)
+		if keep {
+			if cl.sampleBits == nil {
+				cl.sampleBits = make([]*roaring.Bitmap, n)
+			}
+			cl.sampleBits[row] = v.CarrierBits
+		}
+		cl.addCodes(row, v)
+	}
+	cl.at = append(cl.at, uint32(len(cl.codes)))
+}
+
+// addCodes appends the zygosity codes of a rendered row.
+func (cl *caseLevel) addCodes(row uint32, v *release.Variant) {
+	var sets []release.ZygositySet
+	for _, z := range v.Zygosity {
+		if z.Bits != nil && !z.Bits.IsEmpty() {
+			sets = append(sets, z)
+		}
+	}
+	if len(sets) == 0 {
+		return // no carrier has a zygosity
+	}
+	n := int(v.CarrierBits.GetCardinality())
+	var codes [8]byte
+	for j, z := range sets {
+		c, ok := cl.code(z.ID, z.Label)
+		if !ok || j >= len(codes) || len(cl.codes)+n > math.MaxUint32 {
+			if cl.fallback == nil {
+				cl.fallback = map[uint32][]release.ZygositySet{}
+			}
+			cl.fallback[row] = sets
+			return
+		}
+		codes[j] = c
+	}
+	if len(sets) == 1 && sets[0].Bits.GetCardinality() == uint64(n) {
+		cl.codes = append(cl.codes, codes[0]) // one zygosity for all
+		return
+	}
+	// One code per carrier: merge each set's samples into the carriers' order.
+	cl.iscratch = appendBits(cl.iscratch[:0], v.CarrierBits)
+	carriers := cl.iscratch
+	start := len(cl.codes)
+	cl.codes = append(cl.codes, make([]byte, len(carriers))...)
+	out := cl.codes[start:]
+	for j, z := range sets {
+		cl.zscratch = appendBits(cl.zscratch[:0], z.Bits)
+		i := 0
+		for _, x := range cl.zscratch {
+			for i < len(carriers) && carriers[i] < x {
+				i++
+			}
+			if i < len(carriers) && carriers[i] == x && out[i] == 0 {
+				out[i] = codes[j]
+			}
+		}
+	}
+}
+
+// appendBits appends the values of bm to dst.
+func appendBits(dst []uint32, bm *roaring.Bitmap) []uint32 {
+	it := bm.ManyIterator()
+	for {
+		dst = slices.Grow(dst, 1024)
+		n := it.NextMany(dst[len(dst):cap(dst)])
+		if n == 0 {
+			return dst
+		}
+		dst = dst[:len(dst)+n]
+	}
+}
+
+// code returns the code of a zygosity term, adding it when new; false when 255 are taken.
+func (cl *caseLevel) code(id, label string) (byte, bool) {
+	k := release.ZygosityTerm{ID: id, Label: label}
+	if c, ok := cl.termCode[k]; ok {
+		return c, true
+	}
+	if len(cl.terms) == 255 {
+		return 0, false
+	}
+	k = release.ZygosityTerm{ID: strings.Clone(id), Label: strings.Clone(label)} // not the batch's copy
+	cl.terms = append(cl.terms, zygTerm{ZygosityTerm: k, suffix: append(release.AppendZygosity(nil, k.ID, k.Label), '}')})
+	c := byte(len(cl.terms))
+	cl.termCode[k] = c
+	return c, true
+}
+
+// finish drops what only loading needed.
+func (cl *caseLevel) finish() {
+	cl.termCode, cl.iscratch, cl.zscratch = nil, nil, nil
+	cl.from.RunOptimize()
+	cl.codes = slices.Clone(cl.codes) // without the spare capacity of append
+}
+
+// renders reports whether the record of a variant row gets its caseLevelData rendered.
+func (cl *caseLevel) renders(row uint32) bool { return cl != nil && cl.from.Contains(row) }
+
+// appendRecord appends the record of a rendered variant row: its stored JSON with
+// caseLevelData before the closing brace, one entry per carrier in sample order (see
+// release.AppendCaseLevelData, which this follows byte for byte).
+func (vt *variantTable) appendRecord(dst []byte, row uint32) []byte {
+	cl := vt.cl
+	js := vt.json[row]
+	sp := cl.spaces[vt.dataset[row]]
+	var bits *roaring.Bitmap
+	switch {
+	case cl.sampleBits != nil && int(row) < len(cl.sampleBits) && cl.sampleBits[row] != nil:
+		bits = cl.sampleBits[row]
+	case sp.offset == 0:
+		bits = vt.carriers[row]
+	default:
+		bits = roaring.AddOffset64(vt.carriers[row], -sp.offset)
+	}
+	n := int(bits.GetCardinality())
+	dst = slices.Grow(dst, len(js)+n*80+20)
+	body := js[:len(js)-1]
+	dst = append(dst, body...)
+	if len(body) > 1 {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"caseLevelData":[`...)
+	codes := cl.codes[cl.at[row]:cl.at[row+1]]
+	fallback := cl.fallback[row]
+	i := 0
+	bits.Iterate(func(x uint32) bool {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"biosampleId":`...)
+		id := ""
+		if int(x) < len(sp.ids) {
+			id = sp.ids[x]
+		}
+		dst = release.AppendJSONString(dst, id)
+		var c byte
+		switch len(codes) {
+		case 0:
+		case 1:
+			c = codes[0]
+		default:
+			c = codes[i]
+		}
+		switch {
+		case c > 0:
+			dst = append(dst, cl.terms[c-1].suffix...)
+		case fallback != nil:
+			for _, z := range fallback {
+				if z.Bits.Contains(x) {
+					dst = release.AppendZygosity(dst, z.ID, z.Label)
+					break
+				}
+			}
+			dst = append(dst, '}')
+		default:
+			dst = append(dst, '}')
+		}
+		i++
+		return true
+	})
+	return append(dst, ']', '}')
+}
