@@ -72,6 +72,9 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		}
 		parts = append(parts, bm)
 	}
+	if q.Anchor != nil {
+		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
+	}
 	if q.Variant != nil {
 		if s.variants == nil {
 			parts = append(parts, roaring.New())
@@ -80,11 +83,8 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			parts = append(parts, s.translate(release.GenomicVariation, vrows, q.Target))
+			parts = s.addVariantPart(q.Target, target, parts, vrows)
 		}
-	}
-	if q.Anchor != nil {
-		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
 	}
 	if q.CountOnly {
 		countOnly(res, target, parts, allowed, s.datasets)
@@ -100,6 +100,46 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		res.Rows.Or(dr)
 	}
 	return res, nil
+}
+
+// addVariantPart ANDs the matching variants into the query, planned cheapest-first. Moving
+// the variants to the target ORs one carrier bitmap per variant; when the other parts already
+// narrow individuals or biosamples to fewer candidates than there are variants, it is cheaper
+// to test each candidate's carried variants against the match instead.
+func (s *Snapshot) addVariantPart(e release.Entity, target *table, parts []*roaring.Bitmap, vrows *roaring.Bitmap) []*roaring.Bitmap {
+	if (e == release.Individual || e == release.Biosample) && len(parts) > 0 {
+		cand := intersect(target.all, parts)
+		if cand.GetCardinality() < vrows.GetCardinality() {
+			return []*roaring.Bitmap{s.carryingAny(e, cand, vrows)}
+		}
+	}
+	return append(parts, s.translate(release.GenomicVariation, vrows, e))
+}
+
+// carryingAny returns the candidate individuals or biosamples that carry any of the variants.
+func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *roaring.Bitmap {
+	out := roaring.New()
+	carries := func(b uint32) bool {
+		v := s.variants.carriedBy
+		return int(b) < len(v) && v[b] != nil && v[b].Intersects(vrows)
+	}
+	it := cand.Iterator()
+	for it.HasNext() {
+		r := it.Next()
+		if e == release.Biosample {
+			if carries(r) {
+				out.Add(r)
+			}
+			continue
+		}
+		for _, b := range s.biosamplesOfIndividual[r] {
+			if carries(b) {
+				out.Add(r)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // countOnly fills the per-dataset counts. No filter or a single one (the common case) is

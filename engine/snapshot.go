@@ -25,6 +25,8 @@ type Snapshot struct {
 	variants *variantTable
 	onto     *index.Ontology
 	labels   map[string]string // term id → label, from the ontologies and the records
+	// biosamplesOfIndividual lists the biosample rows of each individual row.
+	biosamplesOfIndividual [][]uint32
 }
 
 // DatasetInfo describes one dataset of the release.
@@ -127,7 +129,22 @@ func load(r *release.Reader) (*Snapshot, error) {
 		t.resolveLinks(s.tables)
 	}
 	s.resolveHubs()
+	s.indexBiosamplesOfIndividuals()
 	return s, nil
+}
+
+// indexBiosamplesOfIndividuals inverts biosample → individual for the query planner.
+func (s *Snapshot) indexBiosamplesOfIndividuals() {
+	ind, bios := s.tables[release.Individual], s.tables[release.Biosample]
+	if ind == nil || bios == nil {
+		return
+	}
+	s.biosamplesOfIndividual = make([][]uint32, ind.n)
+	for b, i := range bios.indOf {
+		if i >= 0 {
+			s.biosamplesOfIndividual[i] = append(s.biosamplesOfIndividual[i], uint32(b))
+		}
+	}
 }
 
 // collectLabels learns the labels of the record's terms that have none yet. Terms repeat a
