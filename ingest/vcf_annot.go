@@ -361,7 +361,7 @@ var aminoAcids = map[string]byte{
 func aminoacidChange(hp []byte) (one, three string, ok bool) {
 	s := string(bytes.TrimPrefix(hp, []byte("p.")))
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
-	if s == "" || strings.IndexAny(s, "0123456789") < 0 || s == "0" {
+	if s == "" || !strings.ContainsAny(s, "0123456789") || s == "0" {
 		return "", "", false
 	}
 	three = s
