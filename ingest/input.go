@@ -25,27 +25,36 @@ type input struct {
 	bar *progressbar.ProgressBar
 }
 
+// withProgress wraps f in a progress bar on progress when the file is large enough to be
+// worth one (bar is nil otherwise).
+func withProgress(f *os.File, path string, progress io.Writer) (io.Reader, *progressbar.ProgressBar) {
+	if progress == nil {
+		return f, nil
+	}
+	st, err := f.Stat()
+	if err != nil || st.Size() <= progressThreshold {
+		return f, nil
+	}
+	bar := progressbar.NewOptions64(st.Size(),
+		progressbar.OptionSetWriter(progress),
+		progressbar.OptionSetDescription(filepath.Base(path)),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(progress) }),
+	)
+	pr := progressbar.NewReader(f, bar)
+	return &pr, bar
+}
+
 func openInput(path string, progress io.Writer) (*input, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	in := &input{f: f}
-	var raw io.Reader = f
-	if progress != nil {
-		if st, err := f.Stat(); err == nil && st.Size() > progressThreshold {
-			in.bar = progressbar.NewOptions64(st.Size(),
-				progressbar.OptionSetWriter(progress),
-				progressbar.OptionSetDescription(filepath.Base(path)),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(progress) }),
-			)
-			pr := progressbar.NewReader(f, in.bar)
-			raw = &pr
-		}
-	}
+	var raw io.Reader
+	raw, in.bar = withProgress(f, path, progress)
 	br := bufio.NewReaderSize(raw, 1<<20)
 	if isGzip(br) {
 		if in.gz, err = gzip.NewReader(br); err != nil {

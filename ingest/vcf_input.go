@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/biogo/hts/bgzf"
 	"github.com/klauspost/compress/gzip"
@@ -38,21 +36,8 @@ func openVCF(path string, progress io.Writer) (*vcfInput, error) {
 		return nil, err
 	}
 	in := &vcfInput{f: f, format: "plain"}
-	var raw io.Reader = f
-	if progress != nil {
-		if st, err := f.Stat(); err == nil && st.Size() > progressThreshold {
-			in.bar = progressbar.NewOptions64(st.Size(),
-				progressbar.OptionSetWriter(progress),
-				progressbar.OptionSetDescription(filepath.Base(path)),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(progress) }),
-			)
-			pr := progressbar.NewReader(f, in.bar)
-			raw = &pr
-		}
-	}
+	var raw io.Reader
+	raw, in.bar = withProgress(f, path, progress)
 	br := bufio.NewReaderSize(raw, 256<<10)
 	head, _ := br.Peek(18)
 	var text io.Reader = br
