@@ -20,7 +20,7 @@ import (
 // The API tests run real releases: the CINECA UK1 cohort from ../shared and the generated
 // demo. Each is ingested once per test process into a temporary directory.
 
-const cinecaDataset = "CINECA_synthetic_cohort_EUROPE_UK1"
+const cinecaDataset = testenv.CINECADataset
 
 var (
 	releaseOnce sync.Map // name → *releaseBuild
@@ -52,20 +52,6 @@ func testTmp(t testing.TB) string {
 	return tmpRoot
 }
 
-// cinecaInputs lists the files of the ingest command for the CINECA cohort.
-func cinecaInputs(t testing.TB) []string {
-	d := testenv.DataDir(t)
-	var in []string
-	for _, f := range []string{"individuals", "biosamples", "runs", "analyses", "cohorts", "datasets"} {
-		in = append(in, filepath.Join(d, "cineca_uk1_ega_ri_api", f+".json"))
-	}
-	return append(in,
-		filepath.Join(d, "cineca_uk1_cnag_vcf", "cineca_uk1_chr22_5002.genomicVariations.bff.json.gz"),
-		filepath.Join(d, "ontologies", "phenopacketlab_test_subsets", "geno.json"),
-		filepath.Join(d, "ontologies", "uberon", "uberon_efo_slim.obo"),
-	)
-}
-
 // testRelease returns the release root of a named test dataset ("cineca", "fixture",
 // "multi" or "demo").
 func testRelease(t testing.TB, name string) string {
@@ -78,7 +64,7 @@ func testRelease(t testing.TB, name string) string {
 		switch name {
 		case "cineca":
 			opts = ingest.Options{DatasetID: cinecaDataset, Assembly: "GRCh37"}
-			inputs = cinecaInputs(t)
+			inputs = testenv.CINECAInputs(t)
 		case "fixture":
 			opts = ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38"}
 			inputs = fixtureInputs(t)

@@ -30,7 +30,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-const cinecaDataset = "CINECA_synthetic_cohort_EUROPE_UK1"
+const cinecaDataset = testenv.CINECADataset
 
 // scaledPopgen is the benchmark population: the size of the CINECA cohort, 20 times its
 // variants, over the default chromosomes 1, 2, 22 and X.
@@ -91,25 +91,11 @@ func (l *lazy) get(tb testing.TB, build func(tb testing.TB) (*fixture, error)) *
 
 var cinecaFix, popgenFix lazy
 
-// cinecaInputs are the inputs of api/harness_test.go's cinecaInputs (the README's command).
-func cinecaInputs(tb testing.TB) []string {
-	d := testenv.DataDir(tb)
-	var in []string
-	for _, f := range []string{"individuals", "biosamples", "runs", "analyses", "cohorts", "datasets"} {
-		in = append(in, filepath.Join(d, "cineca_uk1_ega_ri_api", f+".json"))
-	}
-	return append(in,
-		filepath.Join(d, "cineca_uk1_cnag_vcf", "cineca_uk1_chr22_5002.genomicVariations.bff.json.gz"),
-		filepath.Join(d, "ontologies", "phenopacketlab_test_subsets", "geno.json"),
-		filepath.Join(d, "ontologies", "uberon", "uberon_efo_slim.obo"),
-	)
-}
-
 func buildCineca(tb testing.TB) (*fixture, error) {
 	t0 := time.Now()
 	out := filepath.Join(tempRoot(tb), "cineca")
 	opts := ingest.Options{Out: out, DatasetID: cinecaDataset, Assembly: "GRCh37"}
-	if _, err := ingest.Run(context.Background(), opts, cinecaInputs(tb)); err != nil {
+	if _, err := ingest.Run(context.Background(), opts, testenv.CINECAInputs(tb)); err != nil {
 		return nil, err
 	}
 	f, err := load("cineca", out)

@@ -13,22 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-const cinecaDataset = "CINECA_synthetic_cohort_EUROPE_UK1"
-
-func cinecaInputs(t testing.TB) []string {
-	var in []string
-	for _, f := range []string{"individuals", "biosamples", "runs", "analyses", "cohorts", "datasets"} {
-		in = append(in, sharedFile(t, "data/cineca_uk1_ega_ri_api/"+f+".json"))
-	}
-	return append(in,
-		sharedFile(t, "data/cineca_uk1_cnag_vcf/cineca_uk1_chr22_5002.genomicVariations.bff.json.gz"),
-		sharedFile(t, "data/ontologies/uberon/uberon_efo_slim.obo"),
-		sharedFile(t, "data/ontologies/phenopacketlab_test_subsets/geno.json"),
-	)
-}
+const cinecaDataset = testenv.CINECADataset
 
 func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -44,7 +33,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 func TestIngestCINECA(t *testing.T) {
 	out := t.TempDir()
 	began := time.Now()
-	sum, err := Run(context.Background(), Options{Out: out, Log: testLogger(t), MaxWarnings: 5}, cinecaInputs(t))
+	sum, err := Run(context.Background(), Options{Out: out, Log: testLogger(t), MaxWarnings: 5}, testenv.CINECAInputs(t))
 	if err != nil {
 		t.Fatal(err)
 	}

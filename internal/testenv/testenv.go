@@ -128,3 +128,21 @@ func mustBeDir(dir, what, env string) error {
 	}
 	return fmt.Errorf("%s %s not usable (%v): set %s to its location (tests never skip on missing resources)", what, dir, err, env)
 }
+
+// CINECADataset is the dataset id of the CINECA UK1 cohort, as the example queries use it.
+const CINECADataset = "CINECA_synthetic_cohort_EUROPE_UK1"
+
+// CINECAInputs lists the files of the README's ingest command for the CINECA UK1 cohort
+// (metadata, the BFF variants of chr22) plus the GENO and UBERON ontology extracts.
+func CINECAInputs(t testing.TB) []string {
+	d := DataDir(t)
+	var in []string
+	for _, f := range []string{"individuals", "biosamples", "runs", "analyses", "cohorts", "datasets"} {
+		in = append(in, filepath.Join(d, "cineca_uk1_ega_ri_api", f+".json"))
+	}
+	return append(in,
+		filepath.Join(d, "cineca_uk1_cnag_vcf", "cineca_uk1_chr22_5002.genomicVariations.bff.json.gz"),
+		filepath.Join(d, "ontologies", "phenopacketlab_test_subsets", "geno.json"),
+		filepath.Join(d, "ontologies", "uberon", "uberon_efo_slim.obo"),
+	)
+}
