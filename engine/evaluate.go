@@ -61,28 +61,39 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var parts []*roaring.Bitmap
+	scoped := make([]scopedRows, 0, len(q.Filters))
 	for i := range q.Filters {
-		bm, warn, err := s.filterRows(&q.Filters[i], q.Target)
+		sr, warn, err := s.filterRows(&q.Filters[i], q.Target)
 		if err != nil {
 			return nil, err
 		}
 		if warn != "" {
 			res.Warnings = append(res.Warnings, warn)
 		}
-		parts = append(parts, bm)
+		scoped = append(scoped, sr)
+	}
+	var vrows *roaring.Bitmap
+	if q.Variant != nil {
+		if s.variants == nil {
+			vrows = roaring.New()
+		} else if vrows, err = s.matchVariants(q.Variant); err != nil {
+			return nil, err
+		}
+		if q.Target == release.GenomicVariation {
+			scoped, vrows = s.narrowVariantsByCarriers(scoped, vrows)
+		}
+	}
+	var parts []*roaring.Bitmap
+	for _, sr := range scoped {
+		parts = append(parts, s.translate(sr.entity, sr.rows, q.Target))
 	}
 	if q.Anchor != nil {
 		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
 	}
-	if q.Variant != nil {
-		if s.variants == nil {
-			parts = append(parts, roaring.New())
+	if vrows != nil {
+		if q.Target == release.GenomicVariation {
+			parts = append(parts, vrows)
 		} else {
-			vrows, err := s.matchVariants(q.Variant)
-			if err != nil {
-				return nil, err
-			}
 			parts = s.addVariantPart(q.Target, target, parts, vrows)
 		}
 	}
@@ -114,6 +125,33 @@ func (s *Snapshot) addVariantPart(e release.Entity, target *table, parts []*roar
 		}
 	}
 	return append(parts, s.translate(release.GenomicVariation, vrows, e))
+}
+
+// narrowVariantsByCarriers plans variant queries with filters on individuals or biosamples
+// cheapest-first, the mirror of addVariantPart: moving such a filter to variants ORs one
+// carried-variants bitmap per matching biosample; when fewer variants match than the filter
+// has rows, each matching variant's carriers are tested against the filter instead. Filters
+// handled that way are removed from scoped.
+func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.Bitmap) ([]scopedRows, *roaring.Bitmap) {
+	kept := scoped[:0]
+	for _, sr := range scoped {
+		if (sr.entity != release.Individual && sr.entity != release.Biosample) ||
+			vrows.GetCardinality() >= sr.rows.GetCardinality() {
+			kept = append(kept, sr)
+			continue
+		}
+		bios := s.translate(sr.entity, sr.rows, release.Biosample)
+		narrowed := roaring.New()
+		it := vrows.Iterator()
+		for it.HasNext() {
+			v := it.Next()
+			if c := s.variants.carriers[v]; c != nil && c.Intersects(bios) {
+				narrowed.Add(v)
+			}
+		}
+		vrows = narrowed
+	}
+	return kept, vrows
 }
 
 // carryingAny returns the candidate individuals or biosamples that carry any of the variants.

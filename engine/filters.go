@@ -6,15 +6,22 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// filterRows evaluates one filter into rows of the target entity. The filter is evaluated on
-// its scope: the entity it names, or else the first entity that knows its term or field,
-// the queried entity first. A filter nobody knows matches nothing and yields a warning.
-func (s *Snapshot) filterRows(f *Filter, target release.Entity) (*roaring.Bitmap, string, error) {
+// scopedRows are rows of one entity: a filter's match before it is moved to the target.
+type scopedRows struct {
+	entity release.Entity
+	rows   *roaring.Bitmap
+}
+
+// filterRows evaluates one filter on its scope: the entity it names, or else the first entity
+// that knows its term or field, the queried entity first. The rows are those of that entity;
+// Evaluate moves them to the target. A filter nobody knows matches nothing (on the target)
+// and yields a warning.
+func (s *Snapshot) filterRows(f *Filter, target release.Entity) (scopedRows, string, error) {
 	if f.ID == "" {
-		return nil, "", badRequest("a filter needs an id")
+		return scopedRows{}, "", badRequest("a filter needs an id")
 	}
 	if f.Scope != "" && !knownEntity(f.Scope) {
-		return nil, "", badRequest("filter %q: unknown scope %q", f.ID, f.Scope)
+		return scopedRows{}, "", badRequest("filter %q: unknown scope %q", f.ID, f.Scope)
 	}
 	switch f.Kind {
 	case AlphanumericFilter:
@@ -38,7 +45,7 @@ func (s *Snapshot) scopes(f *Filter, target release.Entity) []release.Entity {
 	return out
 }
 
-func (s *Snapshot) termRows(f *Filter, target release.Entity) (*roaring.Bitmap, string, error) {
+func (s *Snapshot) termRows(f *Filter, target release.Entity) (scopedRows, string, error) {
 	descendants := f.IncludeDescendants && f.Kind == OntologyFilter
 	for _, e := range s.scopes(f, target) {
 		t := s.tables[e]
@@ -56,12 +63,12 @@ func (s *Snapshot) termRows(f *Filter, target release.Entity) (*roaring.Bitmap, 
 		if bm.IsEmpty() {
 			continue
 		}
-		return s.translate(e, bm, target), "", nil
+		return scopedRows{e, bm}, "", nil
 	}
 	if s.knowsTerm(f.ID) {
-		return roaring.New(), "", nil
+		return scopedRows{target, roaring.New()}, "", nil
 	}
-	return roaring.New(), "unknown filter term " + quote(f.ID) + ": no record of this beacon holds it and no loaded ontology defines it; it matches nothing", nil
+	return scopedRows{target, roaring.New()}, "unknown filter term " + quote(f.ID) + ": no record of this beacon holds it and no loaded ontology defines it; it matches nothing", nil
 }
 
 // knowsTerm reports whether a term occurs in any table or in a loaded ontology.
@@ -77,7 +84,7 @@ func (s *Snapshot) knowsTerm(id string) bool {
 	return false
 }
 
-func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (*roaring.Bitmap, string, error) {
+func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (scopedRows, string, error) {
 	op := f.Operator
 	if op == "" {
 		op = "="
@@ -89,11 +96,11 @@ func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (*roaring.
 		}
 		bm, err := t.values.Match(f.ID, op, f.Value)
 		if err != nil {
-			return nil, "", badRequest("filter %q: %v", f.ID, err)
+			return scopedRows{}, "", badRequest("filter %q: %v", f.ID, err)
 		}
-		return s.translate(e, bm, target), "", nil
+		return scopedRows{e, bm}, "", nil
 	}
-	return roaring.New(), "unknown filter field " + quote(f.ID) + ": no record of this beacon has it (see /filtering_terms); it matches nothing", nil
+	return scopedRows{target, roaring.New()}, "unknown filter field " + quote(f.ID) + ": no record of this beacon has it (see /filtering_terms); it matches nothing", nil
 }
 
 func quote(s string) string { return "'" + s + "'" }
