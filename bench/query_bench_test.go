@@ -134,19 +134,22 @@ func buildPopgen(cfg popgen.Config, name string) func(tb testing.TB) (*fixture, 
 		if err != nil {
 			return nil, err
 		}
-		f.cases, err = cases(f, caseParams{
-			chrom: "1", assembly: "GRCh38",
-			filter1: "NCIT:C16576",
-			filter3: []string{"NCIT:C16576", "NCIT:C43851", "GAZ:00002641"}, // female, European, England
-			// MONDO:0000001 "disease" is the root of the demo disease hierarchy: no record
-			// holds it, every disease folds into it.
-			parent: "MONDO:0000001", parentTarget: release.Individual,
-			alphaID: "LOINC:39156-5", alphaOp: ">", alphaValue: "25", // BMI > 25
-			gene: "TTN",
-		})
+		f.cases, err = cases(f, popgenParams)
 		f.built = time.Since(t0)
 		return f, err
 	}
+}
+
+// popgenParams are the query parameters of a popgen release.
+var popgenParams = caseParams{
+	chrom: "1", assembly: "GRCh38",
+	filter1: "NCIT:C16576",
+	filter3: []string{"NCIT:C16576", "NCIT:C43851", "GAZ:00002641"}, // female, European, England
+	// MONDO:0000001 "disease" is the root of the demo disease hierarchy: no record
+	// holds it, every disease folds into it.
+	parent: "MONDO:0000001", parentTarget: release.Individual,
+	alphaID: "LOINC:39156-5", alphaOp: ">", alphaValue: "25", // BMI > 25
+	gene: "TTN",
 }
 
 func load(name, dir string) (*fixture, error) {
