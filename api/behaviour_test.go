@@ -220,22 +220,18 @@ type handoverBody struct {
 	} `json:"response"`
 }
 
-func handoverConfig(t *testing.T, datasetHandoverIDs ...string) *Config {
-	t.Helper()
+func handoverConfig(datasetHandoverIDs ...string) *Config {
 	cfg := DefaultConfig()
 	cfg.Handovers = []Handover{
 		{HandoverType: OntologyTermConfig{ID: "CUSTOM:portal", Label: "Portal"}, URL: "https://example.org/portal", Note: "the whole beacon"},
 		{HandoverType: OntologyTermConfig{ID: "EDAM:3016", Label: "VCF"}, URL: "https://example.org/{datasetId}.vcf.gz", DatasetIDs: datasetHandoverIDs},
 		{HandoverType: OntologyTermConfig{ID: "EDAM:2572", Label: "BAM"}, URL: "https://example.org/{datasetId}.bam", DatasetIDs: []string{"SOME_OTHER_DATASET"}},
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	return &cfg
 }
 
 func TestHandoversFromConfig(t *testing.T) {
-	h := testHandlerWith(t, "fixture", handoverConfig(t, "FIXTURE"))
+	h := testHandlerWith(t, "fixture", handoverConfig("FIXTURE"))
 	for _, c := range []struct {
 		method, uri string
 		body        []byte
@@ -289,7 +285,7 @@ func TestHandoversFromConfig(t *testing.T) {
 }
 
 func TestHandoversPerDatasetInMultiRelease(t *testing.T) {
-	h := testHandlerWith(t, "multi", handoverConfig(t, "FIXTURE_B"))
+	h := testHandlerWith(t, "multi", handoverConfig("FIXTURE_B"))
 	uri := "/individuals?requestedGranularity=record"
 	query(t, h, "GET", uri, nil, 200)
 	_, out := do(h, "GET", uri, nil)
@@ -313,9 +309,6 @@ func TestHandoversPerDatasetInMultiRelease(t *testing.T) {
 func TestConfiguredMaximumGranularity(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Granularity.Max = "count"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	h := testHandlerWith(t, "fixture", &cfg)
 	for _, c := range []struct {
 		method, uri string
@@ -346,9 +339,6 @@ func TestConfiguredMaximumGranularity(t *testing.T) {
 func TestDatasetMaximumGranularityNeverLeaksCounts(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {MaxGranularity: "boolean"}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	h := testHandlerWith(t, "fixture", &cfg)
 	for _, c := range []struct {
 		method, uri string
@@ -389,9 +379,6 @@ func TestDatasetMaximumGranularityNeverLeaksCounts(t *testing.T) {
 func TestDatasetMaximumGranularityInMultiRelease(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {MaxGranularity: "boolean"}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	h := testHandlerWith(t, "multi", &cfg)
 	// Both datasets answer: the most restrictive wins.
 	s := query(t, h, "GET", "/individuals?requestedGranularity=record", nil, 200)
@@ -459,9 +446,6 @@ func TestDefaultGranularity(t *testing.T) {
 	// A configured default applies when the request says nothing, and only then.
 	cfg := DefaultConfig()
 	cfg.Granularity.Default = "count"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	hc := testHandlerWith(t, "fixture", &cfg)
 	if s := query(t, hc, "GET", "/individuals", nil, 200); s.Meta.ReturnedGranularity != "count" || s.ResponseSummary.NumTotalResults == nil || *s.ResponseSummary.NumTotalResults != 6 {
 		t.Errorf("configured default count: returned %q, numTotalResults %s", s.Meta.ReturnedGranularity, fmtCount(s.ResponseSummary.NumTotalResults))
@@ -817,9 +801,6 @@ func TestMethods(t *testing.T) {
 func TestNonFilteredQueriesRefused(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.NonFilteredQueriesAllowed = false
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	h := testHandlerWith(t, "fixture", &cfg)
 	for _, c := range []struct {
 		method, uri string

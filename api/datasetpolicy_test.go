@@ -11,9 +11,6 @@ func TestNonPublicDatasetAnswersBooleanOnly(t *testing.T) {
 	for _, level := range []string{SecurityRegistered, SecurityControlled} {
 		cfg := DefaultConfig()
 		cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {SecurityLevel: level}}
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
 		h := testHandlerWith(t, "fixture", &cfg)
 		for _, g := range []string{"count", "record"} {
 			s := query(t, h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil, 200)
@@ -32,9 +29,6 @@ func TestNonPublicDatasetAnswersBooleanOnly(t *testing.T) {
 func TestConfiguredDatasetDescription(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {Name: "Configured name", Description: "Configured description"}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	h := testHandlerWith(t, "fixture", &cfg)
 	for _, path := range []string{"/datasets?requestedGranularity=record", "/datasets/FIXTURE?requestedGranularity=record"} {
 		s := query(t, h, "GET", path, nil, 200)

@@ -120,7 +120,12 @@ func testHandler(t testing.TB, name string) fasthttp.RequestHandler {
 	return testHandlerWith(t, name, &cfg)
 }
 
+// testHandlerWith serves a named test release with cfg, validated (and so normalised) the
+// way LoadConfig does it.
 func testHandlerWith(t testing.TB, name string, cfg *Config) fasthttp.RequestHandler {
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	eng, err := engine.NewEngine(testRelease(t, name))
 	if err != nil {
 		t.Fatal(err)
