@@ -1,0 +1,102 @@
+package load
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+func TestSummarize(t *testing.T) {
+	var d []time.Duration
+	for i := 1000; i >= 1; i-- { // unsorted on purpose
+		d = append(d, time.Duration(i))
+	}
+	s := Summarize(d)
+	want := Summary{N: 1000, Mean: 500, P50: 500, P90: 900, P99: 990, P999: 999, Max: 1000}
+	if s != want {
+		t.Errorf("got %+v, want %+v", s, want)
+	}
+	if (Summarize(nil) != Summary{}) {
+		t.Error("empty input gave a non-zero summary")
+	}
+	if one := Summarize([]time.Duration{7}); one.P50 != 7 || one.P999 != 7 || one.Max != 7 {
+		t.Errorf("one sample: %+v", one)
+	}
+}
+
+// TestRun drives a server that fails one kind of request and checks the loop's accounting:
+// the request bound, errors per kind, and that POST bodies arrive.
+func TestRun(t *testing.T) {
+	var posts atomic.Int64
+	srv, err := Serve(&fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		switch string(ctx.Path()) {
+		case "/bad":
+			ctx.SetStatusCode(fasthttp.StatusBadRequest)
+		case "/post":
+			if string(ctx.PostBody()) == `{"q":1}` && ctx.IsPost() {
+				posts.Add(1)
+			} else {
+				ctx.SetStatusCode(fasthttp.StatusTeapot)
+			}
+		}
+		ctx.SetBodyString("ok")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	reqs := []Request{
+		{Kind: "good", Method: "GET", URI: "/good"},
+		{Kind: "post", Method: "POST", URI: "/post", Body: []byte(`{"q":1}`)},
+		{Kind: "bad", Method: "GET", URI: "/bad"},
+	}
+	res, err := Run(context.Background(), srv.Addr, reqs, Options{Conns: 3, Duration: 10 * time.Second, MaxRequests: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests+res.Errors != 300 {
+		t.Errorf("%d ok + %d errors, want 300 in all", res.Requests, res.Errors)
+	}
+	if res.Errors == 0 || !strings.Contains(res.FirstErr, "status 400") {
+		t.Errorf("errors %d, first %q", res.Errors, res.FirstErr)
+	}
+	if _, ok := res.ByKind["bad"]; ok {
+		t.Error("failed requests recorded as latencies")
+	}
+	if res.ByKind["good"].N == 0 || res.ByKind["post"].N == 0 || int(posts.Load()) < res.ByKind["post"].N {
+		t.Errorf("by kind %+v, posts seen %d", res.ByKind, posts.Load())
+	}
+	if res.Overall.N != res.Requests || res.QPS <= 0 || res.Overall.P50 <= 0 || res.Overall.P50 > res.Overall.Max {
+		t.Errorf("overall %+v, qps %v", res.Overall, res.QPS)
+	}
+}
+
+func TestRunRejects(t *testing.T) {
+	if _, err := Run(context.Background(), "127.0.0.1:1", nil, Options{Conns: 1, Duration: time.Second}); err == nil {
+		t.Error("no requests accepted")
+	}
+	if _, err := Run(context.Background(), "127.0.0.1:1", []Request{{Method: "GET", URI: "/"}}, Options{}); err == nil {
+		t.Error("zero options accepted")
+	}
+}
+
+func TestCeiling(t *testing.T) {
+	srv, err := Serve(Ceiling([]byte(`{"fixed":true}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var req fasthttp.Request
+	var resp fasthttp.Response
+	req.SetRequestURI("http://" + srv.Addr + "/anything")
+	if err := fasthttp.Do(&req, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body()) != `{"fixed":true}` || resp.StatusCode() != 200 {
+		t.Errorf("%d %s", resp.StatusCode(), resp.Body())
+	}
+}
