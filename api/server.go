@@ -37,6 +37,18 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 	return fasthttp.CompressHandlerLevel(s.safe(s.serve), fasthttp.CompressBestSpeed)
 }
 
+// HTTPServer is the fasthttp server `bitbeacon serve` runs h in, with its limits; the
+// benchmark serves the same one.
+func HTTPServer(h fasthttp.RequestHandler) *fasthttp.Server {
+	return &fasthttp.Server{
+		Handler:            h,
+		Name:               "bitbeacon",
+		ReadTimeout:        30 * time.Second,
+		WriteTimeout:       60 * time.Second,
+		MaxRequestBodySize: 4 << 20,
+	}
+}
+
 // safe turns a panic into a logged 500 with a Beacon error body, so one bad request never
 // takes the server down. A panic is always a bug; tests and fuzzing make sure none is reached.
 func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {

@@ -142,3 +142,26 @@ func getWhenUp(t *testing.T, url string) []byte {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// bench runs end to end on a tiny population and writes its report; a bad --scale fails
+// before anything runs.
+func TestBench(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report")
+	stdout, err := run(t, context.Background(), "bench", "--scale", "1200x40", "--no-compare", "--conns", "1",
+		"--duration", "100ms", "--warmup", "10ms", "--per-kind", "2", "--engine-iters", "10", "--out", out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(stdout, "report: "+filepath.Join(out, "report.md")) || !strings.Contains(stdout, "boolean/count QPS over HTTP") {
+		t.Errorf("bench output:\n%s", stdout)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil || !strings.Contains(string(md), "## 1200 variants × 40 samples") {
+		t.Errorf("report.md: %v\n%s", err, md)
+	}
+	for _, bad := range []string{"0", "1e4x", "ten", "1.5x2000"} {
+		if _, err := run(t, context.Background(), "bench", "--scale", bad, "--out", t.TempDir()); err == nil || !strings.Contains(err.Error(), "--scale") {
+			t.Errorf("--scale %s: %v", bad, err)
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/valyala/fasthttp"
 
 	"github.com/bitbeacon/bitbeacon/api"
 	"github.com/bitbeacon/bitbeacon/bench/popgen"
@@ -68,13 +67,7 @@ requests in flight finish on the old release.`,
 			log.Info("release loaded", "release", snap.ReleaseID, "dir", snap.Dir, "datasets", len(snap.Datasets()), "took", time.Since(start).Round(time.Millisecond))
 			go reloadLoop(ctx, eng, watch, log)
 
-			srv := &fasthttp.Server{
-				Handler:            api.NewServer(eng, &cfg, log).Handler(),
-				Name:               "bitbeacon",
-				ReadTimeout:        30 * time.Second,
-				WriteTimeout:       60 * time.Second,
-				MaxRequestBodySize: 4 << 20,
-			}
+			srv := api.HTTPServer(api.NewServer(eng, &cfg, log).Handler())
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return err

@@ -1,0 +1,116 @@
+package report
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/bench/compare/results"
+	"github.com/bitbeacon/bitbeacon/bench/load"
+	"github.com/bitbeacon/bitbeacon/bench/suite"
+)
+
+// sample is a hand-made run with known figures: two 2,504-sample scales, HTTP levels where
+// count reaches 0.6 of the ceiling at 8 connections, and one comparator.
+func sample() *suite.Results {
+	level := func(group string, conns int, qps float64, p99 time.Duration) suite.HTTPLevel {
+		return suite.HTTPLevel{Group: group, Result: load.Result{Conns: conns, QPS: qps, Requests: 100,
+			Overall: load.Summary{N: 100, P50: p99 / 4, P99: p99, P999: p99 * 2}}}
+	}
+	kind := func(p50 time.Duration) suite.EngineKind {
+		return suite.EngineKind{Summary: load.Summary{N: 10, P50: p50, P99: 2 * p50, P999: 3 * p50, Max: 4 * p50}, AllocsPerQuery: 3}
+	}
+	small := suite.ScaleResult{
+		Scale:  suite.Scale{Variants: 10_000, Samples: 2504},
+		Ingest: suite.IngestResult{Elapsed: time.Second, Lines: 10_000, LinesPerSec: 10_000, ZcatTool: "zcat", ZcatLinesPerSec: 40_000},
+		Load:   suite.LoadResult{Elapsed: 300 * time.Millisecond, HeapBytes: 30 << 20},
+		Engine: map[string]suite.EngineKind{"count-filters-1": kind(4 * time.Microsecond), "count-range": kind(10 * time.Microsecond)},
+		HTTP: []suite.HTTPLevel{
+			level(suite.GroupCeiling, 1, 60_000, 20*time.Microsecond), level(suite.GroupCount, 1, 20_000, 300*time.Microsecond),
+			level(suite.GroupCeiling, 8, 100_000, 900*time.Microsecond), level(suite.GroupCount, 8, 60_000, 800*time.Microsecond),
+			level(suite.GroupRecord, 8, 30_000, 3*time.Millisecond),
+		},
+		Compare: &results.Results{
+			Engines: []results.EngineSetup{{Engine: "duckdb", Version: "v1"}},
+			Kinds: []results.KindSummary{
+				{Engine: "duckdb", Kind: "count-filters-1", Latency: results.Latency{P50: 400}},
+				{Engine: "duckdb", Kind: "count-range", Latency: results.Latency{P50: 300}},
+			},
+		},
+	}
+	big := small
+	big.Scale.Variants = 1_000_000
+	big.Ingest.LinesPerSec = 250_000
+	big.HTTP, big.Compare = nil, nil
+	big.Engine = map[string]suite.EngineKind{"count-filters-1": kind(5 * time.Microsecond), "count-range": kind(20 * time.Microsecond)}
+	return &suite.Results{Scales: []suite.ScaleResult{small, big}, Started: time.Unix(0, 0)}
+}
+
+func TestTargets(t *testing.T) {
+	got := map[string]Target{}
+	for _, tg := range Targets(sample()) {
+		got[strings.SplitN(tg.What, " (", 2)[0]] = tg
+	}
+	want := map[string]string{
+		"boolean/count QPS over HTTP vs a fixed-body handler": "yes", // 60k of 100k at 8 connections
+		"boolean/count p99 over HTTP":                         "yes", // 800 µs
+		"record page":                                         "no",  // 3 ms
+		"speed-up over duckdb, every kind, p50 in process":    "no",  // 30× for count-range
+		"VCF ingest, 2,504 samples":                           "yes", // the 10^6 scale: 250k
+		"10^7 variants × 2,504 samples in memory":             "not measured",
+	}
+	for what, met := range want {
+		var tg *Target
+		for k, v := range got {
+			if strings.HasPrefix(k, what) {
+				tg = &v
+			}
+		}
+		if tg == nil {
+			t.Errorf("no target %q in %v", what, got)
+			continue
+		}
+		if tg.Met != met {
+			t.Errorf("%s: met %q, want %q (%s)", what, tg.Met, met, tg.Measured)
+		}
+	}
+	if m := got["speed-up over duckdb, every kind, p50 in process"].Measured; !strings.Contains(m, "30× (count-range) to 100×") {
+		t.Errorf("duckdb speed-up: %s", m)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(dir, sample()); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"## Targets (design.md §6)", "| 8 | count | 60k | 0.60 |", "| count-range | 10.0 µs | 300.0 µs | 30× | all equal |",
+		"![scaling](scaling.png)", "![qps-10000x2504](qps-10000x2504.png)",
+	} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	for _, f := range []string{"scaling.png", "qps-10000x2504.png", "latency-10000x2504.png", "latency-1000000x2504.png"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
+			t.Errorf("%s: not a PNG (%v)", f, err)
+		}
+	}
+	var back suite.Results
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Scales) != 2 || back.Scales[0].Engine["count-range"].P50 != 10*time.Microsecond {
+		t.Errorf("results.json does not read back: %v", err)
+	}
+}

@@ -1,0 +1,239 @@
+package suite
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/api"
+	"github.com/bitbeacon/bitbeacon/bench/popgen"
+	"github.com/bitbeacon/bitbeacon/bench/workload"
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ingest"
+)
+
+// ScaleResult is everything measured at one scale.
+type ScaleResult struct {
+	Scale    Scale         `json:"scale"`
+	Generate time.Duration `json:"generateNs"`
+	VCFBytes int64         `json:"vcfBytes"`
+	Ingest   IngestResult  `json:"ingest"`
+	Load     LoadResult    `json:"load"`
+	// Queries is the size of the mix; Engine the in-process figures per kind.
+	Queries int                    `json:"queries"`
+	Engine  map[string]EngineKind  `json:"engine"`
+	HTTP    []HTTPLevel            `json:"http"`
+	Compare *CompareResult         `json:"compare,omitempty"`
+	Answers map[string]AnswerCheck `json:"answers,omitempty"`
+
+	Failures []string `json:"failures,omitempty"`
+}
+
+// IngestResult is `bitbeacon ingest` of the generated files against zcat of the same VCF.
+type IngestResult struct {
+	Elapsed      time.Duration `json:"elapsedNs"`
+	Lines        int           `json:"lines"`
+	Calls        int64         `json:"calls"`
+	LinesPerSec  float64       `json:"linesPerSec"`
+	CallsPerSec  float64       `json:"callsPerSec"`
+	BytesWritten int64         `json:"bytesWritten"`
+	// Zcat is the time zcat takes to inflate the VCF to /dev/null, the ceiling of any
+	// reader of the file that does not decompress in parallel ("go-gzip" when zcat is missing).
+	Zcat            time.Duration `json:"zcatNs"`
+	ZcatTool        string        `json:"zcatTool"`
+	ZcatLinesPerSec float64       `json:"zcatLinesPerSec"`
+}
+
+// LoadResult is engine.Open of the published release: reading it and building every index.
+type LoadResult struct {
+	Elapsed         time.Duration `json:"elapsedNs"`
+	SecondsPerMVar  float64       `json:"secondsPerMillionVariants"`
+	HeapBytes       int64         `json:"heapBytes"`
+	RSSBytes        int64         `json:"rssBytes"`
+	HeapPerVariant  float64       `json:"heapBytesPerVariant"`
+	VariantsLoaded  int           `json:"variantsLoaded"`
+	IndividualsRows int           `json:"individuals"`
+}
+
+func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleResult, error) {
+	log := cfg.Log.With("scale", sc.String())
+	sr := &ScaleResult{Scale: sc}
+	pc := popgen.Config{Seed: cfg.Seed, Individuals: sc.Samples, Variants: sc.Variants, SkipBFFVariants: true}
+
+	t0 := time.Now()
+	files, err := popgen.WriteBFF(filepath.Join(dir, "input"), pc)
+	if err != nil {
+		return sr, fmt.Errorf("generate: %w", err)
+	}
+	vcf := filepath.Join(files.Dir, popgen.VCFFile)
+	if err := popgen.WriteVCF(vcf, pc); err != nil {
+		return sr, fmt.Errorf("generate: %w", err)
+	}
+	sr.Generate = time.Since(t0)
+	if st, err := os.Stat(vcf); err == nil {
+		sr.VCFBytes = st.Size()
+	}
+	log.Info("bench: generated", "took", sr.Generate.Round(time.Millisecond), "vcfBytes", sr.VCFBytes)
+
+	if sr.Ingest.ZcatTool, sr.Ingest.Zcat, err = timeInflate(vcf); err != nil {
+		sr.Failures = append(sr.Failures, "zcat: "+err.Error())
+	}
+	out := filepath.Join(dir, "release")
+	t0 = time.Now()
+	sum, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: popgen.DefaultDatasetID, Assembly: popgen.DefaultAssembly}, append(files.Paths, vcf))
+	if err != nil {
+		return sr, fmt.Errorf("ingest: %w", err)
+	}
+	in := &sr.Ingest
+	in.Elapsed = time.Since(t0)
+	for _, v := range sum.VCF {
+		in.Lines += v.Records
+		in.Calls += v.Calls
+	}
+	in.LinesPerSec = float64(in.Lines) / in.Elapsed.Seconds()
+	in.CallsPerSec = float64(in.Calls) / in.Elapsed.Seconds()
+	if in.Zcat > 0 {
+		in.ZcatLinesPerSec = float64(in.Lines) / in.Zcat.Seconds()
+	}
+	in.BytesWritten = dirSize(sum.Dir)
+	if !cfg.Keep {
+		os.RemoveAll(files.Dir)
+	}
+	log.Info("bench: ingested", "took", in.Elapsed.Round(time.Millisecond), "lines/s", int(in.LinesPerSec), "zcat", in.Zcat.Round(time.Millisecond))
+
+	eng, err := measureLoad(out, &sr.Load)
+	if err != nil {
+		return sr, fmt.Errorf("load: %w", err)
+	}
+	sr.Load.SecondsPerMVar = sr.Load.Elapsed.Seconds() / (float64(sc.Variants) / 1e6)
+	log.Info("bench: loaded", "took", sr.Load.Elapsed.Round(time.Millisecond), "heapMiB", sr.Load.HeapBytes>>20)
+
+	mix, err := workload.Generate(out, workload.Options{Seed: cfg.Seed, PerKind: cfg.PerKind})
+	if err != nil {
+		return sr, fmt.Errorf("workload: %w", err)
+	}
+	sr.Queries = len(mix.Queries)
+	mixPath := filepath.Join(dir, "workload.json")
+	if err := WriteJSON(mixPath, mix); err != nil {
+		return sr, err
+	}
+
+	acfg := api.DefaultConfig()
+	handler := api.NewServer(eng, &acfg, nil).Handler()
+	answers, err := bitbeaconAnswers(handler, mix)
+	if err != nil {
+		return sr, fmt.Errorf("answers: %w", err)
+	}
+	sr.Engine = measureInProcess(handler, mix, cfg.EngineIters)
+	log.Info("bench: in-process done")
+
+	sr.HTTP, err = measureHTTP(ctx, cfg, handler, mix, answers)
+	if err != nil {
+		sr.Failures = append(sr.Failures, "http: "+err.Error())
+	}
+	log.Info("bench: HTTP done")
+
+	if cfg.CompareBin != "" && (cfg.CompareMaxVariants == 0 || sc.Variants <= cfg.CompareMaxVariants) {
+		// The comparators run in their own process; free what this one holds first.
+		eng, handler = nil, nil
+		runtime.GC()
+		debug.FreeOSMemory()
+		cr, err := runCompare(ctx, cfg, out, mixPath, filepath.Join(dir, "compare.json"))
+		if err != nil {
+			sr.Failures = append(sr.Failures, "compare: "+err.Error())
+		}
+		sr.Compare = cr
+		if cr != nil {
+			sr.Answers = checkAnswers(mix, answers, cr)
+			for name, a := range sr.Answers {
+				if !a.Match {
+					sr.Failures = append(sr.Failures, fmt.Sprintf("compare: %s: answers differ: %s", name, a.String()))
+				}
+			}
+		}
+		log.Info("bench: comparators done")
+	}
+	_ = eng
+	return sr, nil
+}
+
+// measureLoad opens the release and records time, heap and resident memory.
+func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
+	// Two collections: the first moves sync.Pool contents to the victim cache, the second
+	// frees them, so the ingest's buffers are not counted.
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&m0)
+	t0 := time.Now()
+	eng, err := engine.NewEngine(dir)
+	if err != nil {
+		return nil, err
+	}
+	lr.Elapsed = time.Since(t0)
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&m1)
+	lr.HeapBytes = int64(m1.HeapAlloc) - int64(m0.HeapAlloc)
+	lr.RSSBytes = rssBytes()
+	s := eng.Snapshot()
+	lr.VariantsLoaded = s.Count("genomicVariation")
+	lr.IndividualsRows = s.Count("individual")
+	if lr.VariantsLoaded > 0 {
+		lr.HeapPerVariant = float64(lr.HeapBytes) / float64(lr.VariantsLoaded)
+	}
+	return eng, nil
+}
+
+// timeInflate times zcat of path to nowhere; without zcat, Go's gzip reader.
+func timeInflate(path string) (tool string, d time.Duration, err error) {
+	if zcat, lerr := exec.LookPath("zcat"); lerr == nil {
+		cmd := exec.Command(zcat, path)
+		cmd.Stdout = io.Discard
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		t0 := time.Now()
+		if err := cmd.Run(); err != nil {
+			return "zcat", 0, fmt.Errorf("%v: %s", err, stderr.Bytes())
+		}
+		return "zcat", time.Since(t0), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "go-gzip", 0, err
+	}
+	defer f.Close()
+	t0 := time.Now()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return "go-gzip", 0, err
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return "go-gzip", 0, err
+	}
+	return "go-gzip", time.Since(t0), nil
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

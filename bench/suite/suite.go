@@ -1,0 +1,151 @@
+// Package suite runs bitbeacon's benchmark end to end, one population scale after another:
+// generate (popgen), ingest against zcat, load, the query mix in process and over HTTP
+// against a fixed-body ceiling, and the SQL comparators; the figures go to a Results value
+// that bench/report turns into Markdown, JSON and plots. `bitbeacon bench` and `make bench`
+// run it.
+package suite
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// Scale is one generated population.
+type Scale struct {
+	Variants int `json:"variants"`
+	Samples  int `json:"samples"`
+}
+
+func (s Scale) String() string {
+	return fmt.Sprintf("%s variants × %s samples", si(s.Variants), si(s.Samples))
+}
+
+// si writes 10000 as 1e4 and 2504 as 2504: scales are powers of ten or CINECA's 2,504.
+func si(n int) string {
+	e := 0
+	for m := n; m >= 10 && m%10 == 0; m /= 10 {
+		e++
+	}
+	if e >= 3 && n == pow10(e) {
+		return fmt.Sprintf("1e%d", e)
+	}
+	return fmt.Sprint(n)
+}
+
+func pow10(e int) int {
+	n := 1
+	for range e {
+		n *= 10
+	}
+	return n
+}
+
+// Config is one benchmark run.
+type Config struct {
+	Scales []Scale `json:"scales"`
+	Seed   uint64  `json:"seed"`
+	// PerKind is the number of queries of each kind in the mix.
+	PerKind int `json:"perKind"`
+	// EngineIters is how many requests of each kind the in-process handler answers.
+	EngineIters int `json:"engineIters"`
+	// Conns are the HTTP connection counts; Duration is the measured time of each level
+	// (after Warmup).
+	Conns    []int         `json:"conns"`
+	Duration time.Duration `json:"durationNs"`
+	Warmup   time.Duration `json:"warmupNs"`
+	// CompareBin is the comparator binary (bench/cmd/bitbeacon-compare); "" skips the
+	// comparators. CompareEngines names them ("duckdb,postgres"); CompareRepeat is how
+	// often each query runs there; CompareMaxVariants skips scales above it (loading 10^7
+	// variants' carriers into PostgreSQL takes hours).
+	CompareBin         string `json:"compareBin,omitempty"`
+	CompareEngines     string `json:"compareEngines,omitempty"`
+	CompareRepeat      int    `json:"compareRepeat,omitempty"`
+	CompareMaxVariants int    `json:"compareMaxVariants,omitempty"`
+	// Work holds the generated files and releases (removed after each scale unless Keep).
+	Work string `json:"-"`
+	Keep bool   `json:"-"`
+	Log  *slog.Logger
+}
+
+// Quick is the configuration of `make bench`: one small scale, short HTTP levels.
+func Quick() Config {
+	return Config{
+		Scales:  []Scale{{Variants: 10_000, Samples: 2504}},
+		Seed:    1,
+		PerKind: 10, EngineIters: 500,
+		Conns:    []int{1, 8, 32},
+		Duration: 2 * time.Second, Warmup: 300 * time.Millisecond,
+		CompareEngines: "duckdb,postgres", CompareRepeat: 20, CompareMaxVariants: 1_000_000,
+	}
+}
+
+// Full is the configuration of `bitbeacon bench --full`: the issue's scales.
+func Full() Config {
+	c := Quick()
+	c.Scales = []Scale{{10_000, 2504}, {1_000_000, 2504}, {10_000_000, 2504}, {10_000, 100_000}}
+	c.PerKind, c.EngineIters = 20, 2000
+	c.Conns = []int{1, 4, 16, 64, 256}
+	c.Duration, c.Warmup = 10*time.Second, time.Second
+	c.CompareRepeat = 50
+	return c
+}
+
+// Results is everything one run measured.
+type Results struct {
+	Machine  Machine       `json:"machine"`
+	Config   Config        `json:"config"`
+	Started  time.Time     `json:"started"`
+	Elapsed  time.Duration `json:"elapsedNs"`
+	Scales   []ScaleResult `json:"scales"`
+	Failures []string      `json:"failures,omitempty"`
+}
+
+// Run measures every scale of cfg in turn. A failing part is recorded in Results.Failures
+// and the run goes on with what does not depend on it.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Scales) == 0 {
+		return nil, fmt.Errorf("bench: no scale")
+	}
+	if cfg.Work == "" {
+		dir, err := os.MkdirTemp("", "bitbeacon-bench-")
+		if err != nil {
+			return nil, err
+		}
+		cfg.Work = dir
+		if !cfg.Keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	res := &Results{Machine: describeMachine(), Config: cfg, Started: time.Now().UTC()}
+	for _, sc := range cfg.Scales {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		dir := filepath.Join(cfg.Work, fmt.Sprintf("%dx%d", sc.Variants, sc.Samples))
+		cfg.Log.Info("bench: scale", "scale", sc.String(), "dir", dir)
+		sr, err := runScale(ctx, &cfg, sc, dir)
+		if sr != nil {
+			res.Scales = append(res.Scales, *sr)
+			for _, f := range sr.Failures {
+				res.Failures = append(res.Failures, sc.String()+": "+f)
+			}
+		}
+		if !cfg.Keep {
+			os.RemoveAll(dir)
+		}
+		if err != nil {
+			res.Failures = append(res.Failures, sc.String()+": "+err.Error())
+		}
+		runtime.GC()
+	}
+	res.Elapsed = time.Since(res.Started)
+	return res, nil
+}

@@ -1,0 +1,73 @@
+package suite
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/bench/workload"
+)
+
+// TestRunSmall runs the whole suite on a tiny population without comparators and checks
+// that every part measured something and agreed with itself.
+func TestRunSmall(t *testing.T) {
+	cfg := Config{
+		Scales: []Scale{{Variants: 1500, Samples: 60}},
+		Seed:   3, PerKind: 3, EngineIters: 30,
+		Conns: []int{1, 2}, Duration: 150 * time.Millisecond, Warmup: 20 * time.Millisecond,
+		Work: t.TempDir(),
+	}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) > 0 {
+		t.Fatalf("failures: %v", res.Failures)
+	}
+	if len(res.Scales) != 1 {
+		t.Fatalf("%d scales", len(res.Scales))
+	}
+	sr := res.Scales[0]
+	if sr.Ingest.Lines != 1500 || sr.Ingest.Calls != 1500*60 || sr.Ingest.LinesPerSec <= 0 || sr.Ingest.Zcat <= 0 || sr.Ingest.BytesWritten <= 0 {
+		t.Errorf("ingest %+v", sr.Ingest)
+	}
+	if sr.Load.VariantsLoaded < 1500 || sr.Load.IndividualsRows != 60 || sr.Load.Elapsed <= 0 || sr.Load.HeapBytes <= 0 {
+		t.Errorf("load %+v", sr.Load)
+	}
+	for _, k := range workload.Kinds {
+		e, ok := sr.Engine[k]
+		if !ok || e.N != 30 || e.P50 <= 0 || e.P50 > e.P99 || e.P99 > e.Max || e.AllocsPerQuery <= 0 {
+			t.Errorf("in process %s: %+v", k, e)
+		}
+	}
+	groups := map[string]int{}
+	for _, l := range sr.HTTP {
+		groups[l.Group]++
+		if l.Errors != 0 || l.Requests == 0 || l.QPS <= 0 {
+			t.Errorf("http %s at %d: %+v", l.Group, l.Conns, l.Result)
+		}
+	}
+	for _, g := range []string{GroupCeiling, GroupCount, GroupRecord} {
+		if groups[g] != 2 {
+			t.Errorf("group %s measured at %d connection counts, want 2", g, groups[g])
+		}
+	}
+	if res.Machine.Cores < 1 || res.Machine.GoVersion == "" {
+		t.Errorf("machine %+v", res.Machine)
+	}
+}
+
+func TestScaleString(t *testing.T) {
+	for _, c := range []struct {
+		s    Scale
+		want string
+	}{
+		{Scale{10_000, 2504}, "1e4 variants × 2504 samples"},
+		{Scale{10_000_000, 100_000}, "1e7 variants × 1e5 samples"},
+		{Scale{1500, 60}, "1500 variants × 60 samples"},
+	} {
+		if got := c.s.String(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.s, got, c.want)
+		}
+	}
+}
