@@ -1,24 +1,36 @@
 # bitbeacon — the two set-up commands are `make run` and `make test`.
 GO      ?= go
 BIN     := bin/bitbeacon
+COMPARE := bin/bitbeacon-compare
 SHARED  ?= $(abspath ../shared)
 LISTEN  ?= 127.0.0.1:5050
 export BITBEACON_SHARED := $(SHARED)
 
-.PHONY: all build run test vet fuzz bench cineca clean
+.PHONY: all build compare run test vet pg fuzz bench bench-full gobench cineca clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bitbeacon
 
+# compare: the SQL comparators (DuckDB, PostgreSQL), a binary of their own so that neither
+# driver is linked into bitbeacon; `bitbeacon bench` finds it beside itself.
+compare:
+	$(GO) build -o $(COMPARE) ./bench/cmd/bitbeacon-compare
+
 ## run: serve the built-in demo dataset on $(LISTEN)
 run: build
 	./$(BIN) serve --demo --listen $(LISTEN)
 
 ## test: vet and every test (schemas and data are read from $(SHARED))
-test: vet
+test: vet pg
 	$(GO) test -count=1 ./...
+
+## pg: install Debian's PostgreSQL server when absent (the benchmark comparator starts one)
+pg:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	    echo "installing postgresql (bench/compare starts a throw-away server)"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }
 
 vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
@@ -30,8 +42,16 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseGET -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzParsePOST -fuzztime $(FUZZTIME) ./api/
 
-## bench: the Go benchmarks of the hot paths
-bench:
+## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
+bench: build compare pg
+	./$(BIN) bench --out bench-report
+
+## bench-full: the issue's scales (10^4, 10^6, 10^7 x 2,504 samples, 10^4 x 100,000; hours)
+bench-full: build compare pg
+	./$(BIN) bench --full --out bench-report-full
+
+## gobench: the Go benchmarks of the hot paths
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem ./index/ ./bench/
 
 ## cineca: ingest the CINECA UK1 cohort into ./rel (then: ./bin/bitbeacon serve --data rel/)
@@ -48,4 +68,4 @@ cineca: build
 	    $(SHARED)/data/ontologies/uberon/uberon_efo_slim.obo
 
 clean:
-	rm -rf bin rel
+	rm -rf bin rel bench-report bench-report-full

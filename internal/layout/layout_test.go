@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
@@ -37,8 +38,16 @@ var rules = map[string][]string{
 // above the engine ("cmd → api/ingest/bench → engine → index").
 var anything = []string{"cmd", "bench"}
 
-// duckDB is kept out of the server binary: only benchmark code may use it.
-const duckDB = "github.com/marcboeker/go-duckdb"
+// sqlDrivers (DuckDB, PostgreSQL's pgx) are kept out of the server binary: only the
+// benchmark comparators in sqlDriversHome may import them.
+var sqlDrivers = []string{"github.com/marcboeker/go-duckdb", "github.com/jackc/pgx"}
+
+const sqlDriversHome = "bench/compare"
+
+// sqlDriver reports whether an import path belongs to one of sqlDrivers.
+func sqlDriver(ip string) bool {
+	return slices.ContainsFunc(sqlDrivers, func(d string) bool { return ip == d || strings.HasPrefix(ip, d+"/") })
+}
 
 // pkgImports is what the non-test files of one package import.
 type pkgImports struct {
@@ -138,8 +147,8 @@ func check(module string, pkgs []pkgImports) []string {
 		sort.Strings(ips)
 		for _, ip := range ips {
 			files := strings.Join(pi.imports[ip], ", ")
-			if (ip == duckDB || strings.HasPrefix(ip, duckDB+"/")) && !underAny(pi.rel, []string{"bench"}) {
-				bad = append(bad, fmt.Sprintf("%s (%s) imports %s: DuckDB stays out of the server binary (bench/ only)", pi.rel, files, ip))
+			if sqlDriver(ip) && !underAny(pi.rel, []string{sqlDriversHome}) {
+				bad = append(bad, fmt.Sprintf("%s (%s) imports %s: SQL drivers stay out of the server binary (%s only)", pi.rel, files, ip, sqlDriversHome))
 			}
 			if ip != module && !strings.HasPrefix(ip, module+"/") {
 				continue
@@ -239,6 +248,9 @@ func TestCheckerCatchesViolations(t *testing.T) {
 	write("api/b.go", "package api\n\nimport _ \"github.com/marcboeker/go-duckdb\"\n") // duckdb outside bench
 	write("bench/popgen/a.go", "package popgen\n\nimport _ \""+m+"/engine\"\n")        // popgen → engine
 	write("bench/duck/a.go", "package duck\n\nimport (\n\t_ \"github.com/marcboeker/go-duckdb/v2\"\n\t_ \""+m+"/engine\"\n)\n")
+	write("bench/load/a.go", "package load\n\nimport _ \"github.com/jackc/pgx/v5\"\n") // pgx outside bench/compare
+	write("bench/compare/a.go", "package compare\n\nimport (\n\t_ \"github.com/jackc/pgx/v5/stdlib\"\n\t_ \"github.com/marcboeker/go-duckdb\"\n\t_ \""+m+"/engine\"\n)\n")
+	write("bench/x/a.go", "package x\n\nimport _ \"github.com/jackc/pgxlike\"\n") // only a name prefix: allowed
 	write("cmd/x/main.go", "package main\n\nimport _ \""+m+"/api\"\n")
 	write("cmd/y/main.go", "package main\n\nimport _ \""+m+"/internal/testenv\"\n") // internal in a binary
 	write("internal/testenv/a.go", "package testenv\n")
@@ -262,6 +274,8 @@ func TestCheckerCatchesViolations(t *testing.T) {
 		"api (a.go) imports ingest",
 		"api (b.go) imports github.com/marcboeker/go-duckdb",
 		"bench/popgen (a.go) imports engine",
+		"bench/duck (a.go) imports github.com/marcboeker/go-duckdb/v2",
+		"bench/load (a.go) imports github.com/jackc/pgx/v5",
 		"cmd/y (main.go) imports internal/testenv",
 		"package example.com/x/newpkg has no import rule",
 	}
@@ -272,5 +286,41 @@ func TestCheckerCatchesViolations(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d violations, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}
+
+// TestServerBinaryHasNoSQLDriver checks the linked dependencies, not just direct imports:
+// nothing cmd/bitbeacon links may pull in DuckDB or pgx. The comparator binary, which must
+// link them, proves the check sees them.
+func TestServerBinaryHasNoSQLDriver(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	root := repoRoot(t)
+	deps := func(pkg string) []string {
+		cmd := exec.Command(goBin, "list", "-deps", pkg)
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		return strings.Fields(string(out))
+	}
+	for _, d := range deps("./cmd/bitbeacon") {
+		if sqlDriver(d) {
+			t.Errorf("cmd/bitbeacon links %s: SQL drivers belong to the comparator binary only", d)
+		}
+	}
+	var linked []string
+	for _, d := range deps("./bench/cmd/bitbeacon-compare") {
+		if sqlDriver(d) {
+			linked = append(linked, d)
+		}
+	}
+	for _, want := range sqlDrivers {
+		if !slices.ContainsFunc(linked, func(d string) bool { return d == want || strings.HasPrefix(d, want+"/") }) {
+			t.Errorf("bench/cmd/bitbeacon-compare does not link %s; the check above would prove nothing", want)
+		}
 	}
 }

@@ -66,8 +66,8 @@ type KindSummary struct {
 	Queries    int     `json:"queries"`
 	Mismatches int     `json:"mismatches"`
 	Latency    Latency `json:"latency"`
-	// SpeedupP50 is this engine's p50 over bitbeacon's in-process p50 for the kind (0 when
-	// bitbeacon was not timed).
+	// SpeedupP50 is this engine's p50 over bitbeacon's in-process p50 for the kind: how many
+	// times faster bitbeacon answered (0 when bitbeacon was not timed).
 	SpeedupP50 float64 `json:"speedupP50,omitempty"`
 }
 
