@@ -273,7 +273,8 @@ func writeCompare(w io.Writer, sr *suite.ScaleResult) {
 	}
 	p("\n| engine | version | setup | load | of which carriers | indexes | size | carrier rows |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, e := range cr.Engines {
-		p("| %s | %s | %.1f s | %.1f s | %.1f s | %.1f s | %s | %d |\n", e.Engine, e.Version, e.SetupSeconds, e.LoadSeconds,
+		version, _, _ := strings.Cut(e.Version, " on ") // PostgreSQL appends its build platform
+		p("| %s | %s | %.1f s | %.1f s | %.1f s | %.1f s | %s | %d |\n", e.Engine, version, e.SetupSeconds, e.LoadSeconds,
 			e.CarrierSeconds, e.IndexSeconds, bytesIEC(e.DatabaseBytes), e.CarrierRows)
 	}
 }
