@@ -8,17 +8,17 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/biogo/hts/bgzf"
 	"github.com/klauspost/compress/gzip"
 	"github.com/schollz/progressbar/v3"
 )
 
-// vcfInput is an opened VCF: BGZF (bgzip, the usual .vcf.gz) is decompressed block-parallel
-// with biogo/hts/bgzf, other gzip with klauspost/compress, anything else is read as is.
+// vcfInput is an opened VCF: BGZF (bgzip, the usual .vcf.gz) is inflated block-parallel
+// (bgzfReader), other gzip with klauspost/compress on one core (a single gzip member cannot
+// be split), anything else is read as is.
 type vcfInput struct {
 	*bufio.Reader // decompressed text
 	f             *os.File
-	bg            *bgzf.Reader
+	bg            *bgzfReader
 	gz            *gzip.Reader
 	bar           *progressbar.ProgressBar
 	format        string // "bgzf", "gzip" or "plain", for the log
@@ -43,12 +43,9 @@ func openVCF(path string, progress io.Writer) (*vcfInput, error) {
 	var text io.Reader = br
 	switch {
 	case isBGZF(head):
-		// One decompressor per core: blocks are independent 64 KiB deflate members, so
+		// One inflater per core: blocks are independent 64 KiB deflate members, so
 		// they inflate in parallel while the parser works on earlier ones.
-		if in.bg, err = bgzf.NewReader(br, runtime.GOMAXPROCS(0)); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: bgzf: %w", path, err)
-		}
+		in.bg = newBGZFReader(br, runtime.GOMAXPROCS(0))
 		text, in.format = in.bg, "bgzf"
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
 		if in.gz, err = gzip.NewReader(br); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"github.com/RoaringBitmap/roaring/v2"
 	"math"
 	"slices"
 	"strconv"
@@ -71,6 +70,7 @@ type vcfParser struct {
 	chromKnown              bool
 	calls                   []gtCall
 	carriers                []uint32                // sample indexes of the ALT at hand
+	dense                   []uint64                // bitmapOf's words, zero between calls
 	zygSamples              [maxZygosities][]uint32 // the same, per zygosity (in the order met)
 	more                    []int32
 	alts                    [][]byte
@@ -421,9 +421,10 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 	for si < n {
 		// Runs of hom-ref calls, 8 at a time, then 2 at a time.
 		for gtOnly && si+8 < n && i+32 <= len(s) {
+			// (^ and | bind alike in Go: without the parentheses, "0\t0\t0\t0\t" passed.)
 			w := s[i : i+32]
-			if binary.LittleEndian.Uint64(w)^pair|binary.LittleEndian.Uint64(w[8:])^pair|
-				binary.LittleEndian.Uint64(w[16:])^pair|binary.LittleEndian.Uint64(w[24:])^pair != 0 {
+			if (binary.LittleEndian.Uint64(w)^pair)|(binary.LittleEndian.Uint64(w[8:])^pair)|
+				(binary.LittleEndian.Uint64(w[16:])^pair)|(binary.LittleEndian.Uint64(w[24:])^pair) != 0 {
 				break
 			}
 			i += 32
@@ -434,6 +435,24 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 				i += 8
 				si += 2
 				continue
+			}
+		}
+		// Other calls without an ALT allele (haploid, missing, mixed phasing), by words.
+		// The last column is left to the per-byte parser, which checks the column count.
+		if gtOnly {
+			// One call of the usual forms, "a/b" or "a" with one-digit alleles.
+			if ok, msg := p.shortCall(s, i, si, nAlt); msg != "" {
+				return msg
+			} else if ok > 0 {
+				i += ok
+				si++
+				continue
+			}
+			if i < len(s) && (s[i] == '0' || s[i] == '.') {
+				if j, nc := skipNoAltCalls(s, i, n-si); nc > 0 {
+					i, si = j, si+nc
+					continue
+				}
 			}
 		}
 		// One sample column from i: find its GT sub-field.
@@ -890,17 +909,7 @@ func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend b
 		p.zygSamples[j] = append(p.zygSamples[j], x)
 	}
 	if len(p.carriers) > 0 {
-		v.CarrierBits = roaring.New()
-		v.CarrierBits.AddMany(p.carriers)
-		v.Zygosity = make([]release.ZygositySet, nz)
-		for j := range nz {
-			bm := v.CarrierBits // one zygosity for all (always so for one sample): the same set
-			if nz > 1 {
-				bm = roaring.New()
-				bm.AddMany(p.zygSamples[j])
-			}
-			v.Zygosity[j] = release.ZygositySet{ID: seen[j].id, Label: seen[j].label, Bits: bm}
-		}
+		p.carrierBitmaps(v, seen[:nz])
 		v.CaseLevelFromCarriers = true
 	}
 

@@ -1,0 +1,117 @@
+package ingest
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
+
+// SWAR (SIMD within a register) scan of GT-only sample columns for calls without an ALT
+// allele, 8 bytes at a time, whatever their ploidy or missing alleles. Such text alternates
+// strictly between an allele byte ('0' or '.') and a separator ('/', '|' or the tab that
+// ends the call): "0|0\t0\t./.\t0/0\t". The pair compare in genotypes is cheaper but only
+// matches runs of one diploid form; this one takes over where it fails (male X/Y calls mixed
+// with diploid ones, missing calls), so the per-byte parser only sees carriers and oddities.
+
+const (
+	swarLow  = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
+	// High bits of the bytes at even (an allele) and odd (a separator) offsets of a word
+	// that starts at a call.
+	swarEven = 0x0080008000800080
+	swarOdd  = 0x8000800080008000
+)
+
+// swarZero sets the high bit of exactly the zero bytes of x (no carries between bytes).
+func swarZero(x uint64) uint64 {
+	return ^((x&swarLow7 + swarLow7) | x) & swarHigh
+}
+
+// skipNoAltCalls skips the calls without an ALT allele from s[i:], which must start a call
+// of a GT-only column, a word at a time, and returns where the first other call (or the
+// last 8 bytes of s) begins and the calls skipped. It leaves at least one call of the n
+// left for the caller: the last column is checked for the end of the line.
+func skipNoAltCalls(s []byte, i, n int) (int, int) {
+	skipped := 0
+	for i+8 <= len(s) {
+		x := binary.LittleEndian.Uint64(s[i:])
+		if x == homRefPairUnphased || x == homRefPairPhased {
+			// The common case first, at the cost of one compare.
+			if skipped+2 >= n {
+				break
+			}
+			i += 8
+			skipped += 2
+			continue
+		}
+		tab := swarZero(x ^ '\t'*swarLow)
+		okEven := (swarZero(x^'0'*swarLow) | swarZero(x^'.'*swarLow)) & swarEven
+		okOdd := (tab | swarZero(x^'/'*swarLow) | swarZero(x^'|'*swarLow)) & swarOdd
+		tabs := tab & swarOdd
+		bad := (okEven | okOdd) ^ swarHigh
+		if bad != 0 {
+			tabs &= bad&-bad - 1 // the tabs before the first byte that is not of such a call
+		}
+		nc := bits.OnesCount64(tabs)
+		if nc == 0 || skipped+nc >= n {
+			break
+		}
+		i += (63-bits.LeadingZeros64(tabs))/8 + 1
+		skipped += nc
+		if bad != 0 {
+			break
+		}
+	}
+	return i, skipped
+}
+
+// shortAllele reads a one-character allele: '.' is missing (-1).
+func shortAllele(c byte) (int32, bool) {
+	switch {
+	case c == '.':
+		return -1, true
+	case c >= '0' && c <= '9':
+		return int32(c - '0'), true
+	}
+	return 0, false
+}
+
+// shortCall reads the call at s[i:] of a GT-only column when it has the usual form, "a/b",
+// "a|b" or "a" with one-character alleles, followed by a tab (the last column is left to
+// the per-byte parser, which checks the end of the line), and keeps it in p.calls when it
+// has an ALT allele. It returns the bytes read with the tab (0 for another form), or what is
+// wrong.
+func (p *vcfParser) shortCall(s []byte, i, si, nAlt int) (int, string) {
+	var a0, a1 int32 = -1, -1
+	var ploidy int32
+	var n int
+	switch {
+	case i+3 < len(s) && s[i+3] == '\t' && (s[i+1] == '/' || s[i+1] == '|'):
+		var ok0, ok1 bool
+		a0, ok0 = shortAllele(s[i])
+		a1, ok1 = shortAllele(s[i+2])
+		if !ok0 || !ok1 {
+			return 0, ""
+		}
+		ploidy, n = 2, 4
+	case i+1 < len(s) && s[i+1] == '\t':
+		var ok bool
+		if a0, ok = shortAllele(s[i]); !ok {
+			return 0, ""
+		}
+		ploidy, n = 1, 2
+	default:
+		return 0, ""
+	}
+	if a0 <= 0 && a1 <= 0 {
+		return n, ""
+	}
+	for _, a := range [2]int32{a0, a1} {
+		if int(a) > nAlt {
+			return 0, fmt.Sprintf("sample %s: GT allele %d out of range (the line has %d ALT alleles)", p.f.hdr.samples[si], a, nAlt)
+		}
+	}
+	p.calls = append(p.calls, gtCall{sample: int32(si), ploidy: ploidy, a0: a0, a1: a1})
+	return n, ""
+}
