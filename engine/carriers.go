@@ -116,28 +116,27 @@ func carrierKey(dataset uint16, id string) string {
 	return string([]byte{byte(dataset >> 8), byte(dataset)}) + "\x00" + id
 }
 
-// toRows returns the biosample rows of the samples in bits (nil when none). The result may
-// be bits itself (samples are rows) and must not be modified. scratch is reused.
-func (sp *sampleSpace) toRows(bits *roaring.Bitmap, scratch *[]uint32) *roaring.Bitmap {
+// appendRows appends to dst the biosample rows of the samples in bits, ascending, each once.
+func (sp *sampleSpace) appendRows(dst []uint32, bits *roaring.Bitmap) []uint32 {
 	if bits == nil || bits.IsEmpty() {
-		return nil
+		return dst
 	}
 	if sp.shift {
-		b := bits
-		if sp.matched != nil {
-			if b = roaring.And(bits, sp.matched); b.IsEmpty() {
-				return nil
+		start := len(dst)
+		dst = appendBits(dst, bits)
+		out := dst[:start]
+		for _, x := range dst[start:] {
+			if sp.matched == nil || sp.matched.Contains(x) {
+				out = append(out, uint32(int64(x)+sp.offset))
 			}
 		}
-		if sp.offset == 0 {
-			return b
-		}
-		return roaring.AddOffset64(b, sp.offset)
+		return out
 	}
-	out := (*scratch)[:0]
+	start := len(dst)
+	out := dst
 	sorted := true
 	add := func(r int32) {
-		if n := len(out); n > 0 && uint32(r) <= out[n-1] {
+		if n := len(out); n > start && uint32(r) <= out[n-1] {
 			sorted = false
 		}
 		out = append(out, uint32(r))
@@ -153,17 +152,11 @@ func (sp *sampleSpace) toRows(bits *roaring.Bitmap, scratch *[]uint32) *roaring.
 		}
 		return true
 	})
-	*scratch = out
-	if len(out) == 0 {
-		return nil
-	}
 	if !sorted {
-		slices.Sort(out)
+		slices.Sort(out[start:])
+		out = append(out[:start], slices.Compact(out[start:])...)
 	}
-	bm := roaring.New()
-	bm.AddMany(out)
-	bm.RunOptimize()
-	return bm
+	return out
 }
 
 // caseLevel holds what rendering caseLevelData needs for the variants whose stored record
@@ -199,16 +192,16 @@ func newCaseLevel(spaces []*sampleSpace, n int) *caseLevel {
 	return &caseLevel{from: roaring.New(), spaces: spaces, at: make([]uint32, 1, n+1), termCode: map[release.ZygosityTerm]byte{}}
 }
 
-// add records the rendering data of the next variant row (rows are added in order, n in
-// all). keep says the sample-space carriers must be kept (its space is not invertible).
-func (cl *caseLevel) add(row uint32, n int, v *release.Variant, keep bool) {
+// add records the rendering data of the next variant row (rows are added in order). keep
+// says the sample-space carriers must be kept (its space is not invertible).
+func (cl *caseLevel) add(row uint32, v *release.Variant, keep bool) {
 	if v.CaseLevelFromCarriers && v.CarrierBits != nil && !v.CarrierBits.IsEmpty() {
 		cl.from.Add(row)
 		if keep {
-			if cl.sampleBits == nil {
-				cl.sampleBits = make([]*roaring.Bitmap, n)
+			for len(cl.sampleBits) <= int(row) {
+				cl.sampleBits = append(cl.sampleBits, nil)
 			}
-			cl.sampleBits[row] = v.CarrierBits
+			cl.sampleBits[row] = v.CarrierBits.Clone() // not the batch's column
 		}
 		cl.addCodes(row, v)
 	}
@@ -307,18 +300,18 @@ func (cl *caseLevel) renders(row uint32) bool { return cl != nil && cl.from.Cont
 // release.AppendCaseLevelData, which this follows byte for byte).
 func (vt *variantTable) appendRecord(dst []byte, row uint32) []byte {
 	cl := vt.cl
-	js := vt.json[row]
+	js := vt.record(row)
 	sp := cl.spaces[vt.dataset[row]]
-	var bits *roaring.Bitmap
-	switch {
-	case cl.sampleBits != nil && int(row) < len(cl.sampleBits) && cl.sampleBits[row] != nil:
-		bits = cl.sampleBits[row]
-	case sp.offset == 0:
-		bits = vt.carriers[row]
-	default:
-		bits = roaring.AddOffset64(vt.carriers[row], -sp.offset)
+	var samples []uint32
+	if int(row) < len(cl.sampleBits) && cl.sampleBits[row] != nil {
+		samples = appendBits(nil, cl.sampleBits[row])
+	} else {
+		samples = vt.carriers.appendTo(nil, row)
+		for i := range samples {
+			samples[i] = uint32(int64(samples[i]) - sp.offset)
+		}
 	}
-	n := int(bits.GetCardinality())
+	n := len(samples)
 	dst = slices.Grow(dst, len(js)+n*80+20)
 	body := js[:len(js)-1]
 	dst = append(dst, body...)
@@ -328,8 +321,7 @@ func (vt *variantTable) appendRecord(dst []byte, row uint32) []byte {
 	dst = append(dst, `"caseLevelData":[`...)
 	codes := cl.codes[cl.at[row]:cl.at[row+1]]
 	fallback := cl.fallback[row]
-	i := 0
-	bits.Iterate(func(x uint32) bool {
+	for i, x := range samples {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -361,8 +353,6 @@ func (vt *variantTable) appendRecord(dst []byte, row uint32) []byte {
 		default:
 			dst = append(dst, '}')
 		}
-		i++
-		return true
-	})
+	}
 	return append(dst, ']', '}')
 }

@@ -145,7 +145,7 @@ func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.
 		it := vrows.Iterator()
 		for it.HasNext() {
 			v := it.Next()
-			if c := s.variants.carriers[v]; c != nil && c.Intersects(bios) {
+			if s.variants.carriers.intersects(v, bios) {
 				narrowed.Add(v)
 			}
 		}
@@ -266,7 +266,7 @@ func (s *Snapshot) anchorRows(a *Anchor, target release.Entity) *roaring.Bitmap 
 		return roaring.New()
 	}
 	rows := roaring.New()
-	for _, r := range t.idRows[a.ID] {
+	for _, r := range t.rowsOf(a.ID) {
 		rows.Add(r)
 	}
 	return s.translate(a.Entity, rows, target)
@@ -284,7 +284,7 @@ func (s *Snapshot) RecordJSON(e release.Entity, row uint32) []byte {
 	if e == release.GenomicVariation && s.variants.cl.renders(row) {
 		return s.variants.appendRecord(nil, row)
 	}
-	return t.json[row]
+	return t.record(row)
 }
 
 // AppendRecordJSON appends the record of a row as it is served to dst (dst unchanged for no
@@ -299,7 +299,7 @@ func (s *Snapshot) AppendRecordJSON(dst []byte, e release.Entity, row uint32) []
 	if e == release.GenomicVariation && s.variants.cl.renders(row) {
 		return s.variants.appendRecord(dst, row)
 	}
-	return append(dst, t.json[row]...)
+	return append(dst, t.record(row)...)
 }
 
 // Page returns up to limit rows of bm after skipping offset rows, in row order.

@@ -111,7 +111,7 @@ func openRelease(t testing.TB, root string) *Snapshot {
 // key names one record of a snapshot as "dataset/id".
 func (s *Snapshot) key(e release.Entity, row uint32) string {
 	t := s.tables[e]
-	return s.datasets[t.dataset[row]].ID + "/" + t.ids[row]
+	return s.datasets[t.dataset[row]].ID + "/" + t.id(row)
 }
 
 // keys returns the sorted "dataset/id" keys of the rows.

@@ -24,6 +24,9 @@ func (s *Snapshot) resolveHubs() {
 		return bios.individual[b]
 	}
 	for e, t := range s.tables {
+		if e == release.GenomicVariation {
+			continue // linked through carriers
+		}
 		t.indOf = make([]int32, t.n)
 		t.bioOf = make([]int32, t.n)
 		for r := range t.indOf {
@@ -174,16 +177,19 @@ func (s *Snapshot) scanLinked(t *table, link func(r uint32) int32, set *roaring.
 	return out
 }
 
-// carriersOf returns the biosample rows carrying any of the variant rows.
+// carriersOf returns the biosample rows carrying any of the variant rows, ORed in a dense
+// buffer over the biosample rows (a few words per thousand samples).
 func (s *Snapshot) carriersOf(variants *roaring.Bitmap) *roaring.Bitmap {
-	var parts []*roaring.Bitmap
+	bios := s.tables[release.Biosample]
+	if bios == nil {
+		return roaring.New()
+	}
+	words := make([]uint64, (bios.n+63)/64)
 	it := variants.Iterator()
 	for it.HasNext() {
-		if c := s.variants.carriers[it.Next()]; c != nil {
-			parts = append(parts, c)
-		}
+		s.variants.carriers.orWords(it.Next(), words)
 	}
-	return roaring.FastOr(parts...)
+	return roaring.FromDense(words, false)
 }
 
 // variantsOf returns the variant rows carried by any of the biosample rows.

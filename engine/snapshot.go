@@ -2,7 +2,9 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,21 +79,15 @@ func load(r *release.Reader) (*Snapshot, error) {
 	s.onto = index.NewOntology(terms)
 
 	builders := map[release.Entity]*tableBuilder{}
-	var pending []pendingVariant
 	samples := make([][]string, len(m.Datasets))
+	nVariants := 0
 	for di, d := range m.Datasets {
 		if samples[di], err = r.ReadSamples(d.ID); err != nil {
 			return nil, fmt.Errorf("release %s: dataset %s: samples: %w", m.ReleaseID, d.ID, err)
 		}
+		nVariants += int(d.Rows[release.GenomicVariation])
 		for _, e := range release.Entities {
 			if e == release.GenomicVariation {
-				err := r.ReadVariants(d.ID, func(v *release.Variant) error {
-					pending = append(pending, pendingVariant{v: v, dataset: uint16(di)})
-					return nil
-				})
-				if err != nil {
-					return nil, fmt.Errorf("release %s: dataset %s: variants: %w", m.ReleaseID, d.ID, err)
-				}
 				continue
 			}
 			b := builders[e]
@@ -112,18 +108,11 @@ func load(r *release.Reader) (*Snapshot, error) {
 	for e, b := range builders {
 		s.tables[e] = b.build(s.onto, len(s.datasets))
 	}
-	for _, p := range pending {
-		// Zygosity labels first: caseLevelData, where the record walk would find them, is
-		// mostly not in the stored record.
-		for _, z := range p.v.Zygosity {
-			if _, ok := s.labels[z.ID]; !ok && z.Label != "" {
-				s.labels[strings.Clone(z.ID)] = strings.Clone(z.Label)
-			}
-		}
-		s.collectLabels(&p.v.Record)
-	}
 	bios := s.tables[release.Biosample]
-	s.variants = buildVariants(pending, s.onto, len(s.datasets), bios, newSampleSpaces(samples, bios))
+	spaces := newSampleSpaces(samples, bios)
+	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces); err != nil {
+		return nil, err
+	}
 	s.tables[release.GenomicVariation] = s.variants.table
 	for _, t := range s.tables {
 		t.resolveLinks(s.tables)
@@ -131,6 +120,71 @@ func load(r *release.Reader) (*Snapshot, error) {
 	s.resolveHubs()
 	s.indexBiosamplesOfIndividuals()
 	return s, nil
+}
+
+// buildVariants streams the variants of every dataset into the variant table. Variants
+// written in row order (a VCF sorted by position, one dataset with variants) are built as
+// they are read, holding nothing of a variant but its copy in the table; otherwise they are
+// all read, sorted and built.
+func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace) (*variantTable, error) {
+	m := r.Manifest()
+	read := func(fn func(v *release.Variant, di uint16) error) error {
+		for di, d := range m.Datasets {
+			err := r.ReadVariants(d.ID, func(v *release.Variant) error { return fn(v, uint16(di)) })
+			if err != nil {
+				if errors.Is(err, errUnsorted) {
+					return err
+				}
+				return fmt.Errorf("release %s: dataset %s: variants: %w", m.ReleaseID, d.ID, err)
+			}
+		}
+		return nil
+	}
+	vb := newVariantBuilder(n, bios, spaces)
+	err := read(func(v *release.Variant, di uint16) error {
+		s.variantLabels(v)
+		return vb.add(v, di)
+	})
+	if errors.Is(err, errUnsorted) {
+		var pending []pendingVariant
+		err = read(func(v *release.Variant, di uint16) error {
+			pending = append(pending, pendingVariant{v: v, dataset: di})
+			s.variantLabels(v)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(pending, func(a, b pendingVariant) int { return compareVariants(a.v, b.v) })
+		vb = newVariantBuilder(len(pending), bios, spaces)
+		for _, p := range pending {
+			if err := vb.add(p.v, p.dataset); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return vb.build(s.onto, len(s.datasets)), nil
+}
+
+// pendingVariant is a variant read from the release with its dataset, before sorting.
+type pendingVariant struct {
+	v       *release.Variant
+	dataset uint16
+}
+
+// variantLabels learns the labels of a variant's terms and zygosities. Zygosity labels come
+// first: caseLevelData, where the record walk would find them, is mostly not in the stored
+// record.
+func (s *Snapshot) variantLabels(v *release.Variant) {
+	for _, z := range v.Zygosity {
+		if _, ok := s.labels[z.ID]; !ok && z.Label != "" {
+			s.labels[strings.Clone(z.ID)] = strings.Clone(z.Label)
+		}
+	}
+	s.collectLabels(&v.Record)
 }
 
 // indexBiosamplesOfIndividuals inverts biosample → individual for the query planner.
@@ -214,7 +268,7 @@ func (s *Snapshot) CohortDatasets(id string) []string {
 		return nil
 	}
 	var out []string
-	for _, r := range t.idRows[id] {
+	for _, r := range t.rowsOf(id) {
 		out = append(out, s.datasets[t.dataset[r]].ID)
 	}
 	return out

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"unsafe"
+
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/bitbeacon/bitbeacon/index"
@@ -8,29 +10,32 @@ import (
 )
 
 // table is the in-memory form of one entity type across every dataset of a release: a dense
-// row space 0..n-1 with the indexes a query needs and the records a page returns.
+// row space 0..n-1 with the indexes a query needs and the records a page returns. Per-row
+// data is flat (blobs and offsets, arrays), so ten million variant rows cost a handful of
+// allocations, and an index file can map it instead of building it.
 type table struct {
 	entity release.Entity
 	n      uint32
 
-	ids     []string
-	idRows  map[string][]uint32 // record id → rows (the same id may exist in several datasets)
-	dataset []uint16            // row → dataset index
+	ids     index.Strings // row → record id
+	byID    idLookup      // record id → rows (the same id may exist in several datasets)
+	dataset []uint16      // row → dataset index
 	// byDataset[d] holds the rows of dataset d; all holds every row.
 	byDataset []*roaring.Bitmap
 	all       *roaring.Bitmap
 
 	terms  *index.TermIndex
 	values *index.ValueIndex
-	json   [][]byte
+	json   index.Strings // row → stored record JSON
 
-	// Links to other tables by row, -1 when absent. Filled after every table is loaded.
+	// Links to other tables by row, -1 when absent. Filled after every table is loaded;
+	// nil for variants, which link through their carriers.
 	individual []int32
 	biosample  []int32
 	run        []int32
 	analysis   []int32
 	// indOf and bioOf resolve each row to its individual and biosample row through the
-	// links (see links.go); -1 when there is none.
+	// links (see links.go); -1 when there is none. nil for variants.
 	indOf, bioOf []int32
 
 	// raw link ids kept only until links are resolved.
@@ -46,16 +51,20 @@ const (
 
 // tableBuilder accumulates rows of one entity in load order.
 type tableBuilder struct {
-	t      *table
-	terms  *index.TermIndexBuilder
-	values *index.ValueIndexBuilder
+	t       *table
+	ids     index.StringsBuilder
+	json    index.StringsBuilder
+	terms   *index.TermIndexBuilder
+	values  *index.ValueIndexBuilder
+	noLinks bool // variants: no link columns kept
 }
 
 func newTableBuilder(e release.Entity) *tableBuilder {
 	return &tableBuilder{
-		t:      &table{entity: e, idRows: map[string][]uint32{}},
-		terms:  index.NewTermIndexBuilder(),
-		values: index.NewValueIndexBuilder(),
+		t:       &table{entity: e},
+		terms:   index.NewTermIndexBuilder(),
+		values:  index.NewValueIndexBuilder(),
+		noLinks: e == release.GenomicVariation,
 	}
 }
 
@@ -64,26 +73,31 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 	t := b.t
 	row := t.n
 	t.n++
-	t.ids = append(t.ids, r.ID)
-	t.idRows[r.ID] = append(t.idRows[r.ID], row)
+	b.ids.Add(r.ID)
 	t.dataset = append(t.dataset, datasetIdx)
-	t.json = append(t.json, r.JSON)
+	b.json.AddBytes(r.JSON)
 	for _, term := range r.Terms {
 		b.terms.Add(term, row)
 	}
 	for _, f := range r.Fields {
 		b.values.Add(f.Path, f.Value, row)
 	}
-	t.rawLinks[linkIndividual] = append(t.rawLinks[linkIndividual], r.IndividualID)
-	t.rawLinks[linkBiosample] = append(t.rawLinks[linkBiosample], r.BiosampleID)
-	t.rawLinks[linkRun] = append(t.rawLinks[linkRun], r.RunID)
-	t.rawLinks[linkAnalysis] = append(t.rawLinks[linkAnalysis], r.AnalysisID)
+	if !b.noLinks {
+		t.rawLinks[linkIndividual] = append(t.rawLinks[linkIndividual], r.IndividualID)
+		t.rawLinks[linkBiosample] = append(t.rawLinks[linkBiosample], r.BiosampleID)
+		t.rawLinks[linkRun] = append(t.rawLinks[linkRun], r.RunID)
+		t.rawLinks[linkAnalysis] = append(t.rawLinks[linkAnalysis], r.AnalysisID)
+	}
 	return row
 }
 
 // build freezes the indexes; numDatasets sizes the per-dataset bitmaps.
 func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) *table {
 	t := b.t
+	t.ids = b.ids.Build()
+	t.json = b.json.Build()
+	t.byID = newIDLookup(&t.ids)
+	t.dataset = clipped(t.dataset)
 	t.terms = b.terms.Build(onto)
 	t.values = b.values.Build(t.n)
 	t.byDataset = make([]*roaring.Bitmap, numDatasets)
@@ -93,18 +107,45 @@ func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) *table {
 	for row, d := range t.dataset {
 		t.byDataset[d].Add(uint32(row))
 	}
+	t.finishRows()
+	return t
+}
+
+// finishRows sets all and compacts the per-dataset bitmaps.
+func (t *table) finishRows() {
 	t.all = roaring.New()
 	t.all.AddRange(0, uint64(t.n))
 	for _, bm := range t.byDataset {
 		bm.RunOptimize()
 	}
 	t.all.RunOptimize()
-	return t
 }
+
+// clipped returns s without spare capacity (a copy when it has any).
+func clipped[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+// id returns the record id of a row.
+func (t *table) id(row uint32) string { return t.ids.At(int(row)) }
+
+// record returns the stored JSON of a row, capacity-limited so an append never writes into
+// the next record (or into mapped memory).
+func (t *table) record(row uint32) []byte {
+	s := t.json.At(int(row))
+	return unsafe.Slice(unsafe.StringData(s), len(s))[:len(s):len(s)]
+}
+
+// rowsOf returns the rows holding record id, ascending.
+func (t *table) rowsOf(id string) []uint32 { return t.byID.lookup(&t.ids, id, nil) }
 
 // rowOf finds the row of id within one dataset, or -1.
 func (t *table) rowOf(id string, datasetIdx uint16) int32 {
-	for _, r := range t.idRows[id] {
+	var buf [4]uint32
+	for _, r := range t.byID.lookup(&t.ids, id, buf[:0]) {
 		if t.dataset[r] == datasetIdx {
 			return int32(r)
 		}
@@ -114,6 +155,9 @@ func (t *table) rowOf(id string, datasetIdx uint16) int32 {
 
 // resolveLinks turns the raw link ids of t into rows of the target tables (same dataset).
 func (t *table) resolveLinks(tables map[release.Entity]*table) {
+	if t.rawLinks[linkIndividual] == nil && t.entity == release.GenomicVariation {
+		return
+	}
 	resolve := func(kind int, target release.Entity) []int32 {
 		out := make([]int32, t.n)
 		tt := tables[target]

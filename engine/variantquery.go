@@ -205,10 +205,10 @@ func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roarin
 
 // rowMatchesExtras checks the per-row conditions: bases (N is a wildcard) and length.
 func (vt *variantTable) rowMatchesExtras(row uint32, q *VariantQuery) bool {
-	if q.ReferenceBases != nil && !basesMatch(*q.ReferenceBases, vt.ref[row]) {
+	if q.ReferenceBases != nil && !basesMatch(*q.ReferenceBases, vt.ref.At(int(row))) {
 		return false
 	}
-	if q.AlternateBases != nil && !basesMatch(*q.AlternateBases, vt.alt[row]) {
+	if q.AlternateBases != nil && !basesMatch(*q.AlternateBases, vt.alt.At(int(row))) {
 		return false
 	}
 	length := vt.end[row] - vt.start[row]

@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"sort"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -13,19 +13,19 @@ import (
 
 // variantTable is the genomicVariation table: the generic table plus coordinates sorted by
 // (assembly, chromosome, start, end), an interval index per sequence, keyword indexes and
-// carrier bitmaps linking variants to biosample rows.
+// carriers linking variants to biosample rows.
 type variantTable struct {
 	*table
 	start, end []int64
-	ref, alt   []string
+	ref, alt   index.Strings // upper case
 
 	seqs map[string]sequence // key seqKey(assembly, chrom)
 
 	types, genes, aaChanges, hgvs *index.TermIndex
 
-	// carriers[v] holds the biosample rows carrying variant v; carriedBy[b] the variant rows
-	// carried by biosample row b. Both are nil-safe: missing means empty.
-	carriers  []*roaring.Bitmap
+	// carriers lists the biosample rows carrying each variant; carriedBy[b] holds the variant
+	// rows carried by biosample row b (nil for none).
+	carriers  carrierLists
 	carriedBy []*roaring.Bitmap
 
 	// cl renders the caseLevelData of records stored without it (see carriers.go).
@@ -66,106 +66,139 @@ func compareChrom(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// pendingVariant is a variant read from the release with its dataset, before sorting.
-type pendingVariant struct {
-	v       *release.Variant
-	dataset uint16
+// compareVariants orders variants by (assembly, chromosome, start, end), the row order.
+func compareVariants(a, b *release.Variant) int {
+	if a.Assembly != b.Assembly {
+		return strings.Compare(a.Assembly, b.Assembly)
+	}
+	if a.Chrom != b.Chrom {
+		return compareChrom(a.Chrom, b.Chrom)
+	}
+	if a.Start != b.Start {
+		if a.Start < b.Start {
+			return -1
+		}
+		return 1
+	}
+	if a.End != b.End {
+		if a.End < b.End {
+			return -1
+		}
+		return 1
+	}
+	return 0
 }
 
-// buildVariants sorts the variants, builds their table and indexes and moves their carriers
-// from sample indexes (spaces, by dataset) to biosample rows.
-func buildVariants(pending []pendingVariant, onto *index.Ontology, numDatasets int, biosamples *table, spaces []*sampleSpace) *variantTable {
-	sort.SliceStable(pending, func(i, j int) bool {
-		a, b := pending[i].v, pending[j].v
-		if a.Assembly != b.Assembly {
-			return a.Assembly < b.Assembly
-		}
-		if a.Chrom != b.Chrom {
-			return compareChrom(a.Chrom, b.Chrom) < 0
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		return a.End < b.End
-	})
-	tb := newTableBuilder(release.GenomicVariation)
-	vt := &variantTable{seqs: map[string]sequence{}}
-	types := index.NewTermIndexBuilder()
-	genes := index.NewTermIndexBuilder()
-	aas := index.NewTermIndexBuilder()
-	hgvs := index.NewTermIndexBuilder()
-	vt.start = make([]int64, 0, len(pending))
-	vt.end = make([]int64, 0, len(pending))
-	vt.carriers = make([]*roaring.Bitmap, 0, len(pending))
+// errUnsorted stops a streaming build whose input is not in row order.
+var errUnsorted = errors.New("variants not in (assembly, chromosome, start, end) order")
+
+// variantBuilder builds the variant table from variants handed over in row order, keeping
+// nothing of a variant but copies in flat arrays, so memory while loading stays close to
+// the table's own.
+type variantBuilder struct {
+	tb                      *tableBuilder
+	vt                      *variantTable
+	types, genes, aas, hgvs *index.TermIndexBuilder
+	ref, alt                index.StringsBuilder
+	spaces                  []*sampleSpace
+	biosamples              *table
+	carriers                *carrierListsBuilder
+	carriedBy               *carriedByBuilder
+	scratch                 []uint32
+
+	last     release.Variant // coordinates of the previous variant, for the order check
+	haveLast bool
+	seqStart []uint32 // first row of each sequence, in order
+	seqKeys  []sequence
+}
+
+// newVariantBuilder prepares a build of about n variants (a capacity hint).
+func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace) *variantBuilder {
+	b := &variantBuilder{
+		tb:         newTableBuilder(release.GenomicVariation),
+		vt:         &variantTable{seqs: map[string]sequence{}},
+		types:      index.NewTermIndexBuilder(),
+		genes:      index.NewTermIndexBuilder(),
+		aas:        index.NewTermIndexBuilder(),
+		hgvs:       index.NewTermIndexBuilder(),
+		spaces:     spaces,
+		biosamples: biosamples,
+	}
+	b.vt.start = make([]int64, 0, n)
+	b.vt.end = make([]int64, 0, n)
+	nb := uint32(0)
 	if biosamples != nil {
-		vt.carriedBy = make([]*roaring.Bitmap, biosamples.n)
+		nb = biosamples.n
+		b.carriedBy = newCarriedByBuilder(nb)
 	}
-	var curKey string
-	var cur sequence
-	var scratch []uint32
-	vt.cl = newCaseLevel(spaces, len(pending))
-	closeSeq := func(end uint32) {
-		if curKey == "" {
-			return
-		}
-		cur.iv = index.NewIntervals(vt.start[cur.base:end], vt.end[cur.base:end])
-		vt.seqs[curKey] = cur
+	b.carriers = newCarrierListsBuilder(nb, n)
+	b.vt.cl = newCaseLevel(spaces, n)
+	return b
+}
+
+// add appends v as the next row; errUnsorted when it sorts before the previous one.
+func (b *variantBuilder) add(v *release.Variant, dataset uint16) error {
+	if b.haveLast && compareVariants(&b.last, v) > 0 {
+		return errUnsorted
 	}
-	for _, p := range pending {
-		v := p.v
-		row := tb.add(&v.Record, p.dataset)
-		vt.start = append(vt.start, v.Start)
-		vt.end = append(vt.end, v.End)
-		vt.ref = append(vt.ref, strings.ToUpper(v.Ref))
-		vt.alt = append(vt.alt, strings.ToUpper(v.Alt))
-		if v.VariantType != "" {
-			types.Add(normalizeVariantType(v.VariantType), row)
-		}
-		for _, g := range v.GeneIDs {
-			genes.Add(strings.ToUpper(g), row)
-		}
-		for _, a := range v.AminoacidChanges {
-			aas.Add(normalizeAAChange(a), row)
-		}
-		for _, h := range v.HGVSIDs {
-			hgvs.Add(h, row)
-		}
-		sp := spaces[p.dataset]
-		var carriers *roaring.Bitmap
-		if biosamples != nil {
-			carriers = sp.toRows(v.CarrierBits, &scratch)
-			if carriers != nil {
-				scratch = appendBits(scratch[:0], carriers)
-				for _, b := range scratch {
-					if vt.carriedBy[b] == nil {
-						vt.carriedBy[b] = roaring.New()
-					}
-					vt.carriedBy[b].Add(row)
-				}
-			}
-		}
-		vt.carriers = append(vt.carriers, carriers)
-		vt.cl.add(row, len(pending), v, !sp.invertible() || biosamples == nil)
-		// Rows are sorted, so each sequence is a contiguous row range.
-		key := seqKey(v.Assembly, v.Chrom)
-		if key != curKey {
-			closeSeq(row)
-			curKey, cur = key, sequence{assembly: v.Assembly, chrom: v.Chrom, base: row}
-		}
+	vt := b.vt
+	row := b.tb.add(&v.Record, dataset)
+	vt.start = append(vt.start, v.Start)
+	vt.end = append(vt.end, v.End)
+	b.ref.Add(strings.ToUpper(v.Ref))
+	b.alt.Add(strings.ToUpper(v.Alt))
+	if v.VariantType != "" {
+		b.types.Add(normalizeVariantType(v.VariantType), row)
 	}
-	closeSeq(uint32(len(pending)))
-	vt.table = tb.build(onto, numDatasets)
+	for _, g := range v.GeneIDs {
+		b.genes.Add(strings.ToUpper(g), row)
+	}
+	for _, a := range v.AminoacidChanges {
+		b.aas.Add(normalizeAAChange(a), row)
+	}
+	for _, h := range v.HGVSIDs {
+		b.hgvs.Add(h, row)
+	}
+	sp := b.spaces[dataset]
+	b.scratch = b.scratch[:0]
+	if b.biosamples != nil {
+		b.scratch = sp.appendRows(b.scratch, v.CarrierBits)
+		b.carriedBy.add(row, b.scratch)
+	}
+	b.carriers.add(b.scratch)
+	vt.cl.add(row, v, !sp.invertible() || b.biosamples == nil)
+	// Rows are sorted, so each sequence is a contiguous row range.
+	if !b.haveLast || v.Assembly != b.last.Assembly || v.Chrom != b.last.Chrom {
+		b.seqStart = append(b.seqStart, row)
+		b.seqKeys = append(b.seqKeys, sequence{assembly: strings.Clone(v.Assembly), chrom: strings.Clone(v.Chrom), base: row})
+		b.last.Assembly, b.last.Chrom = b.seqKeys[len(b.seqKeys)-1].assembly, b.seqKeys[len(b.seqKeys)-1].chrom
+	}
+	b.last.Start, b.last.End, b.haveLast = v.Start, v.End, true
+	return nil
+}
+
+// build freezes the table and its indexes.
+func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) *variantTable {
+	vt := b.vt
+	vt.table = b.tb.build(onto, numDatasets)
+	vt.start, vt.end = clipped(vt.start), clipped(vt.end)
+	vt.ref, vt.alt = b.ref.Build(), b.alt.Build()
+	vt.carriers = b.carriers.build()
+	if b.carriedBy != nil {
+		vt.carriedBy = b.carriedBy.build()
+	}
 	vt.cl.finish()
-	for i, bm := range vt.carriedBy {
-		if bm != nil {
-			// Grown one Add at a time: the clone drops the spare capacity.
-			bm.RunOptimize()
-			vt.carriedBy[i] = bm.Clone()
+	vt.types = b.types.Build(nil)
+	vt.genes = b.genes.Build(nil)
+	vt.aaChanges = b.aas.Build(nil)
+	vt.hgvs = b.hgvs.Build(nil)
+	for i, sq := range b.seqKeys {
+		end := vt.n
+		if i+1 < len(b.seqKeys) {
+			end = b.seqKeys[i+1].base
 		}
+		sq.iv = index.NewIntervals(vt.start[sq.base:end], vt.end[sq.base:end])
+		vt.seqs[seqKey(sq.assembly, sq.chrom)] = sq
 	}
-	vt.types = types.Build(nil)
-	vt.genes = genes.Build(nil)
-	vt.aaChanges = aas.Build(nil)
-	vt.hgvs = hgvs.Build(nil)
 	return vt
 }

@@ -399,7 +399,7 @@ func TestVariantQueriesAgainstScan(t *testing.T) {
 					got := []string{}
 					it := res.Rows.Iterator()
 					for it.HasNext() {
-						got = append(got, s.variants.ids[it.Next()])
+						got = append(got, s.variants.id(it.Next()))
 					}
 					slices.Sort(got)
 					if len(want) > 0 {
@@ -507,7 +507,7 @@ func TestVariantQueryWithoutReferenceName(t *testing.T) {
 		got := []string{}
 		it := res.Rows.Iterator()
 		for it.HasNext() {
-			got = append(got, s.variants.ids[it.Next()])
+			got = append(got, s.variants.id(it.Next()))
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, want) {

@@ -19,29 +19,25 @@ var (
 	ErrEmptyPath       = errors.New("index: empty field path")
 )
 
-// ValueIndexBuilder collects (path, value, row) triples. It is not safe for concurrent use.
+// ValueIndexBuilder collects (path, value, row) triples, as pairs in one blob per path (no
+// map entry or bitmap per distinct value while loading). It is not safe for concurrent use.
 type ValueIndexBuilder struct {
-	m map[string]map[string]*roaring.Bitmap
+	m map[string]*postingsBuilder
 }
 
 // NewValueIndexBuilder returns an empty builder.
 func NewValueIndexBuilder() *ValueIndexBuilder {
-	return &ValueIndexBuilder{m: make(map[string]map[string]*roaring.Bitmap)}
+	return &ValueIndexBuilder{m: make(map[string]*postingsBuilder)}
 }
 
 // Add records that row has value at path. A row may have several values at one path (arrays).
 func (b *ValueIndexBuilder) Add(path, value string, row uint32) {
-	vals := b.m[path]
-	if vals == nil {
-		vals = make(map[string]*roaring.Bitmap)
-		b.m[path] = vals
+	pb := b.m[path]
+	if pb == nil {
+		pb = &postingsBuilder{}
+		b.m[path] = pb
 	}
-	bm := vals[value]
-	if bm == nil {
-		bm = roaring.New()
-		vals[value] = bm
-	}
-	bm.Add(row)
+	pb.add(value, row)
 }
 
 // numKey ties a numeric reading of a value to its slot in field.values.
@@ -71,17 +67,12 @@ const (
 	bsiMinSlots   = 16
 )
 
-// field is one path: its distinct values sorted, with one bitmap each, and the numeric
-// readings of those values.
+// field is one path: its distinct values sorted with their rows (the value slots), and the
+// numeric readings of those values.
 type field struct {
-	values  []string
-	lower   []string // strings.ToLower(values[i]); aliases values[i] when already lower case
-	bitmaps []*roaring.Bitmap
-	// plain[i] is true when bitmaps[i] has no bitmap container, so WriteDenseTo ORs it into
-	// a dense buffer (it overwrites the words of a bitmap container instead).
-	plain []bool
-	nums  numIndex
-	durs  numIndex // in days
+	p    postings
+	nums numIndex
+	durs numIndex // in days
 }
 
 // ValueIndex answers alphanumeric filters (= ! < > <= >= with % wildcards) over a row space
@@ -98,32 +89,23 @@ type ValueIndex struct {
 func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 	x := &ValueIndex{universe: universe, fields: make(map[string]*field, len(b.m))}
 	var sc rankScratch
-	for path, vals := range b.m {
-		f := &field{values: make([]string, 0, len(vals))}
-		for v := range vals {
-			f.values = append(f.values, v)
+	for path, pb := range b.m {
+		f := &field{}
+		var m uint32
+		f.p, m = pb.build()
+		if m >= universe {
+			panic(fmt.Sprintf("index: ValueIndex.Build: row %d at %q >= universe %d", m, path, universe))
 		}
-		slices.Sort(f.values)
-		f.lower = make([]string, len(f.values))
-		f.bitmaps = make([]*roaring.Bitmap, len(f.values))
-		f.plain = make([]bool, len(f.values))
-		for i, v := range f.values {
-			bm := vals[v]
-			if m := bm.Maximum(); m >= universe {
-				panic(fmt.Sprintf("index: ValueIndex.Build: row %d at %q >= universe %d", m, path, universe))
-			}
-			bm.RunOptimize()
-			f.bitmaps[i] = bm
-			f.plain[i] = bm.Stats().BitmapContainers == 0
-			f.lower[i] = strings.ToLower(v)
+		for i := range f.p.len() {
+			v := f.p.key(i)
 			if n, ok := parseNumber(v); ok {
 				f.nums.keys = append(f.nums.keys, numKey{n, int32(i)})
 			} else if d, ok := ParseDuration(v); ok {
 				f.durs.keys = append(f.durs.keys, numKey{d, int32(i)})
 			}
 		}
-		f.nums.build(f.bitmaps, &sc, universe)
-		f.durs.build(f.bitmaps, &sc, universe)
+		f.nums.build(&f.p, &sc, universe)
+		f.durs.build(&f.p, &sc, universe)
 		x.fields[path] = f
 		x.paths = append(x.paths, path)
 	}
@@ -137,7 +119,7 @@ type rankScratch struct{ lo, hi []uint32 }
 
 // build sorts the keys and, when there are many distinct readings, builds the bit-sliced
 // indexes of each row's lowest and highest rank.
-func (n *numIndex) build(bitmaps []*roaring.Bitmap, sc *rankScratch, universe uint32) {
+func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32) {
 	slices.SortFunc(n.keys, func(a, b numKey) int {
 		if c := cmpFloat(a.v, b.v); c != 0 {
 			return c
@@ -154,7 +136,7 @@ func (n *numIndex) build(bitmaps []*roaring.Bitmap, sc *rankScratch, universe ui
 	}
 	var rows uint64
 	for _, k := range n.keys {
-		rows += bitmaps[k.slot].GetCardinality() // counts a multi-valued row more than once
+		rows += p.card(int(k.slot)) // counts a multi-valued row more than once
 	}
 	if rows < uint64(universe)/bsiMinDensity {
 		return
@@ -171,14 +153,13 @@ func (n *numIndex) build(bitmaps []*roaring.Bitmap, sc *rankScratch, universe ui
 			r++
 		}
 		// Keys come in ascending rank, so a row's first rank is its lowest, its last the highest.
-		bitmaps[k.slot].Iterate(func(row uint32) bool {
+		p.iterate(int(k.slot), func(row uint32) {
 			if sc.lo[row] == noRank {
 				sc.lo[row] = r
 			} else if sc.hi[row] != r {
 				multi = true
 			}
 			sc.hi[row] = r
-			return true
 		})
 	}
 	n.lo = newBSI(sc.lo, uint32(len(n.ranks)))
@@ -219,11 +200,15 @@ func (x *ValueIndex) Values(path string, limit int) []string {
 	if f == nil {
 		return nil
 	}
-	vs := f.values
-	if limit > 0 && len(vs) > limit {
-		vs = vs[:limit]
+	n := f.p.len()
+	if limit > 0 && n > limit {
+		n = limit
 	}
-	return slices.Clone(vs)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = f.p.key(i)
+	}
+	return out
 }
 
 // ValuesWithin returns up to limit distinct values at path held by at least one of rows,
@@ -235,9 +220,9 @@ func (x *ValueIndex) ValuesWithin(path string, rows *roaring.Bitmap, limit int) 
 		return nil
 	}
 	var out []string
-	for i, bm := range f.bitmaps {
-		if bm.Intersects(rows) {
-			out = append(out, f.values[i])
+	for i := range f.p.len() {
+		if f.p.intersects(i, rows) {
+			out = append(out, f.p.key(i))
 			if limit > 0 && len(out) == limit {
 				break
 			}
@@ -291,15 +276,15 @@ func (x *ValueIndex) Match(path, op, value string) (*roaring.Bitmap, error) {
 func (f *field) equal(v string, slots []int32) []int32 {
 	if strings.IndexByte(v, '%') >= 0 {
 		parts := strings.Split(strings.ToLower(v), "%")
-		for i, lv := range f.lower {
-			if likeMatch(parts, lv) {
+		for i := range f.p.len() {
+			if likeMatch(parts, strings.ToLower(f.p.key(i))) {
 				slots = append(slots, int32(i))
 			}
 		}
 		return slots
 	}
 	exact := int32(-1)
-	if i, ok := slices.BinarySearch(f.values, v); ok {
+	if i, ok := f.p.find(v); ok {
 		exact = int32(i)
 		slots = append(slots, exact)
 	}
@@ -370,12 +355,12 @@ func (x *ValueIndex) compare(f *field, op, v string, slots []int32) *roaring.Bit
 		}
 		return x.union(f, slots)
 	}
-	lt := sort.SearchStrings(f.values, v)
+	lt, found := f.p.find(v)
 	le := lt
-	if le < len(f.values) && f.values[le] == v {
+	if found {
 		le++
 	}
-	a, b := 0, len(f.values)
+	a, b := 0, f.p.len()
 	switch op {
 	case "<":
 		b = lt
@@ -402,12 +387,15 @@ func (x *ValueIndex) union(f *field, slots []int32) *roaring.Bitmap {
 	case 0:
 		return roaring.New()
 	case 1:
-		return f.bitmaps[slots[0]].Clone()
+		if f.p.one[slots[0]]&multiFlag == 0 {
+			return f.p.bitmap(int(slots[0])) // new already
+		}
+		return f.p.bitmap(int(slots[0])).Clone()
 	}
 	if len(slots) <= unionFastOrMax {
 		var bs [unionFastOrMax]*roaring.Bitmap
 		for i, s := range slots {
-			bs[i] = f.bitmaps[s]
+			bs[i] = f.p.bitmap(int(s))
 		}
 		return roaring.FastOr(bs[:len(slots)]...)
 	}
@@ -432,16 +420,7 @@ func (x *ValueIndex) complement(f *field, slots []int32) *roaring.Bitmap {
 // orWords ORs the bitmaps at slots into a dense buffer.
 func (f *field) orWords(slots []int32, words []uint64) {
 	for _, s := range slots {
-		bm := f.bitmaps[s]
-		if f.plain[s] {
-			bm.WriteDenseTo(words)
-			continue
-		}
-		it := bm.Iterator()
-		for it.HasNext() {
-			v := it.Next()
-			words[v>>6] |= 1 << (v & 63)
-		}
+		f.p.orWords(int(s), words)
 	}
 }
 

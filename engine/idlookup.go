@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/bitbeacon/bitbeacon/index"
+)
+
+// idLookup finds the rows of a record id through a sorted array of (hash, row) pairs
+// checked against the ids themselves: 12 bytes a row, flat (mappable), where a map from id
+// to rows cost over a hundred bytes and one allocation per row.
+type idLookup struct {
+	hashes []uint64 // ascending
+	rows   []uint32 // rows[i] has hashes[i]; ascending within one hash
+}
+
+// idHash is 64-bit FNV-1a: stable across processes, since index files store it.
+func idHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func newIDLookup(ids *index.Strings) idLookup {
+	n := ids.Len()
+	type pair struct {
+		h   uint64
+		row uint32
+	}
+	ps := make([]pair, n)
+	sorted := true
+	for i := range ps {
+		ps[i] = pair{idHash(ids.At(i)), uint32(i)}
+		if i > 0 && ps[i].h < ps[i-1].h {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortFunc(ps, func(a, b pair) int {
+			if a.h != b.h {
+				if a.h < b.h {
+					return -1
+				}
+				return 1
+			}
+			return int(a.row) - int(b.row)
+		})
+	}
+	l := idLookup{hashes: make([]uint64, n), rows: make([]uint32, n)}
+	for i, p := range ps {
+		l.hashes[i], l.rows[i] = p.h, p.row
+	}
+	return l
+}
+
+// lookup appends to dst the rows whose id is id, ascending.
+func (l *idLookup) lookup(ids *index.Strings, id string, dst []uint32) []uint32 {
+	h := idHash(id)
+	i := sort.Search(len(l.hashes), func(i int) bool { return l.hashes[i] >= h })
+	for ; i < len(l.hashes) && l.hashes[i] == h; i++ {
+		if r := l.rows[i]; int(r) < ids.Len() && ids.At(int(r)) == id {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}

@@ -1,0 +1,139 @@
+package index
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// postings maps distinct keys, sorted, to their rows. A key held by one row keeps that row
+// inline (4 bytes) instead of a bitmap (over a hundred bytes): on a variant-sized table most
+// keys of some paths (HGVS ids, positions) are unique, and a bitmap each would dominate the
+// heap. Every array is flat, so an index file can hold it as is.
+type postings struct {
+	keys  Strings
+	one   []uint32 // row of key i, or multiFlag|j for multi[j]
+	multi []*roaring.Bitmap
+	// plain[j] is true when multi[j] has no bitmap container, so orWords ORs it into a dense
+	// buffer element by element (WriteDenseTo overwrites the words of a bitmap container).
+	plain []bool
+}
+
+const multiFlag = 1 << 31
+
+func (p *postings) len() int         { return len(p.one) }
+func (p *postings) key(i int) string { return p.keys.At(i) }
+
+// find returns the index of key, by binary search.
+func (p *postings) find(key string) (int, bool) {
+	i := sort.Search(len(p.one), func(i int) bool { return p.keys.At(i) >= key })
+	return i, i < len(p.one) && p.keys.At(i) == key
+}
+
+// bitmap returns the rows of key i: shared for a multi-row key, a new bitmap for a single
+// row. Callers must not modify it.
+func (p *postings) bitmap(i int) *roaring.Bitmap {
+	if r := p.one[i]; r&multiFlag == 0 {
+		return roaring.BitmapOf(r)
+	}
+	return p.multi[p.one[i]&^multiFlag]
+}
+
+func (p *postings) card(i int) uint64 {
+	if r := p.one[i]; r&multiFlag == 0 {
+		return 1
+	}
+	return p.multi[p.one[i]&^multiFlag].GetCardinality()
+}
+
+func (p *postings) intersects(i int, rows *roaring.Bitmap) bool {
+	if r := p.one[i]; r&multiFlag == 0 {
+		return rows.Contains(r)
+	}
+	return p.multi[p.one[i]&^multiFlag].Intersects(rows)
+}
+
+// orWords ORs the rows of key i into a dense buffer of one bit per row.
+func (p *postings) orWords(i int, words []uint64) {
+	r := p.one[i]
+	if r&multiFlag == 0 {
+		words[r>>6] |= 1 << (r & 63)
+		return
+	}
+	j := r &^ multiFlag
+	bm := p.multi[j]
+	if p.plain[j] {
+		bm.WriteDenseTo(words)
+		return
+	}
+	it := bm.Iterator()
+	for it.HasNext() {
+		v := it.Next()
+		words[v>>6] |= 1 << (v & 63)
+	}
+}
+
+// postingsBuilder collects (key, row) pairs in a blob; build sorts and groups them.
+type postingsBuilder struct {
+	keys StringsBuilder
+	rows []uint32
+}
+
+func (b *postingsBuilder) add(key string, row uint32) {
+	b.keys.Add(key)
+	b.rows = append(b.rows, row)
+}
+
+// build returns the postings; maxRow receives the largest row seen (0 for none).
+func (b *postingsBuilder) build() (p postings, maxRow uint32) {
+	n := len(b.rows)
+	order := make([]uint32, n)
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(x, y uint32) int {
+		if c := strings.Compare(b.keys.At(int(x)), b.keys.At(int(y))); c != 0 {
+			return c
+		}
+		return int(b.rows[x]) - int(b.rows[y])
+	})
+	var keys StringsBuilder
+	var rows []uint32
+	for i := 0; i < n; {
+		k := b.keys.At(int(order[i]))
+		rows = rows[:0]
+		for ; i < n && b.keys.At(int(order[i])) == k; i++ {
+			r := b.rows[order[i]]
+			if len(rows) == 0 || rows[len(rows)-1] != r {
+				rows = append(rows, r)
+			}
+			maxRow = max(maxRow, r)
+		}
+		keys.Add(k)
+		if len(rows) == 1 && rows[0]&multiFlag == 0 {
+			p.one = append(p.one, rows[0])
+			continue
+		}
+		bm := roaring.New()
+		bm.AddMany(rows)
+		bm.RunOptimize()
+		p.one = append(p.one, multiFlag|uint32(len(p.multi)))
+		p.multi = append(p.multi, bm)
+		p.plain = append(p.plain, bm.Stats().BitmapContainers == 0)
+	}
+	p.keys = keys.Build()
+	p.one = slices.Clip(p.one)
+	b.keys, b.rows = StringsBuilder{}, nil
+	return p, maxRow
+}
+
+// iterate calls fn with each row of key i, ascending.
+func (p *postings) iterate(i int, fn func(row uint32)) {
+	if r := p.one[i]; r&multiFlag == 0 {
+		fn(r)
+		return
+	}
+	p.multi[p.one[i]&^multiFlag].Iterate(func(r uint32) bool { fn(r); return true })
+}

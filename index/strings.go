@@ -1,0 +1,70 @@
+package index
+
+import "unsafe"
+
+// Strings is an immutable list of strings kept as one blob and n+1 offsets: a million strings
+// cost two allocations (none when mapped from an index file) instead of a million headers and
+// the batches they would pin.
+type Strings struct {
+	data string
+	offs []uint64
+}
+
+// Len returns the number of strings.
+func (s *Strings) Len() int {
+	if len(s.offs) == 0 {
+		return 0
+	}
+	return len(s.offs) - 1
+}
+
+// At returns string i. The result aliases the blob (mapped memory when loaded from a file).
+func (s *Strings) At(i int) string { return s.data[s.offs[i]:s.offs[i+1]] }
+
+// StringsBuilder appends strings to a blob.
+type StringsBuilder struct {
+	data []byte
+	offs []uint64
+}
+
+// Add appends s.
+func (b *StringsBuilder) Add(s string) {
+	if b.offs == nil {
+		b.offs = append(b.offs, 0)
+	}
+	if need := len(b.data) + len(s); need > cap(b.data) {
+		// Double: append grows large slices by a quarter, copying a blob of records four
+		// times over while it is built.
+		grown := make([]byte, len(b.data), max(2*cap(b.data), need, 4096))
+		copy(grown, b.data)
+		b.data = grown
+	}
+	b.data = append(b.data, s...)
+	b.offs = append(b.offs, uint64(len(b.data)))
+}
+
+// AddBytes appends p as a string.
+func (b *StringsBuilder) AddBytes(p []byte) { b.Add(unsafe.String(unsafe.SliceData(p), len(p))) }
+
+// Len returns the number of strings added.
+func (b *StringsBuilder) Len() int { return max(len(b.offs)-1, 0) }
+
+// At returns string i added so far; valid until the next Add.
+func (b *StringsBuilder) At(i int) string {
+	return unsafe.String(unsafe.SliceData(b.data[b.offs[i]:]), int(b.offs[i+1]-b.offs[i]))
+}
+
+// Build returns the list, trimmed of spare capacity. The builder must not be used afterwards.
+func (b *StringsBuilder) Build() Strings {
+	data, offs := trimmed(b.data), trimmed(b.offs)
+	b.data, b.offs = nil, nil
+	return Strings{data: unsafe.String(unsafe.SliceData(data), len(data)), offs: offs}
+}
+
+// trimmed returns s, or a copy without its spare capacity when that is over an eighth.
+func trimmed[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/8 {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
