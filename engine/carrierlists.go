@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/bitbeacon/bitbeacon/index"
 )
 
 // carrierLists holds the carriers of every variant as biosample rows, one sorted list per
@@ -141,9 +142,9 @@ func (b *carriedByBuilder) build() []*roaring.Bitmap {
 	b.pend = nil
 	for i, bm := range b.out {
 		if bm != nil {
-			// Grown in batches: the clone drops the spare capacity.
-			bm.RunOptimize()
-			b.out[i] = bm.Clone()
+			// Grown in batches: the clone drops the spare capacity (Compact may already
+			// have built a new bitmap; cloning that again is cheap and keeps this simple).
+			b.out[i] = index.Compact(bm).Clone()
 		}
 	}
 	return b.out

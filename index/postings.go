@@ -118,7 +118,7 @@ func (b *postingsBuilder) build() (p postings, maxRow uint32) {
 		}
 		bm := roaring.New()
 		bm.AddMany(rows)
-		bm.RunOptimize()
+		bm = Compact(bm)
 		p.one = append(p.one, multiFlag|uint32(len(p.multi)))
 		p.multi = append(p.multi, bm)
 		p.plain = append(p.plain, bm.Stats().BitmapContainers == 0)

@@ -63,8 +63,7 @@ func (b *TermIndexBuilder) Build(onto *Ontology) *TermIndex {
 		if len(parts) == 1 {
 			bm = parts[0]
 		} else {
-			bm = roaring.FastOr(parts...)
-			bm.RunOptimize()
+			bm = Compact(roaring.FastOr(parts...))
 		}
 		t.folded[a] = foldedEntry{bm: bm, n: bm.GetCardinality()}
 	}
