@@ -160,7 +160,7 @@ func (sp *sampleSpace) appendRows(dst []uint32, bits *roaring.Bitmap) []uint32 {
 }
 
 // caseLevel holds what rendering caseLevelData needs for the variants whose stored record
-// leaves it to the carriers.
+// leaves it to the carriers, and the zygosity of every carrier call (rendered or not).
 type caseLevel struct {
 	from   *roaring.Bitmap // variant rows rendered
 	spaces []*sampleSpace  // by dataset index
@@ -193,11 +193,16 @@ func newCaseLevel(spaces []*sampleSpace, n int) *caseLevel {
 }
 
 // add records the rendering data of the next variant row (rows are added in order). keep
-// says the sample-space carriers must be kept (its space is not invertible).
+// says the sample-space carriers must be kept (its space is not invertible). The zygosity
+// codes are kept for every row with carriers, rendered or not: zygosity filters read them
+// (zygosity.go).
 func (cl *caseLevel) add(row uint32, v *release.Variant, keep bool) {
-	if v.CaseLevelFromCarriers && v.CarrierBits != nil && !v.CarrierBits.IsEmpty() {
-		cl.from.Add(row)
-		if keep {
+	if v.CarrierBits != nil && !v.CarrierBits.IsEmpty() {
+		rendered := v.CaseLevelFromCarriers
+		if rendered {
+			cl.from.Add(row)
+		}
+		if keep && (rendered || len(v.Zygosity) > 0) {
 			for len(cl.sampleBits) <= int(row) {
 				cl.sampleBits = append(cl.sampleBits, nil)
 			}

@@ -84,6 +84,11 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		}
 	}
 	var parts []*roaring.Bitmap
+	if zfs := s.zygosityFilters(q, scoped); len(zfs) > 0 {
+		var part *roaring.Bitmap
+		scoped, part = s.applyZygosity(q, scoped, vrows, zfs)
+		parts, vrows = append(parts, part), nil
+	}
 	for _, sr := range scoped {
 		parts = append(parts, s.translate(sr.entity, sr.rows, q.Target))
 	}

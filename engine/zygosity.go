@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// Zygosity is a property of a call, one (variant, sample) pair, not of a variant or of an
+// individual. On /g_variants a zygosity filter (GENO:0000136, homozygous) keeps the variants
+// with at least one such call: the zygosity terms are in the variants' term index. On
+// individuals, biosamples and the entities linked to them it must keep the carriers whose
+// call has that zygosity: "individuals homozygous for a variant in chr1:1-5,000,000" are not
+// "individuals carrying a variant in that range" ANDed with "individuals carrying some
+// homozygous variant". zygosityPart does that from the case-level codes (carriers.go).
+
+// zygosityFilter is a filter on variants that names a zygosity of the release's calls.
+type zygosityFilter struct {
+	index int    // in the query's filters
+	want  []bool // by case-level code (1-based; want[0] unused)
+	match func(id string) bool
+}
+
+// zygosityFilters finds, for a query on target other than variants, the filters that apply
+// to variants (scoped so or found there) and name a zygosity some call of the release has,
+// itself or through a descendant term.
+func (s *Snapshot) zygosityFilters(q *Query, scoped []scopedRows) []zygosityFilter {
+	if q.Target == release.GenomicVariation || s.variants == nil || s.variants.cl == nil || len(s.variants.cl.terms) == 0 && len(s.variants.cl.fallback) == 0 {
+		return nil
+	}
+	var out []zygosityFilter
+	for i := range q.Filters {
+		f := &q.Filters[i]
+		if f.Kind != OntologyFilter || scoped[i].entity != release.GenomicVariation {
+			continue
+		}
+		match := func(id string) bool {
+			return id == f.ID || f.IncludeDescendants && slices.Contains(s.onto.Ancestors(id), f.ID)
+		}
+		terms := s.variants.cl.terms
+		zf := zygosityFilter{index: i, want: make([]bool, len(terms)+1), match: match}
+		known := false
+		for c, t := range terms {
+			if match(t.ID) {
+				zf.want[c+1], known = true, true
+			}
+		}
+		for _, sets := range s.variants.cl.fallback {
+			for _, z := range sets {
+				known = known || match(z.ID)
+			}
+		}
+		if known {
+			out = append(out, zf)
+		}
+	}
+	return out
+}
+
+// zygosityPart returns the biosample rows with a call on one of the variants whose zygosity
+// every filter of zfs accepts.
+func (s *Snapshot) zygosityPart(variants *roaring.Bitmap, zfs []zygosityFilter) *roaring.Bitmap {
+	bios := s.tables[release.Biosample]
+	if bios == nil {
+		return roaring.New()
+	}
+	want := slices.Clone(zfs[0].want)
+	for _, zf := range zfs[1:] {
+		for c := range want {
+			want[c] = want[c] && zf.want[c]
+		}
+	}
+	match := func(id string) bool {
+		for _, zf := range zfs {
+			if !zf.match(id) {
+				return false
+			}
+		}
+		return true
+	}
+	words := make([]uint64, (bios.n+63)/64)
+	var rows, samples []uint32
+	it := variants.Iterator()
+	for it.HasNext() {
+		rows, samples = s.appendZygosityCarriers(rows[:0], samples[:0], it.Next(), want, match)
+		for _, r := range rows {
+			words[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return roaring.FromDense(words, false)
+}
+
+// appendZygosityCarriers appends to rows the biosample rows of variant v's carriers whose
+// call has an accepted zygosity (want by code; match by term id for rows kept in the
+// fallback form). samples is scratch space, returned for reuse.
+func (s *Snapshot) appendZygosityCarriers(rows, samples []uint32, v uint32, want []bool, match func(string) bool) ([]uint32, []uint32) {
+	vt := s.variants
+	cl := vt.cl
+	sp := cl.spaces[vt.dataset[v]]
+	if sets, ok := cl.fallback[v]; ok {
+		bits := roaring.New()
+		for _, z := range sets {
+			if match(z.ID) {
+				bits.Or(z.Bits)
+			}
+		}
+		return sp.appendRows(rows, bits), samples
+	}
+	codes := cl.codes[cl.at[v]:cl.at[v+1]]
+	switch len(codes) {
+	case 0: // no call has a zygosity
+		return rows, samples
+	case 1: // every call has the same one
+		if want[codes[0]] {
+			rows = vt.carriers.appendTo(rows, v)
+		}
+		return rows, samples
+	}
+	// One code per carrier, in sample order: the sample-space carriers are kept for spaces
+	// that cannot be inverted, else they are the biosample rows shifted back.
+	if int(v) < len(cl.sampleBits) && cl.sampleBits[v] != nil {
+		samples = appendBits(samples, cl.sampleBits[v])
+	} else {
+		samples = vt.carriers.appendTo(samples, v)
+		for i := range samples {
+			samples[i] = uint32(int64(samples[i]) - sp.offset)
+		}
+	}
+	picked := roaring.New()
+	for i, x := range samples {
+		if i < len(codes) && want[codes[i]] {
+			picked.Add(x)
+		}
+	}
+	return sp.appendRows(rows, picked), samples
+}
+
+// applyZygosity consumes the zygosity filters and the variant parameters of a query on
+// individuals, biosamples or the entities linked to them: the variants they select (vrows,
+// nil without variant parameters, ANDed with the variants having such calls) are moved to the
+// target through the accepted calls only. It returns the remaining filters and the part.
+func (s *Snapshot) applyZygosity(q *Query, scoped []scopedRows, vrows *roaring.Bitmap, zfs []zygosityFilter) ([]scopedRows, *roaring.Bitmap) {
+	w := vrows
+	drop := make([]bool, len(scoped))
+	for _, zf := range zfs {
+		drop[zf.index] = true
+		if w == nil {
+			w = scoped[zf.index].rows.Clone()
+		} else {
+			w = roaring.And(w, scoped[zf.index].rows)
+		}
+	}
+	kept := make([]scopedRows, 0, len(scoped))
+	for i, sr := range scoped {
+		if !drop[i] {
+			kept = append(kept, sr)
+		}
+	}
+	return kept, s.translate(release.Biosample, s.zygosityPart(w, zfs), q.Target)
+}
