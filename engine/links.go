@@ -84,8 +84,11 @@ func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to relea
 		return out
 	}
 	if from == release.Individual {
-		if to == release.GenomicVariation {
-			return s.variantsOf(s.scanLinked(s.tables[release.Biosample], func(r uint32) int32 { return s.tables[release.Biosample].indOf[r] }, rows))
+		switch to {
+		case release.GenomicVariation:
+			return s.variantsOf(s.biosamplesOfIndividuals(rows))
+		case release.Biosample:
+			return s.biosamplesOfIndividuals(rows)
 		}
 		return s.scanLinked(dst, func(r uint32) int32 { return dst.indOf[r] }, rows)
 	}
@@ -161,6 +164,19 @@ func (s *Snapshot) fromBiosamples(bios *roaring.Bitmap, to release.Entity) *roar
 	}
 	dst := s.tables[to]
 	return s.scanLinked(dst, func(r uint32) int32 { return dst.bioOf[r] }, bios)
+}
+
+// biosamplesOfIndividuals returns the biosample rows of the individual rows, through the
+// inverted link (a lookup per individual, not a scan of every biosample).
+func (s *Snapshot) biosamplesOfIndividuals(inds *roaring.Bitmap) *roaring.Bitmap {
+	out := roaring.New()
+	it := inds.Iterator()
+	for it.HasNext() {
+		if r := it.Next(); int(r) < len(s.biosamplesOfIndividual) {
+			out.AddMany(s.biosamplesOfIndividual[r])
+		}
+	}
+	return out
 }
 
 // scanLinked returns the rows r of t whose link(r) is in set.
