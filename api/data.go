@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/valyala/fasthttp"
@@ -34,7 +35,9 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	}
 	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
-	res, err := snap.Evaluate(q)
+	res := resultPool.Get().(*engine.Result)
+	defer resultPool.Put(res) // nothing below keeps res: the response is written before return
+	err = snap.EvaluateInto(q, res)
 	if err != nil {
 		if engine.IsQueryError(err) {
 			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
@@ -72,6 +75,9 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	}
 	s.encode(ctx, fasthttp.StatusOK, out)
 }
+
+// resultPool recycles query results, so a count query's evaluation allocates nothing.
+var resultPool = sync.Pool{New: func() any { return new(engine.Result) }}
 
 // parse reads the request as GET query parameters or a POST body.
 func (s *Server) parse(ctx *fasthttp.RequestCtx) (*Request, error) {

@@ -49,23 +49,42 @@ type DatasetResult struct {
 // Evaluate answers q. Filters, variant parameters and the anchor are ANDed; each is evaluated
 // on the entity it belongs to and moved to the target entity through the links.
 func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
+	res := new(Result)
+	if err := s.EvaluateInto(q, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// EvaluateInto is Evaluate writing into res, whose slices it reuses: a caller that keeps its
+// Results (the API pools them) answers a count query without allocating.
+func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
+	per := res.PerDataset[:cap(res.PerDataset)]
+	clear(per) // drop the previous query's bitmaps
+	*res = Result{Target: q.Target, PerDataset: per[:0], Warnings: res.Warnings[:0]}
 	target := s.tables[q.Target]
 	if target == nil {
 		if !knownEntity(q.Target) {
-			return nil, badRequest("unknown entry type %q", q.Target)
+			return badRequest("unknown entry type %q", q.Target)
 		}
-		return s.emptyResult(q), nil
+		s.emptyResult(res)
+		return nil
 	}
-	res := &Result{Target: q.Target}
 	allowed, err := s.allowedDatasets(q.DatasetIDs)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	scoped := make([]scopedRows, 0, len(q.Filters))
+	if ok, err := s.countVariantsOnly(q, res, allowed); ok || err != nil {
+		return err
+	}
+	// Most queries have a few filters and parts: these live on the stack.
+	var scopedBuf [4]scopedRows
+	var partsBuf [6]*roaring.Bitmap
+	scoped := scopedBuf[:0]
 	for i := range q.Filters {
 		sr, warn, err := s.filterRows(&q.Filters[i], q.Target)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if warn != "" {
 			res.Warnings = append(res.Warnings, warn)
@@ -77,13 +96,13 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		if s.variants == nil {
 			vrows = roaring.New()
 		} else if vrows, err = s.matchVariants(q.Variant); err != nil {
-			return nil, err
+			return err
 		}
 		if q.Target == release.GenomicVariation {
 			scoped, vrows = s.narrowVariantsByCarriers(scoped, vrows)
 		}
 	}
-	var parts []*roaring.Bitmap
+	parts := partsBuf[:0]
 	if zfs := s.zygosityFilters(q, scoped); len(zfs) > 0 {
 		var part *roaring.Bitmap
 		scoped, part = s.applyZygosity(q, scoped, vrows, zfs)
@@ -104,7 +123,7 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 	}
 	if q.CountOnly {
 		countOnly(res, target, parts, allowed, s.datasets)
-		return res, nil
+		return nil
 	}
 	rows := intersect(target.all, parts)
 	res.Rows = roaring.New()
@@ -115,7 +134,7 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 		res.Total += c
 		res.Rows.Or(dr)
 	}
-	return res, nil
+	return nil
 }
 
 // addVariantPart ANDs the matching variants into the query, planned cheapest-first. Moving
@@ -194,10 +213,18 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		rows = target.all
 	case 1:
 		rows = parts[0]
+	case 2:
+		if len(allowed) == 1 && target.byDataset[allowed[0]].GetCardinality() == uint64(target.n) {
+			// One dataset holding every row: the count is one AND of two, with no bitmap built.
+			c := parts[0].AndCardinality(parts[1])
+			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[allowed[0]].ID, Count: c})
+			res.Total = c
+			return
+		}
+		rows = intersect(target.all, parts)
 	default:
 		rows = intersect(target.all, parts)
 	}
-	res.PerDataset = make([]DatasetResult, 0, len(allowed))
 	for _, d := range allowed {
 		c := rows.AndCardinality(target.byDataset[d])
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
@@ -235,17 +262,28 @@ func knownEntity(e release.Entity) bool {
 	return false
 }
 
-func (s *Snapshot) emptyResult(q *Query) *Result {
-	res := &Result{Target: q.Target, Rows: roaring.New()}
+// emptyResult fills res for an entity the release has no record of.
+func (s *Snapshot) emptyResult(res *Result) {
+	res.Rows = roaring.New()
 	for _, d := range s.datasets {
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: d.ID, Rows: roaring.New()})
 	}
-	return res
 }
+
+// firstIndexes serves allowedDatasets' "every dataset" answer without allocating.
+var firstIndexes = func() (a [256]uint16) {
+	for i := range a {
+		a[i] = uint16(i)
+	}
+	return a
+}()
 
 // allowedDatasets maps requested dataset ids to indexes in manifest order, each once; none
 // requested means all.
 func (s *Snapshot) allowedDatasets(ids []string) ([]uint16, error) {
+	if len(ids) == 0 && len(s.datasets) <= len(firstIndexes) {
+		return firstIndexes[:len(s.datasets)], nil // read only
+	}
 	want := make([]bool, len(s.datasets))
 	for _, id := range ids {
 		d, ok := s.datasetIndex[id]

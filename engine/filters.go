@@ -31,23 +31,27 @@ func (s *Snapshot) filterRows(f *Filter, target release.Entity) (scopedRows, str
 	}
 }
 
-// scopes returns the entities to try for a filter, in order.
-func (s *Snapshot) scopes(f *Filter, target release.Entity) []release.Entity {
+// scopes returns the entities to try for a filter, in order, in an array (no allocation per
+// filter): out[:n].
+func (s *Snapshot) scopes(f *Filter, target release.Entity) (out [8]release.Entity, n int) {
 	if f.Scope != "" {
-		return []release.Entity{f.Scope}
+		out[0] = f.Scope
+		return out, 1
 	}
-	out := []release.Entity{target}
+	out[0], n = target, 1
 	for _, e := range release.Entities {
-		if e != target {
-			out = append(out, e)
+		if e != target && n < len(out) {
+			out[n] = e
+			n++
 		}
 	}
-	return out
+	return out, n
 }
 
 func (s *Snapshot) termRows(f *Filter, target release.Entity) (scopedRows, string, error) {
 	descendants := f.IncludeDescendants && f.Kind == OntologyFilter
-	for _, e := range s.scopes(f, target) {
+	scopes, n := s.scopes(f, target)
+	for _, e := range scopes[:n] {
 		t := s.tables[e]
 		if t == nil {
 			continue
@@ -89,7 +93,8 @@ func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (scopedRow
 	if op == "" {
 		op = "="
 	}
-	for _, e := range s.scopes(f, target) {
+	scopes, n := s.scopes(f, target)
+	for _, e := range scopes[:n] {
 		t := s.tables[e]
 		if t == nil || !t.values.Has(f.ID) {
 			continue

@@ -41,18 +41,25 @@ func normalizeAAChange(a string) string {
 	return strings.TrimPrefix(strings.TrimSpace(a), "p.")
 }
 
-// matchVariants evaluates the variant request parameters into a bitmap of variant rows.
+// matchVariants evaluates the variant request parameters into a bitmap of variant rows. The
+// bitmap may be the index's own: read it, never modify it.
 func (s *Snapshot) matchVariants(q *VariantQuery) (*roaring.Bitmap, error) {
 	vt := s.variants
 	if err := checkVariantQuery(q); err != nil {
 		return nil, err
 	}
+	// The result borrows an index bitmap until a second condition narrows it, so a query of
+	// one condition copies nothing; callers never modify it.
 	var result *roaring.Bitmap
+	owned := false
 	and := func(bm *roaring.Bitmap) {
-		if result == nil {
-			result = bm.Clone()
-		} else {
+		switch {
+		case result == nil:
+			result = bm
+		case owned:
 			result.And(bm)
+		default:
+			result, owned = roaring.And(result, bm), true
 		}
 	}
 	if q.ReferenceName != "" {
@@ -91,7 +98,7 @@ func (s *Snapshot) matchVariants(q *VariantQuery) (*roaring.Bitmap, error) {
 		and(bm)
 	}
 	if result == nil {
-		result = vt.all.Clone()
+		result = vt.all
 	}
 	// Conditions checked per row on what the indexes narrowed down.
 	needRow := q.VariantMinLength >= 0 || q.VariantMaxLength >= 0 ||
@@ -155,19 +162,9 @@ func (vt *variantTable) assemblyRows(assembly string) *roaring.Bitmap {
 // sequencesFor resolves referenceName (and assemblyId when given) to the loaded sequences.
 // Names are normalised, never matched as substrings; a RefSeq accession fixes the assembly.
 func (s *Snapshot) sequencesFor(assemblyID, name string) ([]sequence, error) {
-	chrom, impliedAssembly, ok := release.NormalizeChrom(name)
-	if !ok {
-		return nil, badRequest("referenceName %q is not a chromosome name this beacon knows (use 1-22, X, Y, MT, chr-prefixed or RefSeq NC_ accessions)", name)
-	}
-	assembly := ""
-	if assemblyID != "" {
-		assembly = release.NormalizeAssembly(assemblyID)
-	}
-	if impliedAssembly != "" {
-		if assembly != "" && assembly != impliedAssembly {
-			return nil, badRequest("referenceName %q belongs to %s, not to assemblyId %q", name, impliedAssembly, assemblyID)
-		}
-		assembly = impliedAssembly
+	chrom, assembly, err := s.resolveSequence(assemblyID, name)
+	if err != nil {
+		return nil, err
 	}
 	var out []sequence
 	for _, sq := range s.variants.seqs {
@@ -176,6 +173,76 @@ func (s *Snapshot) sequencesFor(assemblyID, name string) ([]sequence, error) {
 		}
 	}
 	return out, nil
+}
+
+// resolveSequence normalises referenceName and assemblyId to the chromosome and assembly
+// (empty: any) the loaded sequences are keyed by.
+func (s *Snapshot) resolveSequence(assemblyID, name string) (chrom, assembly string, err error) {
+	chrom, impliedAssembly, ok := release.NormalizeChrom(name)
+	if !ok {
+		return "", "", badRequest("referenceName %q is not a chromosome name this beacon knows (use 1-22, X, Y, MT, chr-prefixed or RefSeq NC_ accessions)", name)
+	}
+	if assemblyID != "" {
+		assembly = release.NormalizeAssembly(assemblyID)
+	}
+	if impliedAssembly != "" {
+		if assembly != "" && assembly != impliedAssembly {
+			return "", "", badRequest("referenceName %q belongs to %s, not to assemblyId %q", name, impliedAssembly, assemblyID)
+		}
+		assembly = impliedAssembly
+	}
+	return chrom, assembly, nil
+}
+
+// countVariantsOnly answers a count of /g_variants whose only condition is a positional
+// variant query (sequence, range or bracket, with bases and lengths): it counts the matching
+// rows per dataset as the interval index visits them, with no bitmap and no allocation. ok
+// is false for any other query, which takes the general path.
+func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (ok bool, err error) {
+	v := q.Variant
+	if !q.CountOnly || q.Target != release.GenomicVariation || len(q.Filters) > 0 || q.Anchor != nil ||
+		v == nil || s.variants == nil || v.ReferenceName == "" || len(s.datasets) > 256 ||
+		v.GeneID != "" || v.AminoacidChange != "" || v.GenomicAlleleShortForm != "" || v.VariantType != "" {
+		return false, nil
+	}
+	if err := checkVariantQuery(v); err != nil {
+		return false, err
+	}
+	chrom, assembly, err := s.resolveSequence(v.AssemblyID, v.ReferenceName)
+	if err != nil {
+		return false, err
+	}
+	vt := s.variants
+	var counts [256]uint64
+	for _, sq := range vt.seqs {
+		if sq.chrom != chrom || (assembly != "" && sq.assembly != assembly) {
+			continue
+		}
+		base := sq.base
+		visit := func(i int) bool {
+			if row := base + uint32(i); vt.rowMatchesExtras(row, v) {
+				counts[vt.dataset[row]]++
+			}
+			return true
+		}
+		switch {
+		case len(v.Start) == 0:
+			for i := 0; i < sq.iv.Len(); i++ {
+				visit(i)
+			}
+		case len(v.Start) == 1 && len(v.End) == 0:
+			sq.iv.StartsAt(v.Start[0], visit)
+		case len(v.Start) == 1:
+			sq.iv.Overlap(v.Start[0], v.End[0], visit)
+		default:
+			sq.iv.Bracket(v.Start[0], v.Start[1], v.End[0], v.End[1], visit)
+		}
+	}
+	for _, d := range allowed {
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Count: counts[d]})
+		res.Total += counts[d]
+	}
+	return true, nil
 }
 
 // matchPositions adds to dst the rows of sequence sq that satisfy the positional part of q

@@ -57,7 +57,6 @@ func TestZygosityFilter(t *testing.T) {
 	at := func(start int64) *VariantQuery {
 		return &VariantQuery{ReferenceName: "1", Start: []int64{start}, End: []int64{start + 1}, VariantMinLength: -1, VariantMaxLength: -1}
 	}
-	onto1 := func(id string) Filter { return Filter{Kind: OntologyFilter, ID: id, IncludeDescendants: true} }
 	for _, c := range []struct {
 		target  release.Entity
 		variant *VariantQuery

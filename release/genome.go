@@ -20,6 +20,10 @@ const (
 // itself.
 func NormalizeAssembly(s string) string {
 	s = strings.TrimSpace(s)
+	// The canonical spellings come with every variant query: answer them without lowering.
+	if s == GRCh37 || s == GRCh38 {
+		return s
+	}
 	l := strings.ToLower(s)
 	switch l {
 	case "grch37", "hg19", "b37", "hs37d5", "hs37", "grch37-lite":
