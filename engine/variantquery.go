@@ -218,25 +218,7 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 		if sq.chrom != chrom || (assembly != "" && sq.assembly != assembly) {
 			continue
 		}
-		base := sq.base
-		visit := func(i int) bool {
-			if row := base + uint32(i); vt.rowMatchesExtras(row, v) {
-				counts[vt.dataset[row]]++
-			}
-			return true
-		}
-		switch {
-		case len(v.Start) == 0:
-			for i := 0; i < sq.iv.Len(); i++ {
-				visit(i)
-			}
-		case len(v.Start) == 1 && len(v.End) == 0:
-			sq.iv.StartsAt(v.Start[0], visit)
-		case len(v.Start) == 1:
-			sq.iv.Overlap(v.Start[0], v.End[0], visit)
-		default:
-			sq.iv.Bracket(v.Start[0], v.Start[1], v.End[0], v.End[1], visit)
-		}
+		vt.visitPositions(sq, v, func(row uint32) { counts[vt.dataset[row]]++ })
 	}
 	for _, d := range allowed {
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Count: counts[d]})
@@ -248,25 +230,30 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 // matchPositions adds to dst the rows of sequence sq that satisfy the positional part of q
 // (sequence, range or bracket query, or the whole sequence when no start is given).
 func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roaring.Bitmap) {
+	vt.visitPositions(sq, q, func(row uint32) { dst.Add(row) })
+}
+
+// visitPositions calls fn with each row of sequence sq that satisfies the positional part of
+// q and its per-row conditions.
+func (vt *variantTable) visitPositions(sq sequence, q *VariantQuery, fn func(row uint32)) {
 	base := sq.base
-	add := func(i int) bool {
-		row := base + uint32(i)
-		if vt.rowMatchesExtras(row, q) {
-			dst.Add(row)
+	visit := func(i int) bool {
+		if row := base + uint32(i); vt.rowMatchesExtras(row, q) {
+			fn(row)
 		}
 		return true
 	}
 	switch {
 	case len(q.Start) == 0:
 		for i := 0; i < sq.iv.Len(); i++ {
-			add(i)
+			visit(i)
 		}
 	case len(q.Start) == 1 && len(q.End) == 0:
-		sq.iv.StartsAt(q.Start[0], add)
+		sq.iv.StartsAt(q.Start[0], visit)
 	case len(q.Start) == 1:
-		sq.iv.Overlap(q.Start[0], q.End[0], add)
+		sq.iv.Overlap(q.Start[0], q.End[0], visit)
 	default:
-		sq.iv.Bracket(q.Start[0], q.Start[1], q.End[0], q.End[1], add)
+		sq.iv.Bracket(q.Start[0], q.Start[1], q.End[0], q.End[1], visit)
 	}
 }
 

@@ -85,7 +85,7 @@ func checkAnswers(mix *workload.Mix, bb map[string]Answer, cr *CompareResult) ma
 			a.Errors[qr.Engine] = qr.Error
 			a.Match = false
 		} else {
-			o := Answer{Exists: qr.Answer.Exists, Count: qr.Answer.Count, IDs: qr.Answer.IDs}
+			o := Answer{Answer: *qr.Answer}
 			a.Others[qr.Engine] = o
 			b := a.Bitbeacon
 			same := o.Exists == b.Exists && slices.Equal(o.IDs, b.IDs)

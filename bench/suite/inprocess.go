@@ -1,13 +1,14 @@
 package suite
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/bitbeacon/bitbeacon/bench/compare/results"
 	"github.com/bitbeacon/bitbeacon/bench/load"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 )
@@ -20,23 +21,10 @@ type EngineKind struct {
 	BytesPerQuery  float64 `json:"bytesPerQuery"`
 }
 
-// Answer is what a query answered: exists, the count, and the ids of a record page.
+// Answer is bitbeacon's answer to a query, with the response it came in.
 type Answer struct {
-	Exists bool     `json:"exists"`
-	Count  int64    `json:"count"`
-	IDs    []string `json:"ids,omitempty"`
-	Body   []byte   `json:"-"` // the response, for the ceiling server's body
-}
-
-// serve runs one request through h on a reused RequestCtx, as fasthttp's server loop does.
-func serve(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, q *workload.Query) {
-	ctx.Request.Reset()
-	ctx.Response.Reset()
-	ctx.Request.Header.SetMethod(fasthttp.MethodPost)
-	ctx.Request.Header.SetContentType("application/json")
-	ctx.Request.SetRequestURI(q.Path)
-	ctx.Request.SetBodyRaw(q.Body)
-	h(ctx)
+	results.Answer
+	Body []byte `json:"-"` // the response, for the ceiling server's body
 }
 
 // bitbeaconAnswers asks every query of the mix once and keeps the answers.
@@ -45,43 +33,17 @@ func bitbeaconAnswers(h fasthttp.RequestHandler, mix *workload.Mix) (map[string]
 	var ctx fasthttp.RequestCtx
 	for i := range mix.Queries {
 		q := &mix.Queries[i]
-		serve(h, &ctx, q)
+		workload.Serve(h, &ctx, q)
 		if ctx.Response.StatusCode() != fasthttp.StatusOK {
 			return nil, fmt.Errorf("%s: status %d: %.300s", q.Name, ctx.Response.StatusCode(), ctx.Response.Body())
 		}
-		a, err := parseAnswer(ctx.Response.Body())
+		a, err := results.ParseAnswer(ctx.Response.Body(), q.Granularity)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.Name, err)
 		}
-		out[q.Name] = a
+		out[q.Name] = Answer{Answer: *a, Body: slices.Clone(ctx.Response.Body())}
 	}
 	return out, nil
-}
-
-func parseAnswer(body []byte) (Answer, error) {
-	var r struct {
-		Summary struct {
-			Exists          bool  `json:"exists"`
-			NumTotalResults int64 `json:"numTotalResults"`
-		} `json:"responseSummary"`
-		Response struct {
-			ResultSets []struct {
-				Results []struct {
-					ID string `json:"id"`
-				} `json:"results"`
-			} `json:"resultSets"`
-		} `json:"response"`
-	}
-	if err := json.Unmarshal(body, &r); err != nil {
-		return Answer{}, err
-	}
-	a := Answer{Exists: r.Summary.Exists, Count: r.Summary.NumTotalResults, Body: append([]byte(nil), body...)}
-	for _, rs := range r.Response.ResultSets {
-		for _, x := range rs.Results {
-			a.IDs = append(a.IDs, x.ID)
-		}
-	}
-	return a, nil
 }
 
 // measureInProcess answers iters requests of each kind (the kind's queries in turn) and
@@ -97,13 +59,13 @@ func measureInProcess(h fasthttp.RequestHandler, mix *workload.Mix, iters int) m
 	lat := make([]time.Duration, iters)
 	for kind, qs := range byKind {
 		for _, q := range qs { // warm: first-use allocations are not the steady state
-			serve(h, &ctx, q)
+			workload.Serve(h, &ctx, q)
 		}
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
 		for i := range iters {
 			t0 := time.Now()
-			serve(h, &ctx, qs[i%len(qs)])
+			workload.Serve(h, &ctx, qs[i%len(qs)])
 			lat[i] = time.Since(t0)
 		}
 		runtime.ReadMemStats(&m1)

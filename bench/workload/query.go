@@ -3,7 +3,11 @@
 // answer. bitbeacon (in process and over HTTP) and the SQL comparators run the same list.
 package workload
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/valyala/fasthttp"
+)
 
 // Query is one Beacon request of the mix.
 type Query struct {
@@ -27,4 +31,16 @@ type Mix struct {
 	Seed    int64   `json:"seed"`
 	Release string  `json:"release"` // release id the queries were drawn from
 	Queries []Query `json:"queries"`
+}
+
+// Serve runs q through h on ctx as a POST, the way fasthttp's server loop would (ctx is
+// reset first, so one context serves many queries).
+func Serve(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, q *Query) {
+	ctx.Request.Reset()
+	ctx.Response.Reset()
+	ctx.Request.Header.SetMethod(fasthttp.MethodPost)
+	ctx.Request.Header.SetContentType("application/json")
+	ctx.Request.SetRequestURI(q.Path)
+	ctx.Request.SetBodyRaw(q.Body)
+	h(ctx)
 }
