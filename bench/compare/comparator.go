@@ -24,3 +24,26 @@ type statement interface {
 	page(ctx context.Context, args []any) ([]string, int64, error)
 	close() error
 }
+
+// rows is what database/sql's and pgx's result sets have in common.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanPage reads a record page: (id, json, total) per row; the ids in order and the total
+// before paging (the record JSON is fetched, as a Beacon would, then dropped).
+func scanPage(rs rows) ([]string, int64, error) {
+	var ids []string
+	var total int64
+	for rs.Next() {
+		var id string
+		var js []byte
+		if err := rs.Scan(&id, &js, &total); err != nil {
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, total, rs.Err()
+}

@@ -261,17 +261,7 @@ func (s sqlStatement) page(ctx context.Context, args []any) ([]string, int64, er
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var ids []string
-	var total int64
-	for rows.Next() {
-		var id string
-		var js []byte
-		if err := rows.Scan(&id, &js, &total); err != nil {
-			return nil, 0, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, total, rows.Err()
+	return scanPage(rows)
 }
 
 func (s sqlStatement) close() error { return s.st.Close() }
