@@ -218,6 +218,19 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 				dur(l.Overall.P50), dur(l.Overall.P99), dur(l.Overall.P999))
 		}
 	}
+	if count, _, record := peakLevel(sr.HTTP); count != nil {
+		p("\n### HTTP latency per kind at %d connections (where count QPS peaks)\n\n| kind | requests | p50 | p99 | p999 |\n|---|---:|---:|---:|---:|\n", count.Conns)
+		for _, l := range []*suite.HTTPLevel{count, record} {
+			if l == nil {
+				continue
+			}
+			for _, k := range workload.Kinds {
+				if ks, ok := l.ByKind[k]; ok {
+					p("| %s | %d | %s | %s | %s |\n", k, ks.N, dur(ks.P50), dur(ks.P99), dur(ks.P999))
+				}
+			}
+		}
+	}
 	if sr.Compare != nil {
 		writeCompare(w, sr)
 	}

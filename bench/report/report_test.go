@@ -17,8 +17,9 @@ import (
 // count reaches 0.6 of the ceiling at 8 connections, and one comparator.
 func sample() *suite.Results {
 	level := func(group string, conns int, qps float64, p99 time.Duration) suite.HTTPLevel {
+		sum := load.Summary{N: 100, P50: p99 / 4, P99: p99, P999: p99 * 2}
 		return suite.HTTPLevel{Group: group, Result: load.Result{Conns: conns, QPS: qps, Requests: 100,
-			Overall: load.Summary{N: 100, P50: p99 / 4, P99: p99, P999: p99 * 2}}}
+			Overall: sum, ByKind: map[string]load.Summary{"count-range": sum}}}
 	}
 	kind := func(p50 time.Duration) suite.EngineKind {
 		return suite.EngineKind{Summary: load.Summary{N: 10, P50: p50, P99: 2 * p50, P999: 3 * p50, Max: 4 * p50}, AllocsPerQuery: 3}
@@ -94,6 +95,7 @@ func TestWrite(t *testing.T) {
 	for _, want := range []string{
 		"## Targets (design.md §6)", "| 8 | count | 60k | 0.60 |", "| count-range | 10.0 µs | 300.0 µs | 30× | all equal |",
 		"![scaling](scaling.png)", "![qps-10000x2504](qps-10000x2504.png)",
+		"HTTP latency per kind at 8 connections", "| count-range | 100 | 200.0 µs | 800.0 µs | 1.60 ms |",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
