@@ -28,14 +28,9 @@ func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return b.finish()
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, reqErrorf("invalid JSON body: %s", jsonErrText(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, reqErrorf("invalid JSON body: unexpected data after the top-level value")
+	doc, err := decodeBody(body)
+	if err != nil {
+		return nil, err
 	}
 	top, ok := doc.(map[string]any)
 	if !ok {
