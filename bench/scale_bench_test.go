@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +33,13 @@ import (
 //   - ingest-lines/s: VCF data lines per second of ingest.Run (metadata BFF included);
 //   - load-s, load-s/Mvariant: engine.Open (index build) time, total and per million variants;
 //   - heap-B/variant, heap-B/carrier: Go heap held by the snapshot (HeapAlloc after
-//     runtime.GC, minus the same before Open), per variant and per carrier call.
+//     runtime.GC, minus the same before Open), per variant and per carrier call;
+//   - index-s: engine.WriteIndex (bitbeacon index: load from Parquet, write the index files);
+//   - ready-s, ready-heap-B/variant: engine.Open from those index files (page cache warm) and
+//     the heap its snapshot holds; ready-rss-anon-MiB, ready-rss-file-MiB: the process's
+//     resident memory then (the Parquet-built snapshot dropped), anonymous and mapped files.
+//
+// The queries run on the snapshot mapped from the index files.
 //
 // Then "countonly/<query>" and "rows/<query>" time Snapshot.Evaluate per query kind with
 // CountOnly true and false.
@@ -55,6 +63,11 @@ func BenchmarkScale(b *testing.B) {
 				if st.carriers > 0 {
 					b.ReportMetric(float64(st.heap)/float64(st.carriers), "heap-B/carrier")
 				}
+				b.ReportMetric(st.index.Seconds(), "index-s")
+				b.ReportMetric(st.ready.Seconds(), "ready-s")
+				b.ReportMetric(float64(st.readyHeap)/float64(st.variants), "ready-heap-B/variant")
+				b.ReportMetric(float64(st.rssAnon)/(1<<20), "ready-rss-anon-MiB")
+				b.ReportMetric(float64(st.rssFile)/(1<<20), "ready-rss-file-MiB")
 			})
 			for _, mode := range []struct {
 				name      string
@@ -92,12 +105,34 @@ type scale struct {
 // scaleStats are the build measurements of one scale.
 type scaleStats struct {
 	generate, ingest, load time.Duration
-	lines                  int   // VCF data lines
-	variants               int   // variants loaded
-	calls                  int64 // genotype calls read (lines × samples)
-	carriers               int64 // carrier calls: (variant, biosample) pairs
-	heap                   int64 // bytes of Go heap held by the snapshot
+	lines                  int           // VCF data lines
+	variants               int           // variants loaded
+	calls                  int64         // genotype calls read (lines × samples)
+	carriers               int64         // carrier calls: (variant, biosample) pairs
+	heap                   int64         // bytes of Go heap held by the snapshot
+	index, ready           time.Duration // engine.WriteIndex; engine.Open from index files
+	readyHeap              int64         // Go heap held by the snapshot mapped from index files
+	rssAnon, rssFile       int64         // process RSS after that load: anonymous, file-backed
 	summary                string
+}
+
+// rss returns the process's anonymous and file-backed resident bytes (0 where /proc is
+// missing).
+func rss() (anon, file int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(line, "RssAnon: %d kB", &kb); err == nil {
+			anon = kb << 10
+		}
+		if _, err := fmt.Sscanf(line, "RssFile: %d kB", &kb); err == nil {
+			file = kb << 10
+		}
+	}
+	return anon, file
 }
 
 var scales = []*scale{
@@ -166,6 +201,30 @@ func (sc *scale) build(tb testing.TB) (*fixture, error) {
 		return nil, fmt.Errorf("%s: %d VCF lines, %d variants loaded, want %d", sc.name, st.lines, st.variants, sc.variants)
 	}
 
+	// bitbeacon index, then a load from the index files just written (page cache warm, as
+	// after an ingest): the snapshot the queries below run on.
+	t0 = time.Now()
+	if _, err := engine.WriteIndex(out); err != nil {
+		return nil, err
+	}
+	st.index = time.Since(t0)
+	s = nil
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&m0)
+	t0 = time.Now()
+	if s, err = engine.Open(out); err != nil {
+		return nil, err
+	}
+	st.ready = time.Since(t0)
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	st.readyHeap = int64(m1.HeapAlloc) - int64(m0.HeapAlloc)
+	debug.FreeOSMemory()
+	st.rssAnon, st.rssFile = rss()
+
 	f := &fixture{name: "scale-" + sc.name, dir: out, snap: s}
 	if f.cases, err = cases(f, scaleParams); err != nil {
 		return nil, err
@@ -173,9 +232,10 @@ func (sc *scale) build(tb testing.TB) (*fixture, error) {
 	if st.carriers, err = carrierCalls(s); err != nil {
 		return nil, err
 	}
-	st.summary = fmt.Sprintf("%s: %d variants × %d samples: generated in %v, ingested in %v (%d calls, %d carrier calls), loaded in %v, heap %d MiB",
+	st.summary = fmt.Sprintf("%s: %d variants × %d samples: generated in %v, ingested in %v (%d calls, %d carrier calls), loaded in %v, heap %d MiB; indexed in %v, ready from index files in %v, heap %d MiB, RSS %d MiB anon + %d MiB file",
 		sc.name, st.variants, s.Count(release.Individual), st.generate.Round(time.Millisecond), st.ingest.Round(time.Millisecond),
-		st.calls, st.carriers, st.load.Round(time.Millisecond), st.heap>>20)
+		st.calls, st.carriers, st.load.Round(time.Millisecond), st.heap>>20,
+		st.index.Round(time.Millisecond), st.ready.Round(time.Millisecond), st.readyHeap>>20, st.rssAnon>>20, st.rssFile>>20)
 	return f, nil
 }
 
@@ -214,7 +274,9 @@ func findCase(tb testing.TB, f *fixture, name string) *queryCase {
 
 // benchEvaluate times s.Evaluate(q) after checking that it answers non-empty.
 func benchEvaluate(b *testing.B, s *engine.Snapshot, q *engine.Query) {
-	res, err := s.Evaluate(q)
+	// One Result reused, as the API's pool does: what is left are the query's own allocations.
+	res := new(engine.Result)
+	err := s.EvaluateInto(q, res)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,8 +288,7 @@ func benchEvaluate(b *testing.B, s *engine.Snapshot, q *engine.Query) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err = s.Evaluate(q)
-		if err != nil {
+		if err = s.EvaluateInto(q, res); err != nil {
 			b.Fatal(err)
 		}
 		sink += res.Total

@@ -3,6 +3,8 @@ package engine
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // Engine serves queries from the current Snapshot and swaps in a new release without
@@ -33,6 +35,13 @@ func (e *Engine) Snapshot() *Snapshot { return e.current.Load() }
 func (e *Engine) Reload() (swapped bool, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// The same release still current: done, without mapping or building it again (a
+	// --watch poll runs this every few seconds).
+	if r, err := release.OpenUnverified(e.dir); err == nil {
+		if old := e.current.Load(); old != nil && old.ReleaseID == r.Manifest().ReleaseID && old.Dir == r.Dir() {
+			return false, nil
+		}
+	}
 	s, err := Open(e.dir)
 	if err != nil {
 		return false, err

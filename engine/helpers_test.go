@@ -98,12 +98,19 @@ func writeRelease(t testing.TB, root string, onto []release.OntologyTerm, datase
 	return m
 }
 
-// openRelease opens the current release under root.
+// openRelease opens the current release under root from its index files, which it writes
+// first, so every test that uses it runs on a mapped snapshot (and checks it was mapped).
 func openRelease(t testing.TB, root string) *Snapshot {
 	t.Helper()
+	if _, err := WriteIndex(root); err != nil {
+		t.Fatal(err)
+	}
 	s, err := Open(root)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.mapping == nil {
+		t.Fatal("snapshot not loaded from its index files")
 	}
 	return s
 }

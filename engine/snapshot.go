@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type Snapshot struct {
 	labels   map[string]string // term id → label, from the ontologies and the records
 	// biosamplesOfIndividual lists the biosample rows of each individual row.
 	biosamplesOfIndividual [][]uint32
+
+	// mapping holds the index files the snapshot's arrays point into; nil when built from
+	// Parquet (see mapping.go for when it is unmapped).
+	mapping *mapping
 }
 
 // DatasetInfo describes one dataset of the release.
@@ -37,16 +42,29 @@ type DatasetInfo struct {
 	Assembly string
 }
 
-// Open loads the current release under dir (see release.Open) and builds every index.
+// Open loads the current release under dir. It maps the release's index files when they
+// match the release (see indexload.go); otherwise it logs why, verifies the release's files
+// (see release.Open) and builds every index from them.
 func Open(dir string) (*Snapshot, error) {
-	r, err := release.Open(dir)
+	r, err := release.OpenUnverified(dir)
 	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	s, err := openIndexed(r)
+	if err == nil {
+		slog.Debug("engine: loaded from index files", "release", s.ReleaseID, "took", time.Since(start))
+		return s, nil
+	}
+	slog.Info("engine: building from Parquet", "release", r.Manifest().ReleaseID, "reason", "index files not used: "+err.Error())
+	if err := r.Verify(); err != nil {
 		return nil, err
 	}
 	return load(r)
 }
 
-func load(r *release.Reader) (*Snapshot, error) {
+// newSnapshot returns a snapshot of r's release with its datasets and no tables.
+func newSnapshot(r *release.Reader) (*Snapshot, error) {
 	m := r.Manifest()
 	s := &Snapshot{
 		ReleaseID:    m.ReleaseID,
@@ -64,9 +82,18 @@ func load(r *release.Reader) (*Snapshot, error) {
 		s.datasets = append(s.datasets, DatasetInfo{ID: d.ID, Assembly: d.Assembly})
 		s.datasetIndex[d.ID] = uint16(i)
 	}
+	return s, nil
+}
+
+func load(r *release.Reader) (*Snapshot, error) {
+	m := r.Manifest()
+	s, err := newSnapshot(r)
+	if err != nil {
+		return nil, err
+	}
 
 	var terms []index.TermParents
-	err := r.ReadOntology(func(t *release.OntologyTerm) error {
+	err = r.ReadOntology(func(t *release.OntologyTerm) error {
 		terms = append(terms, index.TermParents{ID: t.ID, Parents: t.Parents})
 		if t.Label != "" {
 			s.labels[t.ID] = t.Label

@@ -57,7 +57,7 @@ func nextReleaseID(root, current string) (string, error) {
 func validReleaseID(s string) bool { return isDigits(s) }
 
 // reservedNames are the names a dataset directory must not take, compared in lower case.
-var reservedNames = map[string]bool{manifestName: true, ontologyName: true}
+var reservedNames = map[string]bool{manifestName: true, ontologyName: true, indexDirName: true}
 
 // datasetDirName derives a directory name from a dataset id: the id itself when it is made of
 // [A-Za-z0-9._-] only, does not start with a dot and is free; otherwise a cleaned-up prefix
@@ -117,3 +117,20 @@ func validEntity(e Entity) bool {
 
 // ReleaseDir is the directory of release id under root.
 func ReleaseDir(root, id string) string { return filepath.Join(root, releasesDir, id) }
+
+// IndexDir is the directory of a release's index files (derived data, see
+// docs/release-format.md); it is not listed in the manifest.
+func IndexDir(releaseDir string) string { return filepath.Join(releaseDir, indexDirName) }
+
+// indexDirName is the index files' directory inside a release directory.
+const indexDirName = "index"
+
+// LockRoot takes the root's LOCK (the one Create takes) for a writer of derived data, so it
+// never races an ingest; the returned function releases it.
+func LockRoot(root string) (unlock func() error, err error) {
+	l, err := lockRoot(filepath.Join(root, lockName))
+	if err != nil {
+		return nil, err
+	}
+	return l.unlock, nil
+}

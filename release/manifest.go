@@ -1,6 +1,8 @@
 package release
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -79,11 +81,24 @@ func (m *Manifest) Dataset(id string) (*DatasetEntry, bool) {
 // must be listed in Files and stay inside the directory, so that verifying Files covers
 // everything a reader will open.
 func readManifest(dir string) (*Manifest, error) {
+	m, _, err := readManifestHashed(dir)
+	return m, err
+}
+
+// readManifestHashed is readManifest that also returns the sha256 of manifest.json (lower-case
+// hex), which binds derived data such as index files to exactly this release.
+func readManifestHashed(dir string) (*Manifest, string, error) {
 	p := filepath.Join(dir, manifestName)
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return nil, fmt.Errorf("release: read manifest: %w", err)
+		return nil, "", fmt.Errorf("release: read manifest: %w", err)
 	}
+	sum := sha256.Sum256(b)
+	m, err := parseManifest(p, b)
+	return m, hex.EncodeToString(sum[:]), err
+}
+
+func parseManifest(p string, b []byte) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("release: %s: %w", p, err)

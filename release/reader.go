@@ -16,8 +16,9 @@ import (
 // Reader reads one published release. It is safe for concurrent use: every Read call opens
 // its own file.
 type Reader struct {
-	dir string
-	m   *Manifest
+	dir     string
+	m       *Manifest
+	mSHA256 string
 }
 
 // Open opens the release named by root/CURRENT, or root itself when it is a release directory
@@ -25,6 +26,20 @@ type Reader struct {
 // and fails naming the first file that does not match, so a reader never serves a damaged or
 // half-copied release.
 func Open(root string) (*Reader, error) {
+	r, err := OpenUnverified(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Verify(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// OpenUnverified is Open without checking the files against the manifest: for a reader that
+// trusts derived data bound to the manifest's hash (index files) and reads the Parquet files
+// only to rebuild it, after Verify.
+func OpenUnverified(root string) (*Reader, error) {
 	dir := root
 	if _, err := os.Stat(filepath.Join(root, manifestName)); err != nil {
 		id, err := readCurrent(root)
@@ -36,18 +51,22 @@ func Open(root string) (*Reader, error) {
 		}
 		dir = filepath.Join(root, releasesDir, id)
 	}
-	m, err := readManifest(dir)
+	m, sum, err := readManifestHashed(dir)
 	if err != nil {
 		return nil, err
 	}
 	if id := filepath.Base(dir); validReleaseID(id) && id != m.ReleaseID {
 		return nil, fmt.Errorf("release: %s: manifest says release %s", dir, m.ReleaseID)
 	}
-	if err := verifyFiles(dir, m.Files); err != nil {
-		return nil, err
-	}
-	return &Reader{dir: dir, m: m}, nil
+	return &Reader{dir: dir, m: m, mSHA256: sum}, nil
 }
+
+// Verify checks the size and sha256 of every file the manifest lists and fails naming the
+// first file that does not match.
+func (r *Reader) Verify() error { return verifyFiles(r.dir, r.m.Files) }
+
+// ManifestSHA256 is the sha256 (lower-case hex) of the release's manifest.json as read.
+func (r *Reader) ManifestSHA256() string { return r.mSHA256 }
 
 // verifyFiles checks every file against its manifest entry, hashing several files at once.
 // The error names the first failing file in path order, whatever the scheduling.

@@ -80,7 +80,7 @@ func Targets(r *suite.Results) []Target {
 		out = append(out,
 			Target{"10^7 variants × 2,504 samples in memory", "≤ 4 GiB",
 				fmt.Sprintf("heap %s, RSS %s", bytesIEC(ten.Load.HeapBytes), bytesIEC(ten.Load.RSSBytes)), met(ten.Load.RSSBytes <= 4<<30)},
-			Target{"ready at 10^7", "< 2 s", dur(ten.Load.Elapsed), met(ten.Load.Elapsed < 2*time.Second)})
+			Target{"ready from prebuilt index files at 10^7", "< 2 s", dur(ten.Load.ReadyFromIndex), met(ten.Load.ReadyFromIndex > 0 && ten.Load.ReadyFromIndex < 2*time.Second)})
 	}
 	return out
 }

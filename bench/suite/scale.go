@@ -62,6 +62,12 @@ type LoadResult struct {
 	HeapPerVariant  float64       `json:"heapBytesPerVariant"`
 	VariantsLoaded  int           `json:"variantsLoaded"`
 	IndividualsRows int           `json:"individuals"`
+	// IndexElapsed is engine.WriteIndex (bitbeacon index); ReadyFromIndex a second
+	// engine.NewEngine, from those index files, with the heap and RSS after it.
+	IndexElapsed   time.Duration `json:"indexNs"`
+	ReadyFromIndex time.Duration `json:"readyFromIndexNs"`
+	ReadyHeapBytes int64         `json:"readyHeapBytes"`
+	ReadyRSSBytes  int64         `json:"readyRssBytes"`
 }
 
 func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleResult, error) {
@@ -116,6 +122,18 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	}
 	sr.Load.SecondsPerMVar = sr.Load.Elapsed.Seconds() / (float64(sc.Variants) / 1e6)
 	log.Info("bench: loaded", "took", sr.Load.Elapsed.Round(time.Millisecond), "heapMiB", sr.Load.HeapBytes>>20)
+	// bitbeacon index, then the load a server does from the index files; the rest of the run
+	// queries that engine.
+	t0 = time.Now()
+	if _, err := engine.WriteIndex(out); err != nil {
+		return sr, fmt.Errorf("index: %w", err)
+	}
+	sr.Load.IndexElapsed = time.Since(t0)
+	eng = nil
+	if eng, err = measureReady(out, &sr.Load); err != nil {
+		return sr, fmt.Errorf("load from index files: %w", err)
+	}
+	log.Info("bench: ready from index files", "took", sr.Load.ReadyFromIndex.Round(time.Millisecond), "heapMiB", sr.Load.ReadyHeapBytes>>20)
 
 	mix, err := workload.Generate(out, workload.Options{Seed: cfg.Seed, PerKind: cfg.PerKind})
 	if err != nil {
@@ -193,6 +211,28 @@ func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
 	if lr.VariantsLoaded > 0 {
 		lr.HeapPerVariant = float64(lr.HeapBytes) / float64(lr.VariantsLoaded)
 	}
+	return eng, nil
+}
+
+// measureReady opens the release from its index files and records time, heap and RSS.
+func measureReady(dir string, lr *LoadResult) (*engine.Engine, error) {
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&m0)
+	t0 := time.Now()
+	eng, err := engine.NewEngine(dir)
+	if err != nil {
+		return nil, err
+	}
+	lr.ReadyFromIndex = time.Since(t0)
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&m1)
+	lr.ReadyHeapBytes = int64(m1.HeapAlloc) - int64(m0.HeapAlloc)
+	lr.ReadyRSSBytes = rssBytes()
 	return eng, nil
 }
 

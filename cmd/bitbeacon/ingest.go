@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -17,6 +19,7 @@ func ingestCmd() *cobra.Command {
 		opts    ingest.Options
 		entity  string
 		verbose bool
+		noIndex bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest --out DIR [--dataset ID] [--assembly NAME] FILE...",
@@ -75,6 +78,16 @@ A VCF's assembly is --assembly when given, else what its header says (##referenc
 			if len(sum.Warnings) > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "  %d warnings (records kept; see log above)\n", len(sum.Warnings))
 			}
+			if noIndex {
+				return nil
+			}
+			// The release is published: failing to index it only makes the next load slow.
+			start := time.Now()
+			if _, err := engine.WriteIndex(opts.Out); err != nil {
+				opts.Log.Warn("index files not written; run bitbeacon index", "err", err)
+				return nil
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote index files in %s\n", time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	}
@@ -85,6 +98,7 @@ A VCF's assembly is --assembly when given, else what its header says (##referenc
 	f.StringVar(&entity, "entity", "", "entry type of every data file, instead of guessing from file names")
 	f.IntVar(&opts.MaxWarnings, "max-warnings", 20, "warnings printed one by one before they are summarised")
 	f.BoolVar(&opts.SkipBadLines, "skip-bad-lines", false, "skip (and count) VCF lines that cannot be read instead of failing")
+	f.BoolVar(&noIndex, "no-index", false, "do not write the index files after publishing (bitbeacon index does)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
 }

@@ -27,7 +27,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(ingestCmd(), serveCmd(), queryCmd(), benchCmd(), versionCmd())
+	root.AddCommand(ingestCmd(), indexCmd(), serveCmd(), queryCmd(), benchCmd(), versionCmd())
 	return root
 }
 

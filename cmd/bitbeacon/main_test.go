@@ -39,7 +39,8 @@ func fixtureFiles(t *testing.T) []string {
 }
 
 // The command names and flags of the issue are a contract other tooling relies on: ingest
-// with --out/--dataset/--assembly, then query and serve with --data/--listen.
+// with --out/--dataset/--assembly (and --no-index), index with --data, then query and serve
+// with --data/--listen.
 func TestIngestQueryServe(t *testing.T) {
 	ctx := context.Background()
 	rel := filepath.Join(t.TempDir(), "rel")
@@ -51,8 +52,23 @@ func TestIngestQueryServe(t *testing.T) {
 		t.Errorf("ingest summary:\n%s", out)
 	}
 	// A second dataset into the same --out publishes a release that keeps the first.
-	if out, err := run(t, ctx, append([]string{"ingest", "--out", rel, "--dataset", "OTHER", "--assembly", "GRCh38"}, fixtureFiles(t)...)...); err != nil {
+	if out, err := run(t, ctx, append([]string{"ingest", "--out", rel, "--dataset", "OTHER", "--assembly", "GRCh38", "--no-index"}, fixtureFiles(t)...)...); err != nil {
 		t.Fatalf("second ingest: %v\n%s", err, out)
+	}
+	// ingest writes the index files of release 1; --no-index left release 2 without; index
+	// writes them.
+	idx2 := filepath.Join(rel, "releases", "000002", "index", "manifest.json")
+	if _, err := os.Stat(filepath.Join(rel, "releases", "000001", "index", "manifest.json")); err != nil {
+		t.Errorf("ingest wrote no index files: %v", err)
+	}
+	if _, err := os.Stat(idx2); !os.IsNotExist(err) {
+		t.Errorf("ingest --no-index wrote index files: %v", err)
+	}
+	if out, err := run(t, ctx, "index", "--data", rel); err != nil || !strings.Contains(out, "wrote index files") {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(idx2); err != nil {
+		t.Errorf("index wrote no index files: %v", err)
 	}
 
 	out, err = run(t, ctx, "query", "--data", rel, "/individuals?filters=NCIT:C16576&requestedGranularity=count")
