@@ -41,6 +41,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseGET -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzParsePOST -fuzztime $(FUZZTIME) ./api/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME) ./api/
 
 ## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
 bench: build compare pg
