@@ -300,6 +300,23 @@ func (cl *caseLevel) finish() {
 // renders reports whether the record of a variant row gets its caseLevelData rendered.
 func (cl *caseLevel) renders(row uint32) bool { return cl != nil && cl.from.Contains(row) }
 
+// appendSamples appends the carriers of a variant row as sample indexes, in sample order: the
+// sample-space carriers are kept for spaces that cannot be inverted, else they are the
+// biosample rows shifted back.
+func (vt *variantTable) appendSamples(dst []uint32, row uint32) []uint32 {
+	cl := vt.cl
+	if int(row) < len(cl.sampleBits) && cl.sampleBits[row] != nil {
+		return appendBits(dst, cl.sampleBits[row])
+	}
+	start := len(dst)
+	dst = vt.carriers.appendTo(dst, row)
+	off := cl.spaces[vt.dataset[row]].offset
+	for i := start; i < len(dst); i++ {
+		dst[i] = uint32(int64(dst[i]) - off)
+	}
+	return dst
+}
+
 // appendRecord appends the record of a rendered variant row: its stored JSON with
 // caseLevelData before the closing brace, one entry per carrier in sample order (see
 // release.AppendCaseLevelData, which this follows byte for byte).
@@ -307,15 +324,7 @@ func (vt *variantTable) appendRecord(dst []byte, row uint32) []byte {
 	cl := vt.cl
 	js := vt.record(row)
 	sp := cl.spaces[vt.dataset[row]]
-	var samples []uint32
-	if int(row) < len(cl.sampleBits) && cl.sampleBits[row] != nil {
-		samples = appendBits(nil, cl.sampleBits[row])
-	} else {
-		samples = vt.carriers.appendTo(nil, row)
-		for i := range samples {
-			samples[i] = uint32(int64(samples[i]) - sp.offset)
-		}
-	}
+	samples := vt.appendSamples(nil, row)
 	n := len(samples)
 	dst = slices.Grow(dst, len(js)+n*80+20)
 	body := js[:len(js)-1]

@@ -118,16 +118,8 @@ func (s *Snapshot) appendZygosityCarriers(rows, samples []uint32, v uint32, want
 		}
 		return rows, samples
 	}
-	// One code per carrier, in sample order: the sample-space carriers are kept for spaces
-	// that cannot be inverted, else they are the biosample rows shifted back.
-	if int(v) < len(cl.sampleBits) && cl.sampleBits[v] != nil {
-		samples = appendBits(samples, cl.sampleBits[v])
-	} else {
-		samples = vt.carriers.appendTo(samples, v)
-		for i := range samples {
-			samples[i] = uint32(int64(samples[i]) - sp.offset)
-		}
-	}
+	// One code per carrier, in sample order.
+	samples = vt.appendSamples(samples, v)
 	picked := roaring.New()
 	for i, x := range samples {
 		if i < len(codes) && want[codes[i]] {
