@@ -184,10 +184,18 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	return sr, nil
 }
 
-// measureLoad opens the release and records time, heap and resident memory.
-func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
-	// Two collections: the first moves sync.Pool contents to the victim cache, the second
-	// frees them, so the ingest's buffers are not counted.
+// opened is one engine.NewEngine measured: wall time, Go heap it holds, process RSS after.
+type opened struct {
+	eng     *engine.Engine
+	elapsed time.Duration
+	heap    int64
+	rss     int64
+}
+
+// measureOpen opens the release under dir. Two collections before and after: the first
+// moves sync.Pool contents to the victim cache, the second frees them, so earlier work's
+// buffers are not counted.
+func measureOpen(dir string) (*opened, error) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.GC()
@@ -198,42 +206,39 @@ func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	lr.Elapsed = time.Since(t0)
+	o := &opened{eng: eng, elapsed: time.Since(t0)}
 	runtime.GC()
 	runtime.GC()
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&m1)
-	lr.HeapBytes = int64(m1.HeapAlloc) - int64(m0.HeapAlloc)
-	lr.RSSBytes = rssBytes()
-	s := eng.Snapshot()
+	o.heap, o.rss = int64(m1.HeapAlloc)-int64(m0.HeapAlloc), rssBytes()
+	return o, nil
+}
+
+// measureLoad opens the release from Parquet (no index files yet), building every index.
+func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
+	o, err := measureOpen(dir)
+	if err != nil {
+		return nil, err
+	}
+	lr.Elapsed, lr.HeapBytes, lr.RSSBytes = o.elapsed, o.heap, o.rss
+	s := o.eng.Snapshot()
 	lr.VariantsLoaded = s.Count("genomicVariation")
 	lr.IndividualsRows = s.Count("individual")
 	if lr.VariantsLoaded > 0 {
 		lr.HeapPerVariant = float64(lr.HeapBytes) / float64(lr.VariantsLoaded)
 	}
-	return eng, nil
+	return o.eng, nil
 }
 
-// measureReady opens the release from its index files and records time, heap and RSS.
+// measureReady opens the release from its index files.
 func measureReady(dir string, lr *LoadResult) (*engine.Engine, error) {
-	var m0, m1 runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	debug.FreeOSMemory()
-	runtime.ReadMemStats(&m0)
-	t0 := time.Now()
-	eng, err := engine.NewEngine(dir)
+	o, err := measureOpen(dir)
 	if err != nil {
 		return nil, err
 	}
-	lr.ReadyFromIndex = time.Since(t0)
-	runtime.GC()
-	runtime.GC()
-	debug.FreeOSMemory()
-	runtime.ReadMemStats(&m1)
-	lr.ReadyHeapBytes = int64(m1.HeapAlloc) - int64(m0.HeapAlloc)
-	lr.ReadyRSSBytes = rssBytes()
-	return eng, nil
+	lr.ReadyFromIndex, lr.ReadyHeapBytes, lr.ReadyRSSBytes = o.elapsed, o.heap, o.rss
+	return o.eng, nil
 }
 
 // timeInflate times zcat of path to nowhere; without zcat, Go's gzip reader.
