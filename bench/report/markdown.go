@@ -78,8 +78,9 @@ func Targets(r *suite.Results) []Target {
 			Target{"ready from prebuilt index files at 10^7", "< 2 s", "no 10^7 scale in this run", "not measured"})
 	} else {
 		out = append(out,
-			Target{"10^7 variants × 2,504 samples in memory", "≤ 4 GiB",
-				fmt.Sprintf("heap %s, RSS %s", bytesIEC(ten.Load.HeapBytes), bytesIEC(ten.Load.RSSBytes)), met(ten.Load.RSSBytes <= 4<<30)},
+			Target{"10^7 variants × 2,504 samples in memory, served from index files", "≤ 4 GiB",
+				fmt.Sprintf("RSS %s, heap %s (a build from Parquet: heap %s)", bytesIEC(ten.Load.ReadyRSSBytes), bytesIEC(ten.Load.ReadyHeapBytes), bytesIEC(ten.Load.HeapBytes)),
+				met(ten.Load.ReadyRSSBytes > 0 && ten.Load.ReadyRSSBytes <= 4<<30)},
 			Target{"ready from prebuilt index files at 10^7", "< 2 s", dur(ten.Load.ReadyFromIndex), met(ten.Load.ReadyFromIndex > 0 && ten.Load.ReadyFromIndex < 2*time.Second)})
 	}
 	return out
