@@ -11,7 +11,8 @@ package ingest
 //
 //	splitter (1 goroutine): decompressed text → chunks of whole lines (~2 MiB), numbered
 //	workers (GOMAXPROCS):   chunk → variants (hand-written parser, no per-genotype allocation)
-//	writer (the caller):    chunks in file order → DatasetWriter.WriteVariant (single-threaded)
+//	writer (the caller):    chunks in file order → DatasetWriter.WriteVariant (Arrow appends)
+//	encoder (1 goroutine):  batches of rows → Parquet pages, zstd (inside package release)
 //
 // so decompression (itself block-parallel for BGZF), parsing and Parquet writing overlap,
 // and variants are written in file order whatever the worker that parsed them.

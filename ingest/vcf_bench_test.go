@@ -87,7 +87,7 @@ func BenchmarkVCFIngest(b *testing.B) {
 }
 
 // BenchmarkVCFParse is the reader alone: decompress, split and parse into variants, which
-// are dropped instead of written (the Parquet writer is single-threaded and separate).
+// are dropped instead of written; BenchmarkVCFIngest minus this is the release writer.
 func BenchmarkVCFParse(b *testing.B) {
 	for _, path := range vcfBenchPaths(b) {
 		b.Run(filepath.Base(path), func(b *testing.B) {

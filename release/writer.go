@@ -49,7 +49,7 @@ type DatasetWriter struct {
 	samples     []string
 	sampleIdx   map[string]uint32
 	samplesUsed bool
-	ser         serialBuf // scratch for bitmap serialisation
+	ser         [2]serialBuf // scratch for bitmap serialisation
 }
 
 // Create starts a new release under root (root/releases/<id>.tmp-XXXX), carrying over every
