@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"syscall"
+	"time"
 
 	"github.com/bitbeacon/bitbeacon/bench/compare/results"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
@@ -49,6 +51,9 @@ func runCompare(ctx context.Context, cfg *Config, releaseDir, mixPath, outPath s
 		args = append(args, "--repeat", strconv.Itoa(cfg.CompareRepeat))
 	}
 	cmd := exec.CommandContext(ctx, cfg.CompareBin, args...)
+	// On cancel, ask it to stop (it then shuts its PostgreSQL down) rather than kill it.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = &stderr

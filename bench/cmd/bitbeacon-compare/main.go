@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/bitbeacon/bitbeacon/bench/compare"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
@@ -56,7 +57,8 @@ func run() error {
 			names = append(names, e)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Interrupted or terminated (bitbeacon bench stops it so), it still stops its PostgreSQL.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := compare.Run(ctx, compare.Options{
 		Release: *rel, Mix: &mix, Engines: names, Repeat: *repeat, Bitbeacon: *bb,
