@@ -98,7 +98,7 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 		}
 		for i := range f.p.len() {
 			v := f.p.key(i)
-			if n, ok := parseNumber(v); ok {
+			if n, ok := ParseNumber(v); ok {
 				f.nums.keys = append(f.nums.keys, numKey{n, int32(i)})
 			} else if d, ok := ParseDuration(v); ok {
 				f.durs.keys = append(f.durs.keys, numKey{d, int32(i)})
@@ -304,7 +304,7 @@ func (f *field) equal(v string, slots []int32) []int32 {
 
 // keysFor picks the reading of the query value and the field readings it is compared with.
 func (f *field) keysFor(v string) (*numIndex, float64, bool) {
-	if n, ok := parseNumber(v); ok {
+	if n, ok := ParseNumber(v); ok {
 		return &f.nums, n, true
 	}
 	if d, ok := ParseDuration(v); ok {
@@ -462,8 +462,9 @@ func likeMatch(parts []string, s string) bool {
 	return true
 }
 
-// parseNumber reads a decimal number; NaN and infinities are text, not numbers.
-func parseNumber(s string) (float64, bool) {
+// ParseNumber reads a value as a number the way the value index does: a decimal; NaN and
+// infinities are text, not numbers.
+func ParseNumber(s string) (float64, bool) {
 	if s == "" {
 		return 0, false
 	}

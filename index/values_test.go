@@ -233,7 +233,7 @@ func TestValueIndexRangeProperty(t *testing.T) {
 				d, _ := ParseDuration(s)
 				return d
 			}
-			n, _ := parseNumber(s)
+			n, _ := ParseNumber(s)
 			return n
 		}
 		readings := make([][]float64, len(rows))

@@ -237,7 +237,7 @@ func (b *sqlBuilder) fieldSet(e release.Entity, f *engine.Filter) (string, error
 	if op == "" {
 		op = "="
 	}
-	num, isNum := parseNumber(f.Value)
+	num, isNum := index.ParseNumber(f.Value)
 	days, isDur := 0.0, false
 	if !isNum {
 		days, isDur = index.ParseDuration(f.Value)
