@@ -208,7 +208,8 @@ func (s *Snapshot) carriersOf(variants *roaring.Bitmap) *roaring.Bitmap {
 	return roaring.FromDense(words, false)
 }
 
-// variantsOf returns the variant rows carried by any of the biosample rows.
+// variantsOf returns the variant rows carried by any of the biosample rows. The bitmap may be
+// the index's own: read it, never modify it.
 func (s *Snapshot) variantsOf(bios *roaring.Bitmap) *roaring.Bitmap {
 	var parts []*roaring.Bitmap
 	it := bios.Iterator()
@@ -219,6 +220,9 @@ func (s *Snapshot) variantsOf(bios *roaring.Bitmap) *roaring.Bitmap {
 				parts = append(parts, v)
 			}
 		}
+	}
+	if len(parts) == 1 {
+		return parts[0] // one biosample (the usual individual): its own bitmap, read only
 	}
 	return roaring.FastOr(parts...)
 }
