@@ -198,6 +198,10 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 	p("| %s of the same VCF | %s: %s lines/s (ingest at %.2f× of it) |\n", in.ZcatTool, dur(in.Zcat), qps(in.ZcatLinesPerSec), ratio(in.LinesPerSec, in.ZcatLinesPerSec))
 	p("| load (read release, build every index) | %s, %.2f s per million variants |\n", dur(ld.Elapsed), ld.SecondsPerMVar)
 	p("| memory after load | heap %s (%.0f B per variant), RSS %s |\n", bytesIEC(ld.HeapBytes), ld.HeapPerVariant, bytesIEC(ld.RSSBytes))
+	if ld.ReadyFromIndex > 0 {
+		p("| index files (bitbeacon index) | built in %s |\n", dur(ld.IndexElapsed))
+		p("| ready from index files (what serve does) | %s: heap %s, RSS %s (mapped files included) |\n", dur(ld.ReadyFromIndex), bytesIEC(ld.ReadyHeapBytes), bytesIEC(ld.ReadyRSSBytes))
+	}
 	p("| query mix | %d queries, %d kinds |\n", sr.Queries, len(sr.Engine))
 
 	p("\n### In process (API handler, no network)\n\n| kind | p50 | p99 | p999 | allocs/query | bytes/query |\n|---|---:|---:|---:|---:|---:|\n")

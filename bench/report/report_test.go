@@ -27,7 +27,8 @@ func sample() *suite.Results {
 	small := suite.ScaleResult{
 		Scale:  suite.Scale{Variants: 10_000, Samples: 2504},
 		Ingest: suite.IngestResult{Elapsed: time.Second, Lines: 10_000, LinesPerSec: 10_000, ZcatTool: "zcat", ZcatLinesPerSec: 40_000},
-		Load:   suite.LoadResult{Elapsed: 300 * time.Millisecond, HeapBytes: 30 << 20},
+		Load: suite.LoadResult{Elapsed: 300 * time.Millisecond, HeapBytes: 30 << 20,
+			IndexElapsed: 400 * time.Millisecond, ReadyFromIndex: 5 * time.Millisecond, ReadyHeapBytes: 1 << 20, ReadyRSSBytes: 60 << 20},
 		Engine: map[string]suite.EngineKind{"count-filters-1": kind(4 * time.Microsecond), "count-range": kind(10 * time.Microsecond)},
 		HTTP: []suite.HTTPLevel{
 			level(suite.GroupCeiling, 1, 60_000, 20*time.Microsecond), level(suite.GroupCount, 1, 20_000, 300*time.Microsecond),
@@ -95,7 +96,7 @@ func TestWrite(t *testing.T) {
 	for _, want := range []string{
 		"## Targets (design.md §6)", "| 8 | count | 60k | 0.60 |", "| count-range | 10.0 µs | 300.0 µs | 30× | all equal |",
 		"![scaling](scaling.png)", "![qps-10000x2504](qps-10000x2504.png)",
-		"HTTP latency per kind at 8 connections", "| count-range | 100 | 200.0 µs | 800.0 µs | 1.60 ms |",
+		"HTTP latency per kind at 8 connections", "| ready from index files (what serve does) | 5.00 ms: heap 1.0 MiB, RSS 60.0 MiB", "| count-range | 100 | 200.0 µs | 800.0 µs | 1.60 ms |",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
