@@ -140,8 +140,8 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 // probePerCall is what testing one candidate's carried variants against the match costs
 // (a roaring Intersects, a few hundred ns) in units of what moving one carrier call of a
 // matching variant costs (one word OR, under a ns). Comparing candidates with variants, as
-// before, picked the probes for a 1 Mb range of popgen 2,504 × 10^6 (~1,400 variants, ~160k
-// calls) with 1,252 women, which took 437 µs p50 in process (bitbeacon bench).
+// before, picked the probes for women carrying a variant in a 1 Mb range of popgen 2,504 ×
+// 10^6 (1,252 candidates): 860 µs; moving the calls: 270 µs (BenchmarkScale/1e6, mixed).
 const probePerCall = 512
 
 // addVariantPart ANDs the matching variants into the query, planned cheapest-first. Moving
