@@ -70,6 +70,9 @@ type Config struct {
 	Work string `json:"-"`
 	Keep bool   `json:"-"`
 	Log  *slog.Logger
+	// AfterScale, when set, sees the results after each scale (bitbeacon bench writes the
+	// report then, so a run stopped at a later scale keeps what it measured).
+	AfterScale func(*Results) `json:"-"`
 }
 
 // Quick is the configuration of `make bench`: one small scale, short HTTP levels.
@@ -87,7 +90,9 @@ func Quick() Config {
 // Full is the configuration of `bitbeacon bench --full`: the issue's scales.
 func Full() Config {
 	c := Quick()
-	c.Scales = []Scale{{10_000, 2504}, {1_000_000, 2504}, {10_000_000, 2504}, {10_000, 100_000}}
+	// Smallest first: the report is rewritten after each scale, and 10^7 is the one most
+	// likely to outgrow a machine.
+	c.Scales = []Scale{{10_000, 2504}, {10_000, 100_000}, {1_000_000, 2504}, {10_000_000, 2504}}
 	c.PerKind, c.EngineIters = 20, 2000
 	c.Conns = []int{1, 4, 16, 64, 256}
 	c.Duration, c.Warmup = 10*time.Second, time.Second
@@ -143,6 +148,10 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 		if err != nil {
 			res.Failures = append(res.Failures, sc.String()+": "+err.Error())
+		}
+		res.Elapsed = time.Since(res.Started)
+		if cfg.AfterScale != nil {
+			cfg.AfterScale(res)
 		}
 		runtime.GC()
 	}

@@ -17,9 +17,14 @@ func TestRunSmall(t *testing.T) {
 		Conns: []int{1, 2}, Duration: 150 * time.Millisecond, Warmup: 20 * time.Millisecond,
 		Work: t.TempDir(),
 	}
+	var seen []int
+	cfg.AfterScale = func(r *Results) { seen = append(seen, len(r.Scales)) }
 	res, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != 1 {
+		t.Errorf("AfterScale saw %v, want one call with one scale", seen)
 	}
 	if len(res.Failures) > 0 {
 		t.Fatalf("failures: %v", res.Failures)

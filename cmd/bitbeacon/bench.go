@@ -82,6 +82,11 @@ short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100
 					cfg.Log.Warn("bench: " + compareBinary + " not found beside bitbeacon or on PATH; comparators skipped (make bench builds it)")
 				}
 			}
+			cfg.AfterScale = func(r *suite.Results) {
+				if err := report.Write(out, r); err != nil {
+					cfg.Log.Error("bench: writing the report", "err", err)
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			res, err := suite.Run(ctx, cfg)
