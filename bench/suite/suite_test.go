@@ -2,6 +2,8 @@ package suite
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +76,26 @@ func TestScaleString(t *testing.T) {
 		if got := c.s.String(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.s, got, c.want)
 		}
+	}
+}
+
+// A scale whose index build cannot fit in this machine's memory is reported and skipped
+// before anything is generated.
+func TestRunSkipsWhatCannotFit(t *testing.T) {
+	avail := availableMemory()
+	if avail == 0 {
+		t.Fatal("no MemAvailable in /proc/meminfo: the check has nothing to read on this machine")
+	}
+	variants := int(avail/buildPeakPerVariant) + 1_000_000
+	work := t.TempDir()
+	res, err := Run(context.Background(), Config{Scales: []Scale{{Variants: variants, Samples: 10}}, Work: work, Conns: []int{1}, Duration: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) != 1 || !strings.Contains(res.Failures[0], "skipped: building the indexes") {
+		t.Fatalf("failures %v", res.Failures)
+	}
+	if entries, _ := os.ReadDir(work); len(entries) != 0 {
+		t.Errorf("generated %d entries before skipping", len(entries))
 	}
 }
