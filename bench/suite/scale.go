@@ -122,23 +122,22 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	}
 	log.Info("bench: ingested", "took", in.Elapsed.Round(time.Millisecond), "lines/s", int(in.LinesPerSec), "zcat", in.Zcat.Round(time.Millisecond))
 
-	eng, err := measureLoad(out, &sr.Load)
-	if err != nil {
+	if err := measureLoad(out, &sr.Load); err != nil {
 		return sr, fmt.Errorf("load: %w", err)
 	}
 	sr.Load.SecondsPerMVar = sr.Load.Elapsed.Seconds() / (float64(sc.Variants) / 1e6)
 	log.Info("bench: loaded", "took", sr.Load.Elapsed.Round(time.Millisecond), "heapMiB", sr.Load.HeapBytes>>20)
 	// bitbeacon index, then the load a server does from the index files; the rest of the run
-	// queries that engine. The Parquet-built snapshot goes first: WriteIndex builds its own,
-	// and two at once would not fit beside each other at 10^7 variants.
-	eng = nil
+	// queries that engine. measureLoad kept no snapshot: WriteIndex builds its own, and two
+	// would not fit beside each other at 10^7 variants.
 	runtime.GC()
 	t0 = time.Now()
 	if _, err := engine.WriteIndex(out); err != nil {
 		return sr, fmt.Errorf("index: %w", err)
 	}
 	sr.Load.IndexElapsed = time.Since(t0)
-	if eng, err = measureReady(out, &sr.Load); err != nil {
+	eng, err := measureReady(out, &sr.Load)
+	if err != nil {
 		return sr, fmt.Errorf("load from index files: %w", err)
 	}
 	log.Info("bench: ready from index files", "took", sr.Load.ReadyFromIndex.Round(time.Millisecond), "heapMiB", sr.Load.ReadyHeapBytes>>20)
@@ -169,8 +168,8 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	log.Info("bench: HTTP done")
 
 	if cfg.CompareBin != "" && (cfg.CompareMaxVariants == 0 || sc.Variants <= cfg.CompareMaxVariants) {
-		// The comparators run in their own process; free what this one holds first.
-		eng, handler = nil, nil
+		// The comparators run in their own process; the engine and handler are no longer
+		// used here, so give their memory back first.
 		runtime.GC()
 		debug.FreeOSMemory()
 		cr, err := runCompare(ctx, cfg, out, mixPath, filepath.Join(dir, "compare.json"))
@@ -188,7 +187,6 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 		}
 		log.Info("bench: comparators done")
 	}
-	_ = eng
 	return sr, nil
 }
 
@@ -246,11 +244,12 @@ func gib(n uint64) string { return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)) }
 
 func humanBytes(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1000) }
 
-// measureLoad opens the release from Parquet (no index files yet), building every index.
-func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
+// measureLoad opens the release from Parquet (no index files yet), building every index, and
+// records the figures; the engine is not kept.
+func measureLoad(dir string, lr *LoadResult) error {
 	o, err := measureOpen(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	lr.Elapsed, lr.HeapBytes, lr.RSSBytes = o.elapsed, o.heap, o.rss
 	s := o.eng.Snapshot()
@@ -259,7 +258,7 @@ func measureLoad(dir string, lr *LoadResult) (*engine.Engine, error) {
 	if lr.VariantsLoaded > 0 {
 		lr.HeapPerVariant = float64(lr.HeapBytes) / float64(lr.VariantsLoaded)
 	}
-	return o.eng, nil
+	return nil
 }
 
 // measureReady opens the release from its index files.
