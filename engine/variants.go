@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -45,16 +44,8 @@ func seqKey(assembly, chrom string) string { return assembly + "\x00" + chrom }
 // ingest) after them, by name: the ranks of known and unknown names never collide, so every
 // sequence stays one contiguous row range.
 func chromRank(c string) int {
-	if n, err := strconv.Atoi(c); err == nil && n >= 1 && n <= 22 && c[0] != '0' {
-		return n
-	}
-	switch c {
-	case "X":
-		return 23
-	case "Y":
-		return 24
-	case "MT":
-		return 25
+	if r, ok := release.ChromRank(c); ok {
+		return r
 	}
 	return 100
 }

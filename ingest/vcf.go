@@ -709,18 +709,8 @@ type mergeHead struct {
 // chromRank orders chromosomes for merging: 1..22, X, Y, MT, then other contigs in the
 // order the merge first meets them.
 func chromRank(chrom string, others map[string]int) int {
-	switch chrom {
-	case "X":
-		return 23
-	case "Y":
-		return 24
-	case "MT":
-		return 25
-	}
-	if c, _, ok := release.NormalizeChrom(chrom); ok && c == chrom {
-		if n, err := strconv.Atoi(chrom); err == nil {
-			return n
-		}
+	if r, ok := release.ChromRank(chrom); ok {
+		return r
 	}
 	r, ok := others[chrom]
 	if !ok {

@@ -103,6 +103,23 @@ func pad2(i int) string {
 	return strconv.Itoa(i)
 }
 
+// ChromRank orders the normalised primary chromosomes: "1".."22" as 1..22, X 23, Y 24, MT
+// 25; ok is false for any other name (a contig stored as given), which callers order after.
+func ChromRank(chrom string) (rank int, ok bool) {
+	switch chrom {
+	case "X":
+		return 23, true
+	case "Y":
+		return 24, true
+	case "MT":
+		return 25, true
+	}
+	if n, err := strconv.Atoi(chrom); err == nil && n >= 1 && n <= 22 && chrom[0] != '0' && chrom[0] != '+' {
+		return n, true
+	}
+	return 0, false
+}
+
 // NormalizeChrom turns a chromosome name as found in VCF, BFF or a request into the one
 // spelling a release stores: "1".."22", "X", "Y", "MT". It accepts bare names, a "chr" prefix
 // in any case, M for MT, and versioned RefSeq accessions with or without a "refseq:" prefix;

@@ -45,12 +45,12 @@ func measureHTTP(ctx context.Context, cfg *Config, h fasthttp.RequestHandler, mi
 	if ceilingBody == nil {
 		return nil, fmt.Errorf("the mix has no count query to size the ceiling's body")
 	}
+	groups[GroupCeiling] = groups[GroupCount] // the same requests; the ceiling ignores them
 	servers := map[string]*load.Server{}
 	for _, g := range []string{GroupCeiling, GroupCount, GroupRecord} {
-		srv := api.HTTPServer(h)
-		if g == GroupCeiling {
-			srv = load.Ceiling(ceilingBody)
-			groups[g] = groups[GroupCount] // the same requests; the body is ignored
+		srv := load.Ceiling(ceilingBody)
+		if g != GroupCeiling {
+			srv = api.HTTPServer(h)
 		}
 		s, err := load.Serve(srv)
 		if err != nil {

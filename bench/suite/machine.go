@@ -32,10 +32,7 @@ func describeMachine() Machine {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
-	if kb := procField("/proc/meminfo", "MemTotal"); kb != "" {
-		n, _ := strconv.ParseInt(strings.Fields(kb)[0], 10, 64)
-		m.MemBytes = n << 10
-	}
+	m.MemBytes = procBytes("/proc/meminfo", "MemTotal")
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" {
@@ -67,11 +64,17 @@ func procField(path, key string) string {
 }
 
 // rssBytes is the process's resident set (VmRSS), or 0 where /proc is missing.
-func rssBytes() int64 {
-	v := procField("/proc/self/status", "VmRSS")
+func rssBytes() int64 { return procBytes("/proc/self/status", "VmRSS") }
+
+// availableMemory is MemAvailable of /proc/meminfo, 0 where unknown.
+func availableMemory() uint64 { return uint64(procBytes("/proc/meminfo", "MemAvailable")) }
+
+// procBytes reads a "key: N kB" line of a /proc file as bytes, 0 when absent.
+func procBytes(path, key string) int64 {
+	v := procField(path, key)
 	if v == "" {
 		return 0
 	}
-	n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-	return n << 10
+	kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+	return kb << 10
 }

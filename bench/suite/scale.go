@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/api"
@@ -78,7 +76,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	pc := popgen.Config{Seed: cfg.Seed, Individuals: sc.Samples, Variants: sc.Variants, SkipBFFVariants: true}
 	if need, avail := buildMemory(sc), availableMemory(); avail > 0 && need > avail {
 		return sr, fmt.Errorf("skipped: building the indexes of %d variants takes about %s (the Parquet build peaks near %s per variant, measured at 10^6), this machine has %s available",
-			sc.Variants, gib(need), humanBytes(buildPeakPerVariant), gib(avail))
+			sc.Variants, gib(need), fmt.Sprintf("%.1f KB", buildPeakPerVariant/1000.0), gib(avail))
 	}
 
 	t0 := time.Now()
@@ -230,19 +228,7 @@ const buildPeakPerVariant = 7_500
 // buildMemory estimates the peak memory of a scale's index build.
 func buildMemory(sc Scale) uint64 { return uint64(sc.Variants) * buildPeakPerVariant }
 
-// availableMemory is MemAvailable of /proc/meminfo, 0 where unknown.
-func availableMemory() uint64 {
-	v := procField("/proc/meminfo", "MemAvailable")
-	if v == "" {
-		return 0
-	}
-	kb, _ := strconv.ParseUint(strings.Fields(v)[0], 10, 64)
-	return kb << 10
-}
-
 func gib(n uint64) string { return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)) }
-
-func humanBytes(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1000) }
 
 // measureLoad opens the release from Parquet (no index files yet), building every index, and
 // records the figures; the engine is not kept.
