@@ -63,42 +63,50 @@ func (c *carrierLists) intersects(v uint32, rows *roaring.Bitmap) bool {
 	return false
 }
 
-// carrierListsBuilder appends the carriers of variants in row order.
+// carrierListsBuilder appends the carriers of variants in row order to a spill file
+// (spill.go).
 type carrierListsBuilder struct {
-	c    carrierLists
+	offs []uint64
 	wide bool
+	f    *spillFile
+	n    uint64   // carriers added
+	r16  []uint16 // scratch: one variant's rows, narrowed
 }
 
-func newCarrierListsBuilder(biosampleRows uint32, n int) *carrierListsBuilder {
-	b := &carrierListsBuilder{wide: biosampleRows > 1<<16}
-	b.c.offs = make([]uint64, 1, n+1)
-	return b
+func newCarrierListsBuilder(biosampleRows uint32, n int, f *spillFile) *carrierListsBuilder {
+	return &carrierListsBuilder{offs: make([]uint64, 1, n+1), wide: biosampleRows > 1<<16, f: f}
 }
 
 // add appends the next variant's carriers (sorted biosample rows).
 func (b *carrierListsBuilder) add(rows []uint32) {
 	if b.wide {
-		b.c.r32 = append(b.c.r32, rows...)
+		spillArray(b.f, rows)
 	} else {
+		b.r16 = b.r16[:0]
 		for _, r := range rows {
-			b.c.r16 = append(b.c.r16, uint16(r))
+			b.r16 = append(b.r16, uint16(r))
 		}
+		spillArray(b.f, b.r16)
 	}
-	b.c.offs = append(b.c.offs, uint64(len(b.c.r16)+len(b.c.r32)))
+	b.n += uint64(len(rows))
+	b.offs = append(b.offs, b.n)
 }
 
-func (b *carrierListsBuilder) build() carrierLists {
-	c := b.c
-	c.offs = clipped(c.offs)
+func (b *carrierListsBuilder) build() (carrierLists, error) {
+	data, err := b.f.finish()
+	if err != nil {
+		return carrierLists{}, err
+	}
+	c := carrierLists{offs: clipped(b.offs)}
 	if b.wide {
-		c.r32 = clipped(c.r32)
+		c.r32 = mappedArray[uint32](data)
 		if c.r32 == nil {
-			c.r32 = []uint32{}
+			c.r32 = []uint32{} // non-nil says wide
 		}
 	} else {
-		c.r16 = clipped(c.r16)
+		c.r16 = mappedArray[uint16](data)
 	}
-	return c
+	return c, nil
 }
 
 // carriedByBuilder inverts the carrier lists into one bitmap of variant rows per biosample,

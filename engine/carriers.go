@@ -173,6 +173,10 @@ type caseLevel struct {
 	terms []zygTerm
 	at    []uint32
 	codes []byte
+	// While building: the number of codes so far and the spill file they go to.
+	nCodes    uint64
+	codesFile *spillFile
+	rowCodes  []byte
 	// fallback holds the zygosity of rows that need more than 255 distinct terms (or more
 	// than 8 in one row, or codes beyond 4 Gi).
 	fallback map[uint32][]release.ZygositySet
@@ -188,8 +192,8 @@ type zygTerm struct {
 	suffix []byte // `,"zygosity":{"id":..,"label":..}}`, closing a caseLevelData entry
 }
 
-func newCaseLevel(spaces []*sampleSpace, n int) *caseLevel {
-	return &caseLevel{from: roaring.New(), spaces: spaces, at: make([]uint32, 1, n+1), termCode: map[release.ZygosityTerm]byte{}}
+func newCaseLevel(spaces []*sampleSpace, n int, codes *spillFile) *caseLevel {
+	return &caseLevel{from: roaring.New(), spaces: spaces, at: make([]uint32, 1, n+1), termCode: map[release.ZygosityTerm]byte{}, codesFile: codes}
 }
 
 // add records the rendering data of the next variant row (rows are added in order). keep
@@ -210,7 +214,13 @@ func (cl *caseLevel) add(row uint32, v *release.Variant, keep bool) {
 		}
 		cl.addCodes(row, v)
 	}
-	cl.at = append(cl.at, uint32(len(cl.codes)))
+	cl.at = append(cl.at, uint32(cl.nCodes))
+}
+
+// appendCodes adds codes to the row being added.
+func (cl *caseLevel) appendCodes(codes []byte) {
+	cl.codesFile.write(codes)
+	cl.nCodes += uint64(len(codes))
 }
 
 // addCodes appends the zygosity codes of a rendered row.
@@ -228,7 +238,7 @@ func (cl *caseLevel) addCodes(row uint32, v *release.Variant) {
 	var codes [8]byte
 	for j, z := range sets {
 		c, ok := cl.code(z.ID, z.Label)
-		if !ok || j >= len(codes) || len(cl.codes)+n > math.MaxUint32 {
+		if !ok || j >= len(codes) || cl.nCodes+uint64(n) > math.MaxUint32 {
 			if cl.fallback == nil {
 				cl.fallback = map[uint32][]release.ZygositySet{}
 			}
@@ -238,15 +248,14 @@ func (cl *caseLevel) addCodes(row uint32, v *release.Variant) {
 		codes[j] = c
 	}
 	if len(sets) == 1 && sets[0].Bits.GetCardinality() == uint64(n) {
-		cl.codes = append(cl.codes, codes[0]) // one zygosity for all
+		cl.appendCodes(codes[:1]) // one zygosity for all
 		return
 	}
 	// One code per carrier: merge each set's samples into the carriers' order.
 	cl.iscratch = appendBits(cl.iscratch[:0], v.CarrierBits)
 	carriers := cl.iscratch
-	start := len(cl.codes)
-	cl.codes = append(cl.codes, make([]byte, len(carriers))...)
-	out := cl.codes[start:]
+	out := slices.Grow(cl.rowCodes[:0], len(carriers))[:len(carriers)]
+	clear(out)
 	for j, z := range sets {
 		cl.zscratch = appendBits(cl.zscratch[:0], z.Bits)
 		i := 0
@@ -259,6 +268,8 @@ func (cl *caseLevel) addCodes(row uint32, v *release.Variant) {
 			}
 		}
 	}
+	cl.appendCodes(out)
+	cl.rowCodes = out
 }
 
 // appendBits appends the values of bm to dst.
@@ -291,10 +302,13 @@ func (cl *caseLevel) code(id, label string) (byte, bool) {
 }
 
 // finish drops what only loading needed.
-func (cl *caseLevel) finish() {
-	cl.termCode, cl.iscratch, cl.zscratch = nil, nil, nil
+func (cl *caseLevel) finish() error {
+	cl.termCode, cl.iscratch, cl.zscratch, cl.rowCodes = nil, nil, nil, nil
 	cl.from.RunOptimize()
-	cl.codes = slices.Clone(cl.codes) // without the spare capacity of append
+	var err error
+	cl.codes, err = cl.codesFile.finish()
+	cl.codesFile = nil
+	return err
 }
 
 // renders reports whether the record of a variant row gets its caseLevelData rendered.

@@ -63,10 +63,12 @@ func WriteIndex(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s, err := load(r)
+	// Spill files go beside the index files: the same file system, with room for them.
+	s, err := load(r, r.Dir())
 	if err != nil {
 		return "", err
 	}
+	defer s.spilled.unmap() // s is not used after writing
 	return r.Dir(), s.writeIndex(r.Dir(), r.ManifestSHA256())
 }
 

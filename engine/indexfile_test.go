@@ -131,7 +131,7 @@ func openParquet(t *testing.T, root string) *Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := load(r)
+	s, err := load(r, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,22 +35,27 @@ func (m *mapping) mapFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	size := st.Size()
-	if size == 0 {
+	if st.Size() == 0 {
 		return []byte{}, nil
 	}
+	return m.mapOpen(f, path, st.Size())
+}
+
+// mapOpen maps the first size bytes of the open file f (named name) read-only; the map
+// outlives f.
+func (m *mapping) mapOpen(f *os.File, name string, size int64) ([]byte, error) {
 	if int64(int(size)) != size {
-		return nil, fmt.Errorf("%s: %d bytes do not fit the address space", path, size)
+		return nil, fmt.Errorf("%s: %d bytes do not fit the address space", name, size)
 	}
 	b, err := mapReadOnly(f, int(size))
 	if err != nil {
-		return nil, fmt.Errorf("mmap %s: %w", path, err)
+		return nil, fmt.Errorf("mmap %s: %w", name, err)
 	}
 	m.mu.Lock()
 	if m.files == nil {
 		m.files = map[string][]byte{}
 	}
-	m.files[path] = b
+	m.files[name] = b
 	m.mu.Unlock()
 	return b, nil
 }

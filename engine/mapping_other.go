@@ -20,3 +20,7 @@ func mapReadOnly(f *os.File, size int) ([]byte, error) {
 }
 
 func unmapBytes([]byte) error { return nil }
+
+// removeWhileOpen: not everywhere can an open file be removed; spill files are removed once
+// read.
+const removeWhileOpen = false

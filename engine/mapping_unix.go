@@ -14,3 +14,7 @@ func mapReadOnly(f *os.File, size int) ([]byte, error) {
 }
 
 func unmapBytes(b []byte) error { return syscall.Munmap(b) }
+
+// removeWhileOpen: an open file's name can be removed, its data living on until closed and
+// unmapped.
+const removeWhileOpen = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -32,8 +33,10 @@ type Snapshot struct {
 	biosamplesOfIndividual [][]uint32
 
 	// mapping holds the index files the snapshot's arrays point into; nil when built from
-	// Parquet (see mapping.go for when it is unmapped).
+	// Parquet (see mapping.go for when it is unmapped). spilled holds the spill files of a
+	// build from Parquet (spill.go).
 	mapping *mapping
+	spilled *mapping
 }
 
 // DatasetInfo describes one dataset of the release.
@@ -60,7 +63,7 @@ func Open(dir string) (*Snapshot, error) {
 	if err := r.Verify(); err != nil {
 		return nil, err
 	}
-	return load(r)
+	return load(r, os.TempDir())
 }
 
 // newSnapshot returns a snapshot of r's release with its datasets and no tables.
@@ -85,12 +88,16 @@ func newSnapshot(r *release.Reader) (*Snapshot, error) {
 	return s, nil
 }
 
-func load(r *release.Reader) (*Snapshot, error) {
+// load builds the snapshot of r's release from its Parquet files, spilling the large parts
+// of the variant table to files in spillDir.
+func load(r *release.Reader, spillDir string) (*Snapshot, error) {
 	m := r.Manifest()
 	s, err := newSnapshot(r)
 	if err != nil {
 		return nil, err
 	}
+	s.spilled = &mapping{}
+	unmapWhenUnreachable(s, s.spilled)
 
 	var terms []index.TermParents
 	err = r.ReadOntology(func(t *release.OntologyTerm) error {
@@ -133,11 +140,13 @@ func load(r *release.Reader) (*Snapshot, error) {
 		}
 	}
 	for e, b := range builders {
-		s.tables[e] = b.build(s.onto, len(s.datasets))
+		if s.tables[e], err = b.build(s.onto, len(s.datasets)); err != nil {
+			return nil, err
+		}
 	}
 	bios := s.tables[release.Biosample]
 	spaces := newSampleSpaces(samples, bios)
-	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces); err != nil {
+	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces, spillDir); err != nil {
 		return nil, err
 	}
 	s.tables[release.GenomicVariation] = s.variants.table
@@ -152,8 +161,13 @@ func load(r *release.Reader) (*Snapshot, error) {
 // buildVariants streams the variants of every dataset into the variant table. Variants
 // written in row order (a VCF sorted by position, one dataset with variants) are built as
 // they are read, holding nothing of a variant but its copy in the table; otherwise they are
-// all read, sorted and built.
-func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace) (*variantTable, error) {
+// all read, sorted and built, which holds every variant in memory at once.
+//
+// A VCF sorted by position is in row order but for variants starting at the same position,
+// where a long one (a structural variant, a deletion) may come before a shorter one: the
+// variants of one start are held until the next start and added sorted, as the full sort
+// would order them (stably: dataset, then file order).
+func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace, spillDir string) (*variantTable, error) {
 	m := r.Manifest()
 	read := func(fn func(v *release.Variant, di uint16) error) error {
 		for di, d := range m.Datasets {
@@ -167,12 +181,35 @@ func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces [
 		}
 		return nil
 	}
-	vb := newVariantBuilder(n, bios, spaces)
+	vb := newVariantBuilder(n, bios, spaces, newSpiller(spillDir, s.spilled))
+	var group []pendingVariant // the variants of one start, in the order read
+	addGroup := func() error {
+		slices.SortStableFunc(group, func(a, b pendingVariant) int { return compareVariants(a.v, b.v) })
+		for _, p := range group {
+			if err := vb.add(p.v, p.dataset); err != nil {
+				return err
+			}
+		}
+		clear(group) // nor keep their batches alive
+		group = group[:0]
+		return nil
+	}
 	err := read(func(v *release.Variant, di uint16) error {
 		s.variantLabels(v)
-		return vb.add(v, di)
+		if len(group) > 0 && !sameStart(group[0].v, v) {
+			if err := addGroup(); err != nil {
+				return err
+			}
+		}
+		group = append(group, pendingVariant{v: v, dataset: di})
+		return nil
 	})
+	if err == nil {
+		err = addGroup()
+	}
 	if errors.Is(err, errUnsorted) {
+		slog.Info("engine: variants not in (assembly, chromosome, start) order: reading all of them before building", "release", m.ReleaseID)
+		vb.sp.abort()
 		var pending []pendingVariant
 		err = read(func(v *release.Variant, di uint16) error {
 			pending = append(pending, pendingVariant{v: v, dataset: di})
@@ -183,7 +220,7 @@ func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces [
 			return nil, err
 		}
 		slices.SortStableFunc(pending, func(a, b pendingVariant) int { return compareVariants(a.v, b.v) })
-		vb = newVariantBuilder(len(pending), bios, spaces)
+		vb = newVariantBuilder(len(pending), bios, spaces, newSpiller(spillDir, s.spilled))
 		for _, p := range pending {
 			if err := vb.add(p.v, p.dataset); err != nil {
 				return nil, err
@@ -191,9 +228,15 @@ func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces [
 		}
 	}
 	if err != nil {
+		vb.sp.abort()
 		return nil, err
 	}
-	return vb.build(s.onto, len(s.datasets)), nil
+	return vb.build(s.onto, len(s.datasets))
+}
+
+// sameStart reports whether a and b start at the same position of the same sequence.
+func sameStart(a, b *release.Variant) bool {
+	return a.Start == b.Start && a.Chrom == b.Chrom && a.Assembly == b.Assembly
 }
 
 // pendingVariant is a variant read from the release with its dataset, before sorting.

@@ -52,16 +52,24 @@ const (
 // tableBuilder accumulates rows of one entity in load order.
 type tableBuilder struct {
 	t       *table
-	ids     index.StringsBuilder
-	json    index.StringsBuilder
+	ids     stringsAdder
+	json    stringsAdder
 	terms   *index.TermIndexBuilder
 	values  *index.ValueIndexBuilder
 	noLinks bool // variants: no link columns kept
 }
 
+// stringsAdder is an index.StringsBuilder or a spilledStrings.
+type stringsAdder interface {
+	Add(s string)
+	AddBytes(p []byte)
+}
+
 func newTableBuilder(e release.Entity) *tableBuilder {
 	return &tableBuilder{
 		t:       &table{entity: e},
+		ids:     &index.StringsBuilder{},
+		json:    &index.StringsBuilder{},
 		terms:   index.NewTermIndexBuilder(),
 		values:  index.NewValueIndexBuilder(),
 		noLinks: e == release.GenomicVariation,
@@ -91,11 +99,30 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 	return row
 }
 
-// build freezes the indexes; numDatasets sizes the per-dataset bitmaps.
-func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) *table {
+// spill sends the builder's ids and records to spill files (n: expected rows).
+func (b *tableBuilder) spill(sp *spiller, n int) {
+	b.ids = newSpilledStrings(sp.create("ids"), n)
+	b.json = newSpilledStrings(sp.create("records"), n)
+}
+
+func buildStrings(a stringsAdder) (index.Strings, error) {
+	if s, ok := a.(*spilledStrings); ok {
+		return s.build()
+	}
+	return a.(*index.StringsBuilder).Build(), nil
+}
+
+// build freezes the indexes; numDatasets sizes the per-dataset bitmaps. It fails only when
+// a spill file does.
+func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) (*table, error) {
 	t := b.t
-	t.ids = b.ids.Build()
-	t.json = b.json.Build()
+	var err error
+	if t.ids, err = buildStrings(b.ids); err != nil {
+		return nil, err
+	}
+	if t.json, err = buildStrings(b.json); err != nil {
+		return nil, err
+	}
 	t.byID = newIDLookup(&t.ids)
 	t.dataset = clipped(t.dataset)
 	t.terms = b.terms.Build(onto)
@@ -108,7 +135,7 @@ func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) *table {
 		t.byDataset[d].Add(uint32(row))
 	}
 	t.finishRows()
-	return t
+	return t, nil
 }
 
 // finishRows sets all and compacts the per-dataset bitmaps.

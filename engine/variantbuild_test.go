@@ -1,15 +1,19 @@
 package engine
 
 import (
+	"bytes"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // TestVariantBuildOrder loads the same variants written in row order (built as they are
-// read) and shuffled (read, sorted, built): both must give the same rows, ids, records,
-// carriers and id lookups.
+// read), in position order with a longer variant before a shorter one of the same start (as
+// a VCF has them; still built as read) and shuffled (read, sorted, built): all must give the
+// same rows, ids, records, carriers and id lookups.
 func TestVariantBuildOrder(t *testing.T) {
 	vs := []release.Variant{
 		variant("a", "GRCh38", "1", 10, 11, "A", "G", "SNP", "B1"),
@@ -22,17 +26,34 @@ func TestVariantBuildOrder(t *testing.T) {
 		release.Individual: {rec("I1"), rec("I2")},
 		release.Biosample:  {rec("B1", "I:I1"), rec("B2", "I:I2")},
 	}
-	load := func(order []int) *Snapshot {
+	// load builds a release of the variants in the given order and reports whether the
+	// build read them all before building (it logs so).
+	load := func(order []int) (*Snapshot, bool) {
 		d := dsData{id: "D", assembly: "GRCh38", records: recs}
 		for _, i := range order {
 			d.variants = append(d.variants, vs[i])
 		}
 		root := t.TempDir()
 		writeRelease(t, root, nil, d)
-		return openRelease(t, root)
+		var logs bytes.Buffer
+		defer slog.SetDefault(slog.Default())
+		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+		s := openRelease(t, root)
+		return s, strings.Contains(logs.String(), "reading all of them before building")
 	}
-	sorted, shuffled := load([]int{0, 1, 2, 3, 4}), load([]int{3, 1, 4, 0, 2})
-	for _, s := range []*Snapshot{sorted, shuffled} {
+	sorted, fellBack := load([]int{0, 1, 2, 3, 4})
+	if fellBack {
+		t.Error("variants in row order were not built as read")
+	}
+	sameStart, fellBack := load([]int{1, 0, 2, 3, 4})
+	if fellBack {
+		t.Error("variants in position order were not built as read")
+	}
+	shuffled, fellBack := load([]int{3, 1, 4, 0, 2})
+	if !fellBack {
+		t.Error("shuffled variants were built as read")
+	}
+	for _, s := range []*Snapshot{sorted, sameStart, shuffled} {
 		vt := s.variants
 		var ids []string
 		for r := range vt.n {
@@ -68,7 +89,10 @@ func TestIDLookupCollisions(t *testing.T) {
 	for _, id := range []string{"x", "y", "x", "z"} {
 		b.add(&release.Record{ID: id, JSON: []byte("{}")}, 0)
 	}
-	tb := b.build(nil, 1)
+	tb, err := b.build(nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Force every id onto one hash: the lookup must still compare the ids.
 	for i := range tb.byID.hashes {
 		tb.byID.hashes[i] = idHash("x")

@@ -93,6 +93,7 @@ type variantBuilder struct {
 	ref, alt                index.StringsBuilder
 	spaces                  []*sampleSpace
 	biosamples              *table
+	sp                      *spiller
 	carriers                *carrierListsBuilder
 	carriedBy               *carriedByBuilder
 	scratch                 []uint32
@@ -103,10 +104,12 @@ type variantBuilder struct {
 	seqKeys  []sequence
 }
 
-// newVariantBuilder prepares a build of about n variants (a capacity hint).
-func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace) *variantBuilder {
+// newVariantBuilder prepares a build of about n variants (a capacity hint), spilling its
+// large parts through sp.
+func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spiller) *variantBuilder {
 	b := &variantBuilder{
 		tb:         newTableBuilder(release.GenomicVariation),
+		sp:         sp,
 		vt:         &variantTable{seqs: map[string]sequence{}},
 		types:      index.NewTermIndexBuilder(),
 		genes:      index.NewTermIndexBuilder(),
@@ -122,8 +125,9 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace) *variant
 		nb = biosamples.n
 		b.carriedBy = newCarriedByBuilder(nb)
 	}
-	b.carriers = newCarrierListsBuilder(nb, n)
-	b.vt.cl = newCaseLevel(spaces, n)
+	b.tb.spill(sp, n)
+	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"))
+	b.vt.cl = newCaseLevel(spaces, n, sp.create("zygosity"))
 	return b
 }
 
@@ -168,17 +172,25 @@ func (b *variantBuilder) add(v *release.Variant, dataset uint16) error {
 	return nil
 }
 
-// build freezes the table and its indexes.
-func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) *variantTable {
+// build freezes the table and its indexes; it fails only when a spill file does.
+func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantTable, error) {
+	defer b.sp.abort()
 	vt := b.vt
-	vt.table = b.tb.build(onto, numDatasets)
+	var err error
+	if vt.table, err = b.tb.build(onto, numDatasets); err != nil {
+		return nil, err
+	}
 	vt.start, vt.end = clipped(vt.start), clipped(vt.end)
 	vt.ref, vt.alt = b.ref.Build(), b.alt.Build()
-	vt.carriers = b.carriers.build()
+	if vt.carriers, err = b.carriers.build(); err != nil {
+		return nil, err
+	}
 	if b.carriedBy != nil {
 		vt.carriedBy = b.carriedBy.build()
 	}
-	vt.cl.finish()
+	if err := vt.cl.finish(); err != nil {
+		return nil, err
+	}
 	vt.types = b.types.Build(nil)
 	vt.genes = b.genes.Build(nil)
 	vt.aaChanges = b.aas.Build(nil)
@@ -191,5 +203,5 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) *variantTa
 		sq.iv = index.NewIntervals(vt.start[sq.base:end], vt.end[sq.base:end])
 		vt.seqs[seqKey(sq.assembly, sq.chrom)] = sq
 	}
-	return vt
+	return vt, nil
 }

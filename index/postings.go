@@ -75,20 +75,27 @@ func (p *postings) orWords(i int, words []uint64) {
 	}
 }
 
-// postingsBuilder collects (key, row) pairs in a blob; build sorts and groups them.
+// postingsBuilder collects (key, row) pairs: a key once per run of consecutive pairs with
+// that key, and every row. Most fields of a variant table repeat row after row ("PASS",
+// "SequenceLocation", the chromosome's RefSeq id), so at 10^7 variants this holds a few
+// gigabytes less than a key per pair; build sorts the runs by key and groups them.
 type postingsBuilder struct {
-	keys StringsBuilder
-	rows []uint32
+	keys  StringsBuilder // the key of each run
+	start []int          // the first pair of each run, an index into rows
+	rows  []uint32
 }
 
 func (b *postingsBuilder) add(key string, row uint32) {
-	b.keys.Add(key)
+	if n := b.keys.Len(); n == 0 || b.keys.At(n-1) != key {
+		b.keys.Add(key)
+		b.start = append(b.start, len(b.rows))
+	}
 	b.rows = append(b.rows, row)
 }
 
 // build returns the postings; maxRow receives the largest row seen (0 for none).
 func (b *postingsBuilder) build() (p postings, maxRow uint32) {
-	n := len(b.rows)
+	n := len(b.start)
 	order := make([]uint32, n)
 	for i := range order {
 		order[i] = uint32(i)
@@ -97,20 +104,29 @@ func (b *postingsBuilder) build() (p postings, maxRow uint32) {
 		if c := strings.Compare(b.keys.At(int(x)), b.keys.At(int(y))); c != 0 {
 			return c
 		}
-		return int(b.rows[x]) - int(b.rows[y])
+		return int(x) - int(y)
 	})
+	runRows := func(run uint32) []uint32 {
+		end := len(b.rows)
+		if int(run)+1 < n {
+			end = b.start[run+1]
+		}
+		return b.rows[b.start[run]:end]
+	}
 	var keys StringsBuilder
 	var rows []uint32
 	for i := 0; i < n; {
 		k := b.keys.At(int(order[i]))
 		rows = rows[:0]
 		for ; i < n && b.keys.At(int(order[i])) == k; i++ {
-			r := b.rows[order[i]]
-			if len(rows) == 0 || rows[len(rows)-1] != r {
-				rows = append(rows, r)
-			}
-			maxRow = max(maxRow, r)
+			rows = append(rows, runRows(order[i])...)
 		}
+		// Rows arrive ascending from every builder here; sort in case one did not.
+		if !slices.IsSorted(rows) {
+			slices.Sort(rows)
+		}
+		rows = slices.Compact(rows)
+		maxRow = max(maxRow, rows[len(rows)-1])
 		keys.Add(k)
 		if len(rows) == 1 && rows[0]&multiFlag == 0 {
 			p.one = append(p.one, rows[0])
@@ -125,7 +141,7 @@ func (b *postingsBuilder) build() (p postings, maxRow uint32) {
 	}
 	p.keys = keys.Build()
 	p.one = slices.Clip(p.one)
-	b.keys, b.rows = StringsBuilder{}, nil
+	b.keys, b.start, b.rows = StringsBuilder{}, nil, nil
 	return p, maxRow
 }
 

@@ -1,6 +1,9 @@
 package index
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Strings is an immutable list of strings kept as one blob and n+1 offsets: a million strings
 // cost two allocations (none when mapped from an index file) instead of a million headers and
@@ -67,4 +70,19 @@ func trimmed[T any](s []T) []T {
 		return s
 	}
 	return append(make([]T, 0, len(s)), s...)
+}
+
+// StringsFrom returns the list of strings held in data at offs, a blob and its n+1 offsets
+// built elsewhere (by a builder that wrote the blob to a file, say).
+func StringsFrom(data string, offs []uint64) (Strings, error) {
+	if len(offs) == 0 {
+		if len(data) != 0 {
+			return Strings{}, fmt.Errorf("%w: string blob without offsets", ErrCorrupt)
+		}
+		return Strings{}, nil
+	}
+	if offs[0] != 0 || offs[len(offs)-1] != uint64(len(data)) {
+		return Strings{}, fmt.Errorf("%w: string offsets do not span their blob", ErrCorrupt)
+	}
+	return Strings{data: data, offs: offs}, nil
 }

@@ -35,7 +35,7 @@ func (b *ValueIndexBuilder) Add(path, value string, row uint32) {
 	pb := b.m[path]
 	if pb == nil {
 		pb = &postingsBuilder{}
-		b.m[path] = pb
+		b.m[strings.Clone(path)] = pb // not the caller's batch, which it would keep alive
 	}
 	pb.add(value, row)
 }

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"unsafe"
+
+	"github.com/bitbeacon/bitbeacon/index"
+)
+
+// A build from Parquet writes the parts of the variant table that grow with the variants
+// and their genotype calls and are written once, in row order — the record JSON and ids,
+// the carrier lists and the zygosity codes — to temporary files instead of growing them on
+// the Go heap, and maps the files read-only when the build ends. At 10^7 variants × 2,504
+// samples they are about 9 GB: as slices they doubled while growing and were copied once
+// more when trimmed, and the build did not fit in 24 GiB. Mapped, they are page cache the
+// kernel can write back and evict, and an index file is written from them by a sequential
+// copy. The files are unlinked as soon as they are created (on systems that allow it), so
+// nothing is left behind, even by a crash; the mapping keeps their pages.
+
+// spiller creates the spill files of one build in dir, mapping them into mp.
+type spiller struct {
+	dir   string
+	mp    *mapping
+	err   error // the first error of any of its files
+	files []*spillFile
+}
+
+func newSpiller(dir string, mp *mapping) *spiller { return &spiller{dir: dir, mp: mp} }
+
+// abort closes the files not finished (a build given up).
+func (sp *spiller) abort() {
+	for _, sf := range sp.files {
+		sf.close()
+	}
+	sp.files = nil
+}
+
+// spillFile is one spill file being written.
+type spillFile struct {
+	sp   *spiller
+	name string
+	f    *os.File
+	w    *bufio.Writer
+	n    int64
+}
+
+// create starts a spill file; errors surface at finish.
+func (sp *spiller) create(what string) *spillFile {
+	sf := &spillFile{sp: sp, name: what}
+	if sp.err != nil {
+		return sf
+	}
+	f, err := os.CreateTemp(sp.dir, ".bitbeacon-build-"+what+"-*")
+	if err != nil {
+		sp.fail(fmt.Errorf("spill file for %s: %w", what, err))
+		return sf
+	}
+	if removeWhileOpen {
+		_ = os.Remove(f.Name())
+	}
+	sf.f, sf.w = f, bufio.NewWriterSize(f, 1<<20)
+	sp.files = append(sp.files, sf)
+	return sf
+}
+
+func (sp *spiller) fail(err error) {
+	if sp.err == nil {
+		sp.err = err
+	}
+}
+
+// write appends p.
+func (sf *spillFile) write(p []byte) {
+	if sf.w == nil || sf.sp.err != nil {
+		sf.n += int64(len(p))
+		return
+	}
+	if _, err := sf.w.Write(p); err != nil {
+		sf.sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
+	}
+	sf.n += int64(len(p))
+}
+
+func (sf *spillFile) writeString(s string) {
+	sf.write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// finish flushes the file and maps it; its bytes stay valid until the spiller's mapping is
+// unmapped. An empty file maps to nil.
+func (sf *spillFile) finish() ([]byte, error) {
+	sp := sf.sp
+	if sf.f == nil {
+		return nil, sp.err
+	}
+	defer sf.close()
+	if sp.err != nil {
+		return nil, sp.err
+	}
+	if err := sf.w.Flush(); err != nil {
+		sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
+		return nil, sp.err
+	}
+	if sf.n == 0 {
+		return nil, nil
+	}
+	b, err := sp.mp.mapOpen(sf.f, sf.f.Name(), sf.n)
+	if err != nil {
+		sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
+		return nil, sp.err
+	}
+	return b, nil
+}
+
+// close closes and removes the file (its map, if any, lives on).
+func (sf *spillFile) close() {
+	if sf.f == nil {
+		return
+	}
+	sf.f.Close()
+	if !removeWhileOpen {
+		os.Remove(sf.f.Name())
+	}
+	sf.f, sf.w = nil, nil
+}
+
+// spillArray appends the memory image of s (the layout index files use).
+func spillArray[T uint16 | uint32 | byte](sf *spillFile, s []T) {
+	var z T
+	sf.write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z))))
+}
+
+// mappedArray views mapped bytes (page-aligned) as an array of T.
+func mappedArray[T uint16 | uint32](b []byte) []T {
+	var z T
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(unsafe.Sizeof(z)))
+}
+
+// spilledStrings is an index.StringsBuilder whose blob goes to a spill file; only the
+// offsets are kept in memory.
+type spilledStrings struct {
+	f    *spillFile
+	offs []uint64
+}
+
+func newSpilledStrings(f *spillFile, n int) *spilledStrings {
+	offs := make([]uint64, 1, n+1)
+	return &spilledStrings{f: f, offs: offs}
+}
+
+func (s *spilledStrings) Add(str string) {
+	s.f.writeString(str)
+	s.offs = append(s.offs, uint64(s.f.n))
+}
+
+func (s *spilledStrings) AddBytes(p []byte) {
+	s.f.write(p)
+	s.offs = append(s.offs, uint64(s.f.n))
+}
+
+// build maps the blob and returns the list.
+func (s *spilledStrings) build() (index.Strings, error) {
+	data, err := s.f.finish()
+	if err != nil {
+		return index.Strings{}, err
+	}
+	return index.StringsFrom(unsafe.String(unsafe.SliceData(data), len(data)), clipped(s.offs))
+}

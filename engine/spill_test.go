@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// spillRelease writes a small release with variants whose carriers and zygosity go through
+// every spill file.
+func spillRelease(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	writeRelease(t, root, nil, dsData{id: "d", assembly: "GRCh38",
+		records: map[release.Entity][]release.Record{
+			release.Individual: {rec("i1"), rec("i2")},
+			release.Biosample:  {rec("b1", "I:i1"), rec("b2", "I:i2")},
+		},
+		samples: []string{"b1", "b2"},
+		variants: []release.Variant{
+			{Record: release.Record{ID: "v1"}, Chrom: "1", Start: 10, End: 11, Ref: "A", Alt: "G", CarrierBits: roaring.BitmapOf(0, 1), CaseLevelFromCarriers: true,
+				Zygosity: []release.ZygositySet{{ID: "GENO:0000136", Label: "homozygous", Bits: roaring.BitmapOf(1)}}},
+			{Record: release.Record{ID: "v2"}, Chrom: "1", Start: 20, End: 21, Ref: "C", Alt: "T", CarrierBits: roaring.BitmapOf(1)},
+		},
+	})
+	return root
+}
+
+// TestBuildLeavesNoSpillFiles checks that a build from Parquet leaves nothing in its spill
+// directory, and that what it spilled reads back.
+func TestBuildLeavesNoSpillFiles(t *testing.T) {
+	root := spillRelease(t)
+	spillDir := t.TempDir()
+	r, err := release.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := load(r, spillDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.variants.carriers.appendTo(nil, 0); len(got) != 2 {
+		t.Errorf("variant 0 carriers %v, want 2", got)
+	}
+	if got := string(s.variants.record(1)); got != `{"variantInternalId":"v2"}` {
+		t.Errorf("variant 1 record %s", got)
+	}
+	if _, err := WriteIndex(root); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{spillDir, root} {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.Contains(d.Name(), ".bitbeacon-build-") {
+				t.Errorf("spill file left behind: %s", p)
+			}
+			return nil
+		})
+	}
+}
+
+// TestSpillFailureIsAnError checks that a spill directory that cannot be written fails the
+// build with an error naming the spill file, not a crash.
+func TestSpillFailureIsAnError(t *testing.T) {
+	root := spillRelease(t)
+	r, err := release.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = load(r, filepath.Join(t.TempDir(), "missing"))
+	if err == nil || !strings.Contains(err.Error(), "spill file") {
+		t.Fatalf("load with a missing spill directory: %v", err)
+	}
+}
