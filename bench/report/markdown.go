@@ -193,7 +193,11 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 	in, ld := sr.Ingest, sr.Load
 	p("\n## %s\n\n", sr.Scale)
 	p("| step | figure |\n|---|---|\n")
-	p("| generate (popgen BFF + BGZF VCF) | %s, VCF %s |\n", dur(sr.Generate), bytesIEC(sr.VCFBytes))
+	gen := dur(sr.Generate)
+	if sr.GenerateReused {
+		gen = "VCF kept from an earlier run (--keep)"
+	}
+	p("| generate (popgen BFF + BGZF VCF) | %s, VCF %s |\n", gen, bytesIEC(sr.VCFBytes))
 	p("| ingest | %s: %s lines/s, %s genotype calls/s, %s written |\n", dur(in.Elapsed), qps(in.LinesPerSec), qps(in.CallsPerSec), bytesIEC(in.BytesWritten))
 	p("| %s of the same VCF | %s: %s lines/s (ingest at %.2f× of it) |\n", in.ZcatTool, dur(in.Zcat), qps(in.ZcatLinesPerSec), ratio(in.LinesPerSec, in.ZcatLinesPerSec))
 	p("| load (read release, build every index) | %s, %.2f s per million variants |\n", dur(ld.Elapsed), ld.SecondsPerMVar)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,9 +27,12 @@ import (
 type ScaleResult struct {
 	Scale    Scale         `json:"scale"`
 	Generate time.Duration `json:"generateNs"`
-	VCFBytes int64         `json:"vcfBytes"`
-	Ingest   IngestResult  `json:"ingest"`
-	Load     LoadResult    `json:"load"`
+	// GenerateReused says the VCF was kept from an earlier run (--keep) with the same
+	// configuration; Generate is then zero.
+	GenerateReused bool         `json:"generateReused,omitempty"`
+	VCFBytes       int64        `json:"vcfBytes"`
+	Ingest         IngestResult `json:"ingest"`
+	Load           LoadResult   `json:"load"`
 	// Queries is the size of the mix; Engine the in-process figures per kind.
 	Queries int                    `json:"queries"`
 	Engine  map[string]EngineKind  `json:"engine"`
@@ -75,24 +80,24 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	sr := &ScaleResult{Scale: sc}
 	pc := popgen.Config{Seed: cfg.Seed, Individuals: sc.Samples, Variants: sc.Variants, SkipBFFVariants: true}
 	if need, avail := buildMemory(sc), availableMemory(); avail > 0 && need > avail {
-		return sr, fmt.Errorf("skipped: building the indexes of %d variants takes about %s (the Parquet build peaks near %s per variant, measured at 10^6), this machine has %s available",
-			sc.Variants, gib(need), fmt.Sprintf("%.1f KB", buildPeakPerVariant/1000.0), gib(avail))
+		return sr, fmt.Errorf("skipped: building the indexes of %d variants takes about %s (the build from Parquet peaks near %s plus %s per variant, measured at 10^5 and 10^6), this machine has %s available",
+			sc.Variants, gib(need), gib(buildPeakBase), fmt.Sprintf("%.2f KB", buildPeakPerVariant/1000.0), gib(avail))
 	}
 
 	t0 := time.Now()
-	files, err := popgen.WriteBFF(filepath.Join(dir, "input"), pc)
+	files, vcf, reused, err := generate(filepath.Join(dir, "input"), pc)
 	if err != nil {
 		return sr, fmt.Errorf("generate: %w", err)
 	}
-	vcf := filepath.Join(files.Dir, popgen.VCFFile)
-	if err := popgen.WriteVCF(vcf, pc); err != nil {
-		return sr, fmt.Errorf("generate: %w", err)
+	if reused {
+		sr.GenerateReused = true
+	} else {
+		sr.Generate = time.Since(t0)
 	}
-	sr.Generate = time.Since(t0)
 	if st, err := os.Stat(vcf); err == nil {
 		sr.VCFBytes = st.Size()
 	}
-	log.Info("bench: generated", "took", sr.Generate.Round(time.Millisecond), "vcfBytes", sr.VCFBytes)
+	log.Info("bench: generated", "took", sr.Generate.Round(time.Millisecond), "reused", reused, "vcfBytes", sr.VCFBytes)
 
 	if sr.Ingest.ZcatTool, sr.Ingest.Zcat, err = timeInflate(vcf); err != nil {
 		sr.Failures = append(sr.Failures, "zcat: "+err.Error())
@@ -188,6 +193,44 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	return sr, nil
 }
 
+// generatedStamp, written beside the generated files once they are complete, holds the
+// popgen configuration they were generated with.
+const generatedStamp = "generated.json"
+
+// generate writes the population's metadata BFF and VCF into dir, or keeps the VCF an earlier
+// run left there (--keep) when its stamp shows the same configuration: at 10^7 variants
+// generating takes half an hour. The metadata, seconds to write, is always written again.
+// A changed generator needs a new --work directory: the stamp holds the configuration, not
+// the code.
+func generate(dir string, pc popgen.Config) (files popgen.Files, vcf string, reused bool, err error) {
+	want, err := json.Marshal(pc)
+	if err != nil {
+		return files, "", false, err
+	}
+	stamp := filepath.Join(dir, generatedStamp)
+	vcf = filepath.Join(dir, popgen.VCFFile)
+	if got, err := os.ReadFile(stamp); err == nil && bytes.Equal(got, want) {
+		if _, err := os.Stat(vcf); err == nil {
+			reused = true
+		}
+	}
+	if !reused {
+		if err := os.Remove(stamp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return files, "", false, err
+		}
+	}
+	if files, err = popgen.WriteBFF(dir, pc); err != nil {
+		return files, "", false, err
+	}
+	if reused {
+		return files, vcf, true, nil
+	}
+	if err := popgen.WriteVCF(vcf, pc); err != nil {
+		return files, "", false, err
+	}
+	return files, vcf, false, os.WriteFile(stamp, want, 0o644)
+}
+
 // opened is one engine.NewEngine measured: wall time, Go heap it holds, process RSS after.
 type opened struct {
 	eng     *engine.Engine
@@ -219,14 +262,20 @@ func measureOpen(dir string) (*opened, error) {
 	return o, nil
 }
 
-// buildPeakPerVariant is the resident memory the index build from Parquet peaks at, per
-// variant (2,504 samples; about 7.5 GB at 10^6 variants). 10^7 was killed by the OOM killer
-// at 24 GB on a 24 GiB machine, after half an hour of generating and ingesting: the check
-// below says so before starting.
-const buildPeakPerVariant = 7_500
+// The peak resident memory of an index build from Parquet (bitbeacon index, 2,504 samples):
+// a part that does not grow with the variants (the Parquet reader's batches, the metadata)
+// and a part per variant (builders, carriedBy, the garbage collector's headroom), fitted to
+// /usr/bin/time's maximum RSS at 10^5 (0.88 GB) and 10^6 (2.34 GB) variants. Before the
+// build spilled its large parts to files it was 7.5 GB at 10^6, and 10^7 was killed by the
+// OOM killer at 24 GB after half an hour of generating and ingesting: the check below says
+// so before starting.
+const (
+	buildPeakBase       = 720 << 20
+	buildPeakPerVariant = 1_650
+)
 
 // buildMemory estimates the peak memory of a scale's index build.
-func buildMemory(sc Scale) uint64 { return uint64(sc.Variants) * buildPeakPerVariant }
+func buildMemory(sc Scale) uint64 { return buildPeakBase + uint64(sc.Variants)*buildPeakPerVariant }
 
 func gib(n uint64) string { return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)) }
 

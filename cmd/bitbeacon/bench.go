@@ -113,7 +113,7 @@ short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100
 	f.StringVar(&scales, "scale", "", "comma-separated scales, VARIANTS[xSAMPLES], e.g. 1e4,1e6,1e4x100000")
 	f.StringVar(&out, "out", "bench-report", "directory for report.md, results.json and the plots")
 	f.StringVar(&work, "work", "", "directory for generated data and releases (default: a temporary one)")
-	f.BoolVar(&keep, "keep", false, "keep the generated data and releases")
+	f.BoolVar(&keep, "keep", false, "keep the generated data and releases; with --work, a later run reuses a VCF generated with the same configuration")
 	f.Uint64Var(&opt.Seed, "seed", opt.Seed, "population and query-mix seed")
 	f.IntVar(&opt.PerKind, "per-kind", opt.PerKind, "queries per kind in the mix")
 	f.IntVar(&opt.EngineIters, "engine-iters", opt.EngineIters, "in-process requests per kind")
