@@ -117,3 +117,28 @@ func TestWrite(t *testing.T) {
 		t.Errorf("results.json does not read back: %v", err)
 	}
 }
+
+// TestMemoryTarget judges the 10^7 memory target by the serve-in-a-cgroup step: met when the
+// server answered the mix within the limit without an OOM kill, not measured without it.
+func TestMemoryTarget(t *testing.T) {
+	ten := suite.ScaleResult{Scale: suite.Scale{Variants: 10_000_000, Samples: 2504}}
+	ten.ServeLimitSkipped = "no memory cgroup can be made here (v1: permission denied)"
+	if tg := memoryTarget(&ten); tg.Met != "not measured" || !strings.Contains(tg.Measured, "permission denied") {
+		t.Errorf("without the step: %+v", tg)
+	}
+	ten.ServeLimitSkipped = ""
+	count := suite.HTTPLevel{Group: suite.GroupCount, Result: load.Result{Conns: 4, QPS: 20_000, Overall: load.Summary{P99: time.Millisecond}}}
+	ten.ServeLimit = &suite.ServeLimitResult{LimitBytes: 4 << 30, Cgroup: "v1", PeakBytes: 3 << 30, RSSAnon: 200 << 20, HTTP: []suite.HTTPLevel{count}}
+	if tg := memoryTarget(&ten); tg.Met != "yes" || !strings.Contains(tg.Measured, "peak charge 3.00 GiB") {
+		t.Errorf("served within the limit: %+v", tg)
+	}
+	ten.ServeLimit.OOMKills = 1
+	if tg := memoryTarget(&ten); tg.Met != "no" {
+		t.Errorf("an OOM kill: %+v", tg)
+	}
+	var md strings.Builder
+	writeServeLimit(&md, &ten)
+	if !strings.Contains(md.String(), "| 4 | count | 20k |") || !strings.Contains(md.String(), "1 OOM kills") {
+		t.Errorf("serve-limit section:\n%s", md.String())
+	}
+}

@@ -66,6 +66,11 @@ type Config struct {
 	CompareEngines     string `json:"compareEngines,omitempty"`
 	CompareRepeat      int    `json:"compareRepeat,omitempty"`
 	CompareMaxVariants int    `json:"compareMaxVariants,omitempty"`
+	// ServeMemoryLimit, when positive, adds a step to each scale: ServeBinary (bitbeacon)
+	// serves the release in a memory cgroup of that many bytes and is driven with the mix
+	// (memlimit.go). Without ServeBinary, or where no cgroup can be made, it is skipped.
+	ServeMemoryLimit int64  `json:"serveMemoryLimit,omitempty"`
+	ServeBinary      string `json:"-"`
 	// Work holds the generated files and releases (removed after each scale unless Keep).
 	Work string `json:"-"`
 	Keep bool   `json:"-"`
@@ -84,6 +89,7 @@ func Quick() Config {
 		Conns:    []int{1, 8, 32},
 		Duration: 2 * time.Second, Warmup: 300 * time.Millisecond,
 		CompareEngines: "duckdb,postgres", CompareRepeat: 20, CompareMaxVariants: 1_000_000,
+		ServeMemoryLimit: 4 << 30,
 	}
 }
 

@@ -23,6 +23,7 @@ func benchCmd() *cobra.Command {
 	var (
 		full, keep, noCompare, verbose bool
 		scales, conns, out, work       string
+		serveLimitMiB                  int64
 		// opt holds the flags that override the chosen configuration when given.
 		opt = suite.Quick()
 	)
@@ -61,6 +62,10 @@ short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100
 			set("compare-engines", func() { cfg.CompareEngines = opt.CompareEngines })
 			set("compare-repeat", func() { cfg.CompareRepeat = opt.CompareRepeat })
 			set("compare-max-variants", func() { cfg.CompareMaxVariants = opt.CompareMaxVariants })
+			set("serve-memory-limit-mib", func() { cfg.ServeMemoryLimit = serveLimitMiB << 20 })
+			if exe, err := os.Executable(); err == nil {
+				cfg.ServeBinary = exe // serves the release in the memory-limit step
+			}
 			var err error
 			if scales != "" {
 				if cfg.Scales, err = parseScales(scales); err != nil {
@@ -125,6 +130,7 @@ short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100
 	f.IntVar(&opt.CompareRepeat, "compare-repeat", opt.CompareRepeat, "runs of each query on each comparator")
 	f.IntVar(&opt.CompareMaxVariants, "compare-max-variants", opt.CompareMaxVariants, "skip the comparators at larger scales")
 	f.BoolVar(&noCompare, "no-compare", false, "skip the SQL comparators")
+	f.Int64Var(&serveLimitMiB, "serve-memory-limit-mib", opt.ServeMemoryLimit>>20, "serve each release with 'bitbeacon serve' in a memory cgroup of this many MiB and drive it with the mix (0: skip; needs root and a cgroup memory controller)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
 }
