@@ -21,6 +21,11 @@ const (
 	// that starts at a call.
 	swarEven = 0x0080008000800080
 	swarOdd  = 0x8000800080008000
+	// All bits, and the lowest bit, of the bytes at odd offsets; the lowest bit of the
+	// bytes at even offsets.
+	swarOddBytes = 0xff00ff00ff00ff00
+	swarOddLow   = 0x0100010001000100
+	swarEvenLow  = 0x0001000100010001
 )
 
 // swarZero sets the high bit of exactly the zero bytes of x (no carries between bytes).
@@ -34,6 +39,40 @@ func swarZero(x uint64) uint64 {
 // left for the caller: the last column is checked for the end of the line.
 func skipNoAltCalls(s []byte, i, n int) (int, int) {
 	skipped := 0
+	// 32 bytes at a time while they are all such calls of '0' alleles: calls of one or two
+	// one-character alleles are 2 or 4 bytes long, so every word of the block starts at
+	// an even offset from a call and can be checked on its own.
+	for i+32 <= len(s) {
+		t0, ok := refTabs(binary.LittleEndian.Uint64(s[i:]))
+		if !ok {
+			break
+		}
+		t1, ok1 := refTabs(binary.LittleEndian.Uint64(s[i+8:]))
+		t2, ok2 := refTabs(binary.LittleEndian.Uint64(s[i+16:]))
+		t3, ok3 := refTabs(binary.LittleEndian.Uint64(s[i+24:]))
+		if !ok1 || !ok2 || !ok3 {
+			break
+		}
+		nc := bits.OnesCount64(t0) + bits.OnesCount64(t1) + bits.OnesCount64(t2) + bits.OnesCount64(t3)
+		if skipped+nc >= n {
+			break
+		}
+		var last int // the last tab of the block
+		switch {
+		case t3 != 0:
+			last = 24 + (63-bits.LeadingZeros64(t3))/8
+		case t2 != 0:
+			last = 16 + (63-bits.LeadingZeros64(t2))/8
+		case t1 != 0:
+			last = 8 + (63-bits.LeadingZeros64(t1))/8
+		case t0 != 0:
+			last = (63 - bits.LeadingZeros64(t0)) / 8
+		default:
+			return i, skipped // no tab in 32 bytes: not such calls
+		}
+		i += last + 1
+		skipped += nc
+	}
 	for i+8 <= len(s) {
 		x := binary.LittleEndian.Uint64(s[i:])
 		if x == homRefPairUnphased || x == homRefPairPhased {
@@ -43,6 +82,15 @@ func skipNoAltCalls(s []byte, i, n int) (int, int) {
 			}
 			i += 8
 			skipped += 2
+			continue
+		}
+		if tabs, ok := refTabs(x); ok {
+			nc := bits.OnesCount64(tabs)
+			if nc == 0 || skipped+nc >= n {
+				break
+			}
+			i += (63-bits.LeadingZeros64(tabs))/8 + 1
+			skipped += nc
 			continue
 		}
 		tab := swarZero(x ^ '\t'*swarLow)
@@ -64,6 +112,22 @@ func skipNoAltCalls(s []byte, i, n int) (int, int) {
 		}
 	}
 	return i, skipped
+}
+
+// refTabs checks that x, 8 bytes from an even offset of a call, holds only '0' alleles
+// and separators of one kind besides tabs (a haploid/diploid mix like male X calls, or
+// hom-ref calls), and returns the lowest bit of its tab bytes. The odd bytes xor tab are 0
+// (a tab) or the separator xor tab, both of which have bit 2 set.
+func refTabs(x uint64) (uint64, bool) {
+	if x&^swarOddBytes != '0'*swarEvenLow {
+		return 0, false
+	}
+	v := (x ^ '\t'*swarLow) & swarOddBytes
+	sep := v >> 2 & swarOddLow
+	if v != sep*('|'^'\t') && v != sep*('/'^'\t') {
+		return 0, false
+	}
+	return sep ^ swarOddLow, true
 }
 
 // shortAllele reads a one-character allele: '.' is missing (-1).

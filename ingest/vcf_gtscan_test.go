@@ -29,10 +29,51 @@ func TestSkipNoAltCalls(t *testing.T) {
 		{"0/0/0/0\t0/0\t0/0", 3, 8, 1},   // polyploid, a tab in reach
 		{"0\t0|x\t0|0\t0|0\t0", 5, 2, 1}, // an invalid call is left to the parser
 		{"0|0\t0", 2, 0, 0},              // shorter than a word
+		// 32-byte blocks of haploid and diploid hom-ref calls (male X), with either
+		// separator, then words mixing both separators.
+		{strings.Repeat("0|0\t0\t", 8) + "1|0\t0|0\t0|0\t0|0", 20, 48, 16},
+		{strings.Repeat("0\t", 20) + "0/1\t0\t0\t0\t0\t0", 26, 40, 20},
+		{strings.Repeat("0|0\t0/0\t", 6) + "1\t0\t0\t0\t0\t0", 18, 48, 12},
+		{strings.Repeat("0/0\t0\t", 8) + "0/0/1\t0\t0\t0\t0\t0", 22, 48, 16},
+		{strings.Repeat("0/0\t0\t", 8) + "0/0/0\t0\t0\t0\t0\t0", 22, 62, 21}, // polyploid calls are even too
 	} {
 		at, skip := skipNoAltCalls([]byte(tc.s), 0, tc.n)
 		if at != tc.at || skip != tc.skip {
 			t.Errorf("%q (n=%d): at %d, %d skipped; want %d, %d", tc.s, tc.n, at, skip, tc.at, tc.skip)
+		}
+	}
+}
+
+// TestSkipNoAltCallsRandom checks what the word scans promise on random columns: they stop
+// at the start of a call, skip only calls without an ALT allele, and leave the last call.
+func TestSkipNoAltCallsRandom(t *testing.T) {
+	calls := []string{"0", "0|0", "0/0", ".", "./.", "0|.", "1", "0|1", "1/0", "0/0/0", "0/10", "x"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 2000 {
+		n := 1 + r.IntN(80)
+		ref := r.IntN(3) // mostly one hom-ref form, or a haploid/diploid mix
+		cols := make([]string, n)
+		for i := range cols {
+			switch {
+			case r.IntN(20) == 0:
+				cols[i] = calls[r.IntN(len(calls))]
+			case ref == 2:
+				cols[i] = []string{"0", "0|0"}[r.IntN(2)]
+			default:
+				cols[i] = []string{"0|0", "0/0"}[ref]
+			}
+		}
+		s := strings.Join(cols, "\t")
+		at, skip := skipNoAltCalls([]byte(s), 0, n)
+		start := 0
+		for i := 0; i < skip; i++ {
+			if strings.ContainsAny(cols[i], "123456789x") {
+				t.Fatalf("round %d: %q: skipped call %d %q", round, s, i, cols[i])
+			}
+			start += len(cols[i]) + 1
+		}
+		if skip >= n || at != start {
+			t.Fatalf("round %d: %q (n=%d): at %d, %d skipped; call %d starts at %d", round, s, n, at, skip, skip, start)
 		}
 	}
 }

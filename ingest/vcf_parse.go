@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -419,40 +420,58 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 		pair = homRefPairPhased
 	}
 	for si < n {
-		// Runs of hom-ref calls, 8 at a time, then 2 at a time.
+		// Runs of hom-ref calls, 8 at a time; on a mismatch, the hom-ref calls before the
+		// first byte that differs (4 bytes each) are skipped too, so the call at i is not
+		// one (or is too near the end), and the pair compare below would fail.
+		differs := false
 		for gtOnly && si+8 < n && i+32 <= len(s) {
-			// (^ and | bind alike in Go: without the parentheses, "0\t0\t0\t0\t" passed.)
 			w := s[i : i+32]
-			if (binary.LittleEndian.Uint64(w)^pair)|(binary.LittleEndian.Uint64(w[8:])^pair)|
-				(binary.LittleEndian.Uint64(w[16:])^pair)|(binary.LittleEndian.Uint64(w[24:])^pair) != 0 {
-				break
+			x0, x1 := binary.LittleEndian.Uint64(w)^pair, binary.LittleEndian.Uint64(w[8:])^pair
+			x2, x3 := binary.LittleEndian.Uint64(w[16:])^pair, binary.LittleEndian.Uint64(w[24:])^pair
+			if x0|x1|x2|x3 == 0 {
+				i += 32
+				si += 8
+				continue
 			}
-			i += 32
-			si += 8
+			var at int // the first byte that differs
+			switch {
+			case x0 != 0:
+				at = bits.TrailingZeros64(x0) / 8
+			case x1 != 0:
+				at = 8 + bits.TrailingZeros64(x1)/8
+			case x2 != 0:
+				at = 16 + bits.TrailingZeros64(x2)/8
+			default:
+				at = 24 + bits.TrailingZeros64(x3)/8
+			}
+			i += at &^ 3
+			si += at / 4
+			differs = true
+			break
 		}
-		if gtOnly && si+2 < n && i+8 <= len(s) {
+		if gtOnly && !differs && si+2 < n && i+8 <= len(s) {
 			if w := binary.LittleEndian.Uint64(s[i:]); w == homRefPairUnphased || w == homRefPairPhased {
 				i += 8
 				si += 2
 				continue
 			}
 		}
-		// Other calls without an ALT allele (haploid, missing, mixed phasing), by words.
-		// The last column is left to the per-byte parser, which checks the column count.
+		// Other calls without an ALT allele (haploid, missing, mixed phasing), by words,
+		// then one call of the usual forms, "a/b" or "a" with one-digit alleles. The last
+		// column is left to the per-byte parser, which checks the column count.
 		if gtOnly {
-			// One call of the usual forms, "a/b" or "a" with one-digit alleles.
+			if i < len(s) && (s[i] == '0' || s[i] == '.') {
+				if j, nc := skipNoAltCalls(s, i, n-si); nc > 0 {
+					i, si = j, si+nc
+					continue
+				}
+			}
 			if ok, msg := p.shortCall(s, i, si, nAlt); msg != "" {
 				return msg
 			} else if ok > 0 {
 				i += ok
 				si++
 				continue
-			}
-			if i < len(s) && (s[i] == '0' || s[i] == '.') {
-				if j, nc := skipNoAltCalls(s, i, n-si); nc > 0 {
-					i, si = j, si+nc
-					continue
-				}
 			}
 		}
 		// One sample column from i: find its GT sub-field.

@@ -2,7 +2,6 @@ package release
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,13 +9,10 @@ import (
 	"hash"
 	"os"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/file"
 )
 
 // Row groups are cut at whichever comes first. The byte bound matters for variants: a record
@@ -46,19 +42,18 @@ func (s *hashingSink) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// tableWriter streams rows into one Parquet file: rows are appended to Arrow builders on
-// the caller's goroutine and handed, every batchRows rows or batchBytes bytes, to the file's
-// encoder goroutine (parquet_encoder.go), which encodes and compresses them while the caller
-// goes on. A row group is cut every rowGroupRows rows or rowGroupBytes bytes.
+// tableWriter streams rows into one Parquet file: rows are appended column by column to a
+// rowBatch on the caller's goroutine and handed, every batchRows rows or batchBytes bytes, to
+// the file's encoder goroutine (parquet_encoder.go), which encodes and compresses them while
+// the caller goes on. A row group is cut every rowGroupRows rows or rowGroupBytes bytes.
 type tableWriter struct {
 	path    string
 	f       *os.File
 	sink    *hashingSink
-	fw      *pqarrow.FileWriter
-	b       *array.RecordBuilder
+	fw      *file.Writer
+	b       *rowBatch // rows not yet handed to the encoder
 	enc     *encoder
-	pending int // rows in the builders, not yet handed to the encoder
-	bytes   int // their approximate size
+	bytes   int // approximate size of the rows in b
 	rgRows  int // rows of the current row group, handed over or pending
 	rgBytes int
 	rows    int64
@@ -94,23 +89,27 @@ func writerProps() *parquet.WriterProperties {
 const zstdFastest = 1
 
 func newTableWriter(path string, sc *arrow.Schema) (*tableWriter, error) {
+	l := layoutOf(sc)
+	if l.err != nil {
+		return nil, fmt.Errorf("parquet writer %s: %w", path, l.err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
 	if err != nil {
 		return nil, err
 	}
 	sink := &hashingSink{w: bufio.NewWriterSize(f, 1<<20), h: sha256.New()}
-	fw, err := pqarrow.NewFileWriter(sc, sink, writerProps(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := file.NewParquetWriterWithError(sink, l.root, file.WithWriterProps(writerProps()), file.WithWriteMetadata(l.meta))
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("parquet writer %s: %w", path, err)
 	}
-	return &tableWriter{path: path, f: f, sink: sink, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, sc), enc: startEncoder(fw)}, nil
+	return &tableWriter{path: path, f: f, sink: sink, fw: fw, b: newRowBatch(l.leaves), enc: startEncoder(fw, l.leaves)}, nil
 }
 
 // endRow accounts for one appended row; it hands the pending rows to the encoder when a
 // batch or a row group is full. It returns an earlier error of the encoder, if any.
 func (t *tableWriter) endRow(approxBytes int) error {
-	t.pending++
+	t.b.rows++
 	t.rows++
 	t.bytes += approxBytes
 	t.rgRows++
@@ -119,7 +118,7 @@ func (t *tableWriter) endRow(approxBytes int) error {
 		t.rgRows, t.rgBytes = 0, 0
 		return t.handOver(true)
 	}
-	if t.pending >= batchRows || t.bytes >= batchBytes {
+	if t.b.rows >= batchRows || t.bytes >= batchBytes {
 		return t.handOver(false)
 	}
 	return nil
@@ -127,12 +126,13 @@ func (t *tableWriter) endRow(approxBytes int) error {
 
 // handOver sends the pending rows to the encoder; endGroup closes the row group after them.
 func (t *tableWriter) handOver(endGroup bool) error {
-	if t.pending == 0 {
+	if t.b.rows == 0 {
 		return t.enc.err()
 	}
-	rec := t.b.NewRecordBatch()
-	t.pending, t.bytes = 0, 0
-	if err := t.enc.send(rec, endGroup); err != nil {
+	b := t.b
+	b.endGroup = endGroup
+	t.b, t.bytes = t.enc.batch(), 0
+	if err := t.enc.send(b); err != nil {
 		return fmt.Errorf("write %s: %w", t.path, err)
 	}
 	return nil
@@ -142,7 +142,6 @@ func (t *tableWriter) handOver(endGroup bool) error {
 // checksum and size.
 func (t *tableWriter) close() (FileEntry, error) {
 	err := t.handOver(false)
-	t.b.Release()
 	err = errors.Join(err, t.enc.finish())
 	err = errors.Join(err, t.fw.Close())
 	err = errors.Join(err, t.sink.w.Flush())
@@ -158,136 +157,106 @@ func (t *tableWriter) close() (FileEntry, error) {
 
 // discard closes the file without caring about its content; Abort removes it afterwards.
 func (t *tableWriter) discard() {
-	t.b.Release()
 	t.enc.finish()
 	t.fw.Close()
 	t.f.Close()
 }
 
 // appendRecord appends the record columns (recordFields) and returns the approximate size.
-func appendRecord(b *array.RecordBuilder, r *Record) int {
-	b.Field(0).(*array.StringBuilder).Append(r.ID)
-	b.Field(1).(*array.StringBuilder).Append(r.DatasetID)
-	appendOptString(b.Field(2).(*array.StringBuilder), r.IndividualID)
-	appendOptString(b.Field(3).(*array.StringBuilder), r.BiosampleID)
-	appendOptString(b.Field(4).(*array.StringBuilder), r.RunID)
-	appendOptString(b.Field(5).(*array.StringBuilder), r.AnalysisID)
+func appendRecord(b *rowBatch, r *Record) int {
+	b.str(leafID, r.ID)
+	b.str(leafDatasetID, r.DatasetID)
+	b.optStr(leafIndividualID, r.IndividualID)
+	b.optStr(leafBiosampleID, r.BiosampleID)
+	b.optStr(leafRunID, r.RunID)
+	b.optStr(leafAnalysisID, r.AnalysisID)
 	n := len(r.ID) + len(r.DatasetID) + len(r.IndividualID) + len(r.BiosampleID) + len(r.RunID) + len(r.AnalysisID)
-	n += appendStrings(b.Field(6).(*array.ListBuilder), r.Terms)
-	lb := b.Field(7).(*array.ListBuilder)
-	lb.Append(true)
-	sb := lb.ValueBuilder().(*array.StructBuilder)
-	pb := sb.FieldBuilder(0).(*array.StringBuilder)
-	vb := sb.FieldBuilder(1).(*array.StringBuilder)
+	n += strList(b, leafTerms, r.Terms)
+	b.listLevels(len(r.Fields), leafFieldPath, leafFieldValue)
 	for _, f := range r.Fields {
-		sb.Append(true)
-		pb.Append(f.Path)
-		vb.Append(f.Value)
+		b.str(leafFieldPath, f.Path)
+		b.str(leafFieldValue, f.Value)
 		n += len(f.Path) + len(f.Value) + 8
 	}
-	b.Field(8).(*array.BinaryBuilder).Append(r.JSON)
+	b.binary(leafJSON, r.JSON)
 	return n + len(r.JSON)
 }
 
-// Parquet column paths of nested leaves: zygosity[].bits, fields[].path, fields[].value.
-const (
-	zygosityBitsPath = colZygosity + ".list.element." + colBits
-	fieldsPathPath   = colFields + ".list.element.path"
-	fieldsValuePath  = colFields + ".list.element.value"
-)
-
-// serialBuf is a reusable buffer for the portable serialisation of bitmaps.
-type serialBuf struct{ bytes.Buffer }
-
-// bitmapBytes run-optimises bm and returns its portable serialisation, valid until the next
-// call.
-func (s *serialBuf) bitmapBytes(bm *roaring.Bitmap) ([]byte, error) {
-	bm.RunOptimize()
-	s.Reset()
-	if _, err := bm.WriteTo(&s.Buffer); err != nil {
-		return nil, err
-	}
-	return s.Bytes(), nil
-}
-
-// appendVariant appends a variant: the record columns, then variantFields. ser[0] holds the
-// carriers, ser[1] a zygosity set's bits.
-func appendVariant(b *array.RecordBuilder, v *Variant, ser *[2]serialBuf) (int, error) {
+// appendVariant appends a variant: the record columns, then variantFields. A zygosity set
+// that is the carrier bitmap itself is serialised once, for both columns.
+func appendVariant(b *rowBatch, v *Variant) (int, error) {
 	n := appendRecord(b, &v.Record)
-	i := len(recordFields)
-	b.Field(i).(*array.StringBuilder).Append(v.Assembly)
-	b.Field(i + 1).(*array.StringBuilder).Append(v.Chrom)
-	b.Field(i + 2).(*array.Int64Builder).Append(v.Start)
-	b.Field(i + 3).(*array.Int64Builder).Append(v.End)
-	b.Field(i + 4).(*array.StringBuilder).Append(v.Ref)
-	b.Field(i + 5).(*array.StringBuilder).Append(v.Alt)
-	b.Field(i + 6).(*array.StringBuilder).Append(v.VariantType)
+	b.str(leafAssembly, v.Assembly)
+	b.str(leafChrom, v.Chrom)
+	b.cols[leafStart].ints = append(b.cols[leafStart].ints, v.Start)
+	b.cols[leafEnd].ints = append(b.cols[leafEnd].ints, v.End)
+	b.str(leafRef, v.Ref)
+	b.str(leafAlt, v.Alt)
+	b.str(leafVariantType, v.VariantType)
 	n += len(v.Assembly) + len(v.Chrom) + 16 + len(v.Ref) + len(v.Alt) + len(v.VariantType)
-	n += appendStrings(b.Field(i+7).(*array.ListBuilder), v.GeneIDs)
-	n += appendStrings(b.Field(i+8).(*array.ListBuilder), v.AminoacidChanges)
-	n += appendStrings(b.Field(i+9).(*array.ListBuilder), v.HGVSIDs)
-	cb := b.Field(i + 10).(*array.BinaryBuilder)
+	n += strList(b, leafGeneIDs, v.GeneIDs)
+	n += strList(b, leafAminoacidChanges, v.AminoacidChanges)
+	n += strList(b, leafHGVSIDs, v.HGVSIDs)
+	carriersCol := &b.cols[leafCarriers]
 	var carriers []byte // serialised CarrierBits, for a zygosity set that shares it
 	if v.CarrierBits == nil || v.CarrierBits.IsEmpty() {
-		cb.AppendNull()
+		carriersCol.def = append(carriersCol.def, 0)
 	} else {
-		bs, err := ser[0].bitmapBytes(v.CarrierBits)
+		bs, err := b.bitmap(leafCarriers, v.CarrierBits)
 		if err != nil {
 			return 0, err
 		}
-		cb.Append(bs)
+		carriersCol.def = append(carriersCol.def, 1)
 		carriers = bs
 		n += len(bs)
 	}
-	lb := b.Field(i + 11).(*array.ListBuilder)
-	lb.Append(true)
-	sb := lb.ValueBuilder().(*array.StructBuilder)
-	idb := sb.FieldBuilder(0).(*array.StringBuilder)
-	lab := sb.FieldBuilder(1).(*array.StringBuilder)
-	bb := sb.FieldBuilder(2).(*array.BinaryBuilder)
+	sets := 0
+	for _, z := range v.Zygosity {
+		if z.Bits != nil && !z.Bits.IsEmpty() {
+			sets++
+		}
+	}
+	b.listLevels(sets, leafZygosityID, leafZygosityLabel, leafZygosityBits)
 	for _, z := range v.Zygosity {
 		if z.Bits == nil || z.Bits.IsEmpty() {
 			continue
 		}
+		b.str(leafZygosityID, z.ID)
+		b.str(leafZygosityLabel, z.Label)
 		bs := carriers
-		if z.Bits != v.CarrierBits || bs == nil {
+		if z.Bits == v.CarrierBits && bs != nil {
+			b.cols[leafZygosityBits].bytes = append(b.cols[leafZygosityBits].bytes, bs)
+		} else {
 			var err error
-			if bs, err = ser[1].bitmapBytes(z.Bits); err != nil {
+			if bs, err = b.bitmap(leafZygosityBits, z.Bits); err != nil {
 				return 0, err
 			}
 		}
-		sb.Append(true)
-		idb.Append(z.ID)
-		lab.Append(z.Label)
-		bb.Append(bs)
 		n += len(z.ID) + len(z.Label) + len(bs) + 12
 	}
-	b.Field(i + 12).(*array.BooleanBuilder).Append(v.CaseLevelFromCarriers)
+	b.cols[leafCaseLevel].bools = append(b.cols[leafCaseLevel].bools, v.CaseLevelFromCarriers)
 	return n + 1, nil
 }
 
-func appendOptString(b *array.StringBuilder, s string) {
-	if s == "" {
-		b.AppendNull()
-		return
-	}
-	b.Append(s)
-}
-
-func appendStrings(lb *array.ListBuilder, ss []string) int {
-	lb.Append(true)
-	vb := lb.ValueBuilder().(*array.StringBuilder)
+// strList appends a list of strings and returns their approximate size.
+func strList(b *rowBatch, c int, ss []string) int {
+	b.strList(c, ss)
 	n := 0
 	for _, s := range ss {
-		vb.Append(s)
 		n += len(s) + 4
 	}
 	return n
 }
 
+// appendSample appends one row of samples.parquet.
+func appendSample(b *rowBatch, id string) int {
+	b.str(0, id)
+	return len(id) + 4
+}
+
 // appendOntologyTerm appends one row of ontology.parquet.
-func appendOntologyTerm(b *array.RecordBuilder, t *OntologyTerm) int {
-	b.Field(0).(*array.StringBuilder).Append(t.ID)
-	b.Field(1).(*array.StringBuilder).Append(t.Label)
-	return len(t.ID) + len(t.Label) + appendStrings(b.Field(2).(*array.ListBuilder), t.Parents)
+func appendOntologyTerm(b *rowBatch, t *OntologyTerm) int {
+	b.str(0, t.ID)
+	b.str(1, t.Label)
+	return len(t.ID) + len(t.Label) + strList(b, 2, t.Parents)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // bigVariant is a variant with a large record, so that row groups are cut by bytes and
@@ -146,4 +147,33 @@ func TestAbortWithPendingBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Abort()
+}
+
+// TestLeafLayouts checks that every schema's Parquet leaves are what its append function
+// fills, and that a spec off by one level, path or type is refused.
+func TestLeafLayouts(t *testing.T) {
+	for sc := range leavesOf {
+		if l := layoutOf(sc); l.err != nil || len(l.meta) == 0 {
+			t.Fatalf("%v: %v, %d metadata entries", sc, l.err, len(l.meta))
+		}
+	}
+	pq, err := pqarrow.ToParquet(variantSchema, writerProps(), pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mutate := range []func(*leafSpec){
+		func(s *leafSpec) { s.maxDef++ },
+		func(s *leafSpec) { s.maxRep++ },
+		func(s *leafSpec) { s.path += "x" },
+		func(s *leafSpec) { s.kind = leafBool },
+	} {
+		specs := append([]leafSpec(nil), leavesOf[variantSchema]...)
+		mutate(&specs[leafZygosityBits])
+		if err := checkLeaves(pq, specs); err == nil {
+			t.Errorf("mutated spec %+v accepted", specs[leafZygosityBits])
+		}
+	}
+	if err := checkLeaves(pq, leavesOf[variantSchema][:leafCaseLevel]); err == nil {
+		t.Error("a spec one leaf short accepted")
+	}
 }

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // Writer builds a new release in a temporary directory and publishes it atomically with
@@ -49,7 +48,6 @@ type DatasetWriter struct {
 	samples     []string
 	sampleIdx   map[string]uint32
 	samplesUsed bool
-	ser         [2]serialBuf // scratch for bitmap serialisation
 }
 
 // Create starts a new release under root (root/releases/<id>.tmp-XXXX), carrying over every
@@ -301,8 +299,8 @@ func (d *DatasetWriter) carrierBits(v *Variant) error {
 
 // WriteVariant appends one genomic variation. Its carriers come as CarrierBits and Zygosity
 // (sample indexes of the dataset's sample list) or as Carriers lists, which it converts,
-// setting CarrierBits and Zygosity and clearing the lists. Bitmaps are run-optimised in
-// place.
+// setting CarrierBits and Zygosity and clearing the lists. Bitmaps are stored
+// run-optimised; one with run or bitmap containers, or several, is run-optimised in place.
 func (d *DatasetWriter) WriteVariant(v *Variant) error {
 	if v.ID == "" {
 		return errors.New("release: variant without id")
@@ -336,7 +334,7 @@ func (d *DatasetWriter) WriteVariant(v *Variant) error {
 	if v.Assembly != "" {
 		d.asmSeen[v.Assembly] = true
 	}
-	n, err := appendVariant(t.b, v, &d.ser)
+	n, err := appendVariant(t.b, v)
 	if err != nil {
 		return fmt.Errorf("release: variant %q: %w", v.ID, err)
 	}
@@ -499,8 +497,7 @@ func writeSamples(p string, ids []string) (FileEntry, error) {
 		return FileEntry{}, err
 	}
 	for _, id := range ids {
-		t.b.Field(0).(*array.StringBuilder).Append(id)
-		if err := t.endRow(len(id) + 4); err != nil {
+		if err := t.endRow(appendSample(t.b, id)); err != nil {
 			t.discard()
 			return FileEntry{}, err
 		}
