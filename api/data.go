@@ -15,7 +15,9 @@ import (
 
 // data answers the entry-type endpoints: /{entry}, /{entry}/{id} and /{entry}/{id}/{related}.
 func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
-	req, err := s.parse(ctx)
+	st := statePool.Get().(*requestState)
+	defer st.release() // nothing below keeps st: the response is written before return
+	req, err := s.parse(ctx, st)
 	if err != nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
@@ -25,9 +27,11 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	q.Target = target
 	switch r.kind {
 	case routeEntry:
-		q.Anchor = &engine.Anchor{Entity: target, ID: r.id}
+		st.anchor = engine.Anchor{Entity: target, ID: r.id}
+		q.Anchor = &st.anchor
 	case routeRelated:
-		q.Anchor = &engine.Anchor{Entity: r.entry.Entity, ID: r.id}
+		st.anchor = engine.Anchor{Entity: r.entry.Entity, ID: r.id}
+		q.Anchor = &st.anchor
 	}
 	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && q.Variant == nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
@@ -35,8 +39,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	}
 	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
-	res := resultPool.Get().(*engine.Result)
-	defer resultPool.Put(res) // nothing below keeps res: the response is written before return
+	res := &st.res
 	err = snap.EvaluateInto(q, res)
 	if err != nil {
 		if engine.IsQueryError(err) {
@@ -48,44 +51,62 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		return
 	}
 	g := s.returnedGranularity(req.Granularity, res)
-	out := dataResponse{
-		Meta:            s.meta(req, []release.Entity{target}, g),
-		ResponseSummary: responseSummary{Exists: res.Total > 0},
-		BeaconHandovers: s.beaconHandovers(),
+	e := &dataEnvelope{
+		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total,
+		warnings:  [2][]string{req.Warnings, res.Warnings},
+		handovers: s.beaconHandovers(),
 	}
-	if len(res.Warnings) > 0 || len(req.Warnings) > 0 {
-		out.Info = &responseInfo{Warnings: append(append([]string(nil), req.Warnings...), res.Warnings...)}
-	}
-	if g >= Count {
-		total := res.Total
-		out.ResponseSummary.NumTotalResults = &total
-	}
-	if g == Record {
-		offset, limit := s.window(req)
-		if r.kind == routeEntries && isCollectionEntity(target) {
-			s.writeRecords(ctx, out, func(b []byte) []byte {
-				return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
-			})
-		} else {
-			s.writeRecords(ctx, out, func(b []byte) []byte {
-				return appendResultSets(b, s.resultSets(snap, req, res, offset, limit))
-			})
-		}
+	if g < Record {
+		s.writeData(ctx, st, e, nil)
 		return
 	}
-	s.encode(ctx, fasthttp.StatusOK, out)
+	offset, limit := s.window(req)
+	if r.kind == routeEntries && isCollectionEntity(target) {
+		s.writeData(ctx, st, e, func(b []byte) []byte {
+			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
+		})
+		return
+	}
+	s.writeData(ctx, st, e, func(b []byte) []byte {
+		return appendResultSets(b, s.resultSets(snap, req, res, offset, limit))
+	})
 }
 
-// resultPool recycles query results, so a count query's evaluation allocates nothing.
-var resultPool = sync.Pool{New: func() any { return new(engine.Result) }}
+// requestState is the memory one data request works in, pooled so that a boolean or count
+// request allocates nothing: the request builder and its Request, the engine's Result (whose
+// buffers the count reuses), the anchor and the response body.
+type requestState struct {
+	b      builder
+	req    Request
+	res    engine.Result
+	anchor engine.Anchor
+	body   []byte
+}
 
-// parse reads the request as GET query parameters or a POST body.
-func (s *Server) parse(ctx *fasthttp.RequestCtx) (*Request, error) {
-	d := s.cfg.Defaults()
-	if ctx.IsPost() {
-		return ParsePOST(ctx.PostBody(), d)
+var statePool = sync.Pool{New: func() any {
+	st := new(requestState)
+	st.b.req = &st.req
+	return st
+}}
+
+// maxPooledBody is the largest response buffer kept for the next request: record pages can
+// be megabytes, which the pool should not pin.
+const maxPooledBody = 64 << 10
+
+func (st *requestState) release() {
+	if cap(st.body) > maxPooledBody {
+		st.body = nil
 	}
-	return ParseGET(ctx.QueryArgs(), d)
+	statePool.Put(st)
+}
+
+// parse reads the request as GET query parameters or a POST body into st.
+func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, error) {
+	st.b.reset(s.cfg.Defaults())
+	if ctx.IsPost() {
+		return st.b.parsePOST(ctx.PostBody())
+	}
+	return st.b.parseGET(ctx.QueryArgs())
 }
 
 func isCollectionEntity(e release.Entity) bool { return e == release.Dataset || e == release.Cohort }

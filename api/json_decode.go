@@ -57,7 +57,7 @@ func fromFastJSON(v *fastjson.Value) (any, bool) {
 		o.Visit(func(k []byte, x *fastjson.Value) {
 			val, valOK := fromFastJSON(x)
 			ok = ok && valOK && !hasControl(k)
-			m[string(k)] = val // a repeated key: the last wins, as in encoding/json
+			m[bodyKey(k)] = val // a repeated key: the last wins, as in encoding/json
 		})
 		return m, ok
 	case fastjson.TypeArray:
@@ -130,4 +130,27 @@ func isJSONNumber(b []byte) bool {
 		}
 	}
 	return i == len(b)
+}
+
+// bodyKeys are the keys of a Beacon request body, whose strings bodyKey shares instead of
+// allocating one per key and request.
+var bodyKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"$schema", "meta", "apiVersion", "requestedSchemas", "entityType", "schema",
+		"query", "requestParameters", "filters", "id", "operator", "value", "scope", "includeDescendantTerms",
+		"similarity", "requestedGranularity", "pagination", "skip", "limit", "testMode",
+		"includeResultsetResponses", "g_variant", "datasets", pDatasetIDs} {
+		m[k] = k
+	}
+	for k := range variantParamNames {
+		m[k] = k
+	}
+	return m
+}()
+
+func bodyKey(k []byte) string {
+	if s, ok := bodyKeys[string(k)]; ok {
+		return s
+	}
+	return string(k)
 }

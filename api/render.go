@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 
@@ -12,37 +11,16 @@ import (
 // re-validate and re-compact every record (most of the cost of a page), while records are
 // stored as compact, valid JSON by ingest and can be copied as they are.
 
-// responsePlaceholder stands in for the response section while the rest of the envelope is
-// encoded. A quote inside any string value is escaped, so this byte sequence can only be
-// the field itself.
-var responsePlaceholder = []byte(`"response":0`)
-
-// writeRecords writes out with its response section produced by appendResponse.
-func (s *Server) writeRecords(ctx *fasthttp.RequestCtx, out dataResponse, appendResponse func([]byte) []byte) {
-	out.Response = json.RawMessage("0")
-	env, err := json.Marshal(out)
-	if err != nil {
-		s.log.Error("encoding response", "err", err)
-		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error encoding the response", nil)
-		return
-	}
-	i := bytes.Index(env, responsePlaceholder)
-	if i < 0 {
-		s.log.Error("response placeholder missing from envelope")
-		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error encoding the response", nil)
-		return
-	}
+// writeData writes a data response (status 200) whose response section, if any, comes from
+// appendResponse, built in the request's reused buffer.
+func (s *Server) writeData(ctx *fasthttp.RequestCtx, st *requestState, e *dataEnvelope, appendResponse func([]byte) []byte) {
 	ctx.SetStatusCode(fasthttp.StatusOK)
 	ctx.SetContentType("application/json")
 	if ctx.IsHead() {
 		return
 	}
-	body := make([]byte, 0, len(env)+4096)
-	body = append(body, env[:i+len(responsePlaceholder)-1]...)
-	body = appendResponse(body)
-	body = append(body, env[i+len(responsePlaceholder):]...)
-	body = append(body, '\n')
-	ctx.SetBody(body)
+	st.body = s.appendDataResponse(st.body[:0], e, appendResponse)
+	ctx.SetBody(st.body)
 }
 
 // appendResultSets writes {"resultSets":[...]}.
@@ -88,10 +66,4 @@ func appendRecords(b []byte, recs []json.RawMessage) []byte {
 		b = append(b, r...)
 	}
 	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string (ids come from data: escape them properly).
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/bitbeacon/bitbeacon/engine"
 )
@@ -200,17 +201,32 @@ var listParams = map[string]bool{
 	pRequestedSchema: true, pFilters: true, pDatasetIDs: true, pStart: true, pEnd: true,
 }
 
-// builder accumulates one request; GET and POST feed it the same way.
+// builder accumulates one request; GET and POST feed it the same way. A builder and its
+// Request may be pooled (requestState): reset keeps their slices' memory.
 type builder struct {
 	req      *Request
 	v        engine.VariantQuery
 	vGiven   bool
-	seen     map[string]string // canonical name -> where it was given (for duplicates)
+	seen     []seenParam // canonical names given so far, for duplicates
 	echoV    map[string]any
 	warnings int
+	// arena holds the bytes of the GET values the request's strings point into (str).
+	arena []byte
+	// getVals groups GET values by spelling; split holds a list's items (reused per list).
+	getVals [maxGetSpellings][]string
+	split   []string
 }
 
+type seenParam struct{ canon, where string }
+
 func newBuilder(d Defaults) *builder {
+	b := &builder{req: new(Request)}
+	b.reset(d)
+	return b
+}
+
+// reset readies b and its Request for a new request with defaults d.
+func (b *builder) reset(d Defaults) {
 	limit := d.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -219,15 +235,36 @@ func newBuilder(d Defaults) *builder {
 	if g > Record {
 		g = Boolean
 	}
-	return &builder{
-		req: &Request{
-			APIVersion:                defaultAPIVersion,
-			Granularity:               g,
-			IncludeResultsetResponses: "HIT",
-			Limit:                     limit,
-		},
-		v: engine.VariantQuery{VariantMinLength: -1, VariantMaxLength: -1},
+	r := b.req
+	*r = Request{
+		APIVersion:                defaultAPIVersion,
+		Granularity:               g,
+		IncludeResultsetResponses: "HIT",
+		Limit:                     limit,
+		RequestedSchemas:          r.RequestedSchemas[:0],
+		Query:                     engine.Query{Filters: r.Query.Filters[:0], DatasetIDs: r.Query.DatasetIDs[:0]},
+		EchoFilters:               r.EchoFilters[:0],
+		Warnings:                  r.Warnings[:0],
 	}
+	b.v = engine.VariantQuery{VariantMinLength: -1, VariantMaxLength: -1, Start: b.v.Start[:0], End: b.v.End[:0]}
+	b.vGiven, b.seen, b.echoV, b.warnings, b.arena = false, b.seen[:0], nil, 0, b.arena[:0]
+}
+
+// str returns a string of p's bytes, copied into the arena: one growing buffer instead of
+// a string per value. Its strings are valid while the request is (the arena's bytes are
+// rewritten by the next request of a pooled builder, never changed before): whatever
+// outlives the request (messages, warnings) is copied by the code that keeps it.
+func (b *builder) str(p []byte) string {
+	if len(p) == 0 {
+		return ""
+	}
+	if cap(b.arena)-len(b.arena) < len(p) {
+		// A new buffer: the strings handed out so far keep the old one alive.
+		b.arena = make([]byte, 0, max(2*cap(b.arena), len(p), 256))
+	}
+	start := len(b.arena)
+	b.arena = append(b.arena, p...)
+	return unsafe.String(&b.arena[start], len(p))
 }
 
 func (b *builder) warn(format string, args ...any) {
@@ -243,15 +280,16 @@ func (b *builder) warn(format string, args ...any) {
 // markSeen records that canonical parameter canon was given as where; a second, different
 // spelling or location of the same scalar parameter is an error.
 func (b *builder) markSeen(canon, where string) error {
-	if b.seen == nil {
-		b.seen = make(map[string]string, 8)
+	for _, p := range b.seen {
+		if p.canon != canon {
+			continue
+		}
+		if !listParams[canon] {
+			return reqErrorf("parameter %s given twice (as %s and as %s)", quote(canon), quote(p.where), quote(where))
+		}
+		return nil
 	}
-	if prev, ok := b.seen[canon]; ok && !listParams[canon] {
-		return reqErrorf("parameter %s given twice (as %s and as %s)", quote(canon), quote(prev), quote(where))
-	}
-	if _, ok := b.seen[canon]; !ok {
-		b.seen[canon] = where
-	}
+	b.seen = append(b.seen, seenParam{canon, where})
 	return nil
 }
 
@@ -266,7 +304,8 @@ func (b *builder) finish() (*Request, error) {
 		if v.VariantMinLength >= 0 && v.VariantMaxLength >= 0 && v.VariantMinLength > v.VariantMaxLength {
 			return nil, reqErrorf("variantMinLength (%d) is greater than variantMaxLength (%d)", v.VariantMinLength, v.VariantMaxLength)
 		}
-		r.Query.Variant = &v
+		b.v = v
+		r.Query.Variant = &b.v
 		if len(b.echoV) > 0 {
 			r.EchoParams = map[string]any{"g_variant": b.echoV}
 		}

@@ -10,17 +10,23 @@ import (
 // ParseGET parses the query string of a GET request. Unknown parameters are ignored and
 // listed in Request.Warnings.
 func ParseGET(args *fasthttp.Args, defaults Defaults) (*Request, error) {
-	b := newBuilder(defaults)
+	return newBuilder(defaults).parseGET(args)
+}
+
+func (b *builder) parseGET(args *fasthttp.Args) (*Request, error) {
 	if args == nil {
 		return b.finish()
 	}
 	// Group the values by spelling, in the order of first appearance; copy the bytes
 	// (fasthttp reuses them). Unknown names are reported once each.
 	var (
-		vals  [maxGetSpellings][]string
 		order [maxGetSpellings]uint8
 		n     int
 	)
+	vals := &b.getVals
+	for i := range vals {
+		vals[i] = vals[i][:0]
+	}
 	for k, v := range args.All() {
 		i, ok := getParamIndex[string(k)]
 		if !ok {
@@ -30,16 +36,16 @@ func ParseGET(args *fasthttp.Args, defaults Defaults) (*Request, error) {
 			}
 			continue
 		}
-		if vals[i] == nil {
+		if len(vals[i]) == 0 {
 			order[n] = uint8(i)
 			n++
 		}
-		vals[i] = append(vals[i], string(v))
+		vals[i] = append(vals[i], b.str(v))
 	}
 	for _, i := range order[:n] {
 		canon, vs := getCanon[i], vals[i]
 		if listParams[canon] {
-			vs = splitAll(vs)
+			vs = b.splitAll(vs)
 		}
 		if err := b.apply(canon, getSpellings[i], vs); err != nil {
 			return nil, err
@@ -48,14 +54,23 @@ func ParseGET(args *fasthttp.Args, defaults Defaults) (*Request, error) {
 	return b.finish()
 }
 
-// splitAll splits every value on commas (digest §3.2: comma lists and repeated params).
-func splitAll(vals []string) []string {
+// splitAll splits every value on commas (digest §3.2: comma lists and repeated params), into
+// b.split: the items are used before the next list is split.
+func (b *builder) splitAll(vals []string) []string {
 	if len(vals) == 1 && !strings.Contains(vals[0], ",") {
 		return vals
 	}
-	var out []string
+	out := b.split[:0]
 	for _, v := range vals {
-		out = append(out, strings.Split(v, ",")...)
+		for {
+			item, rest, more := strings.Cut(v, ",")
+			out = append(out, item)
+			if !more {
+				break
+			}
+			v = rest
+		}
 	}
+	b.split = out
 	return out
 }

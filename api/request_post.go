@@ -24,7 +24,10 @@ import (
 // numbers written as strings of digits; start/end as one number or an array; bare string
 // filters (read with the GET filter syntax).
 func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
-	b := newBuilder(defaults)
+	return newBuilder(defaults).parsePOST(body)
+}
+
+func (b *builder) parsePOST(body []byte) (*Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return b.finish()
 	}
@@ -65,7 +68,7 @@ func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
 	// pick returns the value of key from query, else from the top level.
 	pick := func(key string) (any, string) {
 		if v, ok := query[key]; ok && v != nil {
-			return v, "query." + key
+			return v, queryKeys[key]
 		}
 		if v, ok := top[key]; ok && v != nil {
 			return v, key
@@ -111,6 +114,15 @@ func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
 		}
 	}
 	return b.finish()
+}
+
+// queryKeys are the spellings of the query keys pick reads, in messages.
+var queryKeys = map[string]string{}
+
+func init() {
+	for _, k := range []string{"requestedGranularity", "includeResultsetResponses", "testMode", "pagination", "requestParameters", "filters"} {
+		queryKeys[k] = "query." + k
+	}
 }
 
 func (b *builder) postMeta(v any) error {
@@ -321,7 +333,7 @@ func (b *builder) postFilters(where string, v any) error {
 	}
 	r := b.req
 	for i, it := range arr {
-		w := fmt.Sprintf("%s[%d]", where, i)
+		w := filterWhere{where, i}
 		var f engine.Filter
 		var echo string
 		switch x := it.(type) {
@@ -350,7 +362,15 @@ func (b *builder) postFilters(where string, v any) error {
 	return nil
 }
 
-func postFilter(w string, x map[string]any) (engine.Filter, error) {
+// filterWhere names filters[i] in messages, formatted only when one is written.
+type filterWhere struct {
+	where string
+	i     int
+}
+
+func (w filterWhere) String() string { return fmt.Sprintf("%s[%d]", w.where, w.i) }
+
+func postFilter(w filterWhere, x map[string]any) (engine.Filter, error) {
 	str := func(key string, allowScalar bool) (string, bool, error) {
 		v, ok := x[key]
 		if !ok || v == nil {

@@ -59,9 +59,19 @@ func parseRoute(path string) route {
 	if p, ok := strings.CutPrefix(path, "/api"); ok && (p == "" || p[0] == '/') {
 		path = p
 	}
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	if path == "" {
 		return route{kind: routeInfo}
+	}
+	// Up to 3 segments are a route; the array keeps them off the heap.
+	var segBuf [4]string
+	segs := segBuf[:0]
+	for rest := strings.TrimPrefix(path, "/"); len(segs) < len(segBuf); {
+		seg, after, more := strings.Cut(rest, "/")
+		segs = append(segs, seg)
+		if !more {
+			break
+		}
+		rest = after
 	}
 	if len(segs) == 1 {
 		switch segs[0] {

@@ -65,6 +65,7 @@ type fixture struct {
 	eng     *engine.Engine
 	snap    *engine.Snapshot
 	cases   []queryCase
+	params  caseParams // what the cases were built from
 	handler fasthttp.RequestHandler
 	built   time.Duration
 }
@@ -102,7 +103,7 @@ func buildCineca(tb testing.TB) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.cases, err = cases(f, caseParams{
+	f.params = caseParams{
 		chrom: "22", assembly: "GRCh37",
 		filter1: "NCIT:C16576",
 		filter3: []string{"NCIT:C16576", "NCIT:C41261", "GAZ:00002641"}, // female, British, England
@@ -111,7 +112,8 @@ func buildCineca(tb testing.TB) (*fixture, error) {
 		parent: "GENO:0000391", parentTarget: release.GenomicVariation,
 		alphaID: "LOINC:35925-4", alphaOp: ">", alphaValue: "25", // BMI > 25
 		gene: "IL17RA",
-	})
+	}
+	f.cases, err = cases(f, f.params)
 	f.built = time.Since(t0)
 	return f, err
 }
@@ -134,7 +136,8 @@ func buildPopgen(cfg popgen.Config, name string) func(tb testing.TB) (*fixture, 
 		if err != nil {
 			return nil, err
 		}
-		f.cases, err = cases(f, popgenParams)
+		f.params = popgenParams
+		f.cases, err = cases(f, f.params)
 		f.built = time.Since(t0)
 		return f, err
 	}
@@ -318,14 +321,15 @@ func eachRelease(b *testing.B, fn func(b *testing.B, f *fixture)) {
 }
 
 // BenchmarkEvaluate times Snapshot.Evaluate (plus Page and RecordJSON for the record page)
-// per query kind on each release.
+// per query kind on each release ("rows"), and the count the API answers boolean and count
+// requests with ("count": CountOnly into a reused Result, as the API's pool does).
 func BenchmarkEvaluate(b *testing.B) {
 	eachRelease(b, func(b *testing.B, f *fixture) {
 		b.Logf("%s: built and loaded in %v (%d individuals, %d variants)", f.name, f.built.Round(time.Millisecond),
 			f.snap.Count(release.Individual), f.snap.Count(release.GenomicVariation))
 		for i := range f.cases {
 			c := &f.cases[i]
-			b.Run(c.name, func(b *testing.B) {
+			b.Run(c.name+"/rows", func(b *testing.B) {
 				total, rows, buf, err := c.run(f.snap, nil, nil)
 				if err != nil {
 					b.Fatal(err)
@@ -346,56 +350,104 @@ func BenchmarkEvaluate(b *testing.B) {
 				}
 				b.ReportMetric(float64(total), "results")
 			})
+			if c.page > 0 {
+				continue
+			}
+			b.Run(c.name+"/count", func(b *testing.B) {
+				q := c.q
+				q.CountOnly = true
+				var res engine.Result
+				if err := f.snap.EvaluateInto(&q, &res); err != nil || (c.nonEmpty && res.Total == 0) {
+					b.Fatalf("%s: %v, %d results", c.name, err, res.Total)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := f.snap.EvaluateInto(&q, &res); err != nil {
+						b.Fatal(err)
+					}
+					sink += res.Total
+				}
+				b.ReportMetric(float64(res.Total), "results")
+			})
 		}
 	})
 }
 
-// handlerCase is one in-process HTTP request.
+// handlerCase is one in-process HTTP request: a GET of uri, or a POST of body to uri.
 type handlerCase struct {
 	name, uri string
+	body      []byte
 	want      string // a substring of a correct response body
 }
 
 // serve runs one request through h on a reused RequestCtx, as fasthttp's server loop does
 // (the request is re-parsed each time; the context and its buffers are reused).
-func serve(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, uri string) {
+func serve(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, hc *handlerCase) {
 	ctx.Request.Reset()
 	ctx.Response.Reset()
-	ctx.Request.Header.SetMethod(fasthttp.MethodGet)
-	ctx.Request.SetRequestURI(uri)
+	if hc.body != nil {
+		ctx.Request.Header.SetMethod(fasthttp.MethodPost)
+		ctx.Request.Header.SetContentType("application/json")
+		ctx.Request.SetBodyRaw(hc.body)
+	} else {
+		ctx.Request.Header.SetMethod(fasthttp.MethodGet)
+	}
+	ctx.Request.SetRequestURI(hc.uri)
 	h(ctx)
 }
 
-// BenchmarkHandler times the full handler (routing, parsing, policy, envelope, JSON) for a
-// count and a record page, and a baseline handler that writes a fixed body of the same size
-// through the same fasthttp plumbing. x-baseline is the ratio of the handler's time to the
-// baseline's, measured back to back for the same number of requests.
+// postBody is a Beacon POST body asking for granularity g with term filters.
+func postBody(g string, filters ...string) []byte {
+	fs := make([]map[string]string, len(filters))
+	for i, id := range filters {
+		fs[i] = map[string]string{"id": id}
+	}
+	b, err := json.Marshal(map[string]any{"meta": map[string]any{"apiVersion": "2.0"},
+		"query": map[string]any{"filters": fs, "requestedGranularity": g}})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// BenchmarkHandler times the full handler (routing, parsing, policy, envelope, JSON) for
+// boolean and count requests (GET and POST, one and three filters) and a record page, and a
+// baseline handler that writes a fixed body of the same size through the same fasthttp
+// plumbing. x-baseline is the ratio of the handler's time to the baseline's, measured back
+// to back for the same number of requests.
 func BenchmarkHandler(b *testing.B) {
 	eachRelease(b, func(b *testing.B, f *fixture) {
+		p := f.params
 		hcs := []handlerCase{
-			{"count", "/individuals?filters=NCIT:C16576&requestedGranularity=count", `"numTotalResults"`},
-			{"record-page-10", "/individuals?filters=NCIT:C16576&requestedGranularity=record&limit=10&skip=2", `"results"`},
+			{name: "count", uri: "/individuals?filters=" + p.filter1 + "&requestedGranularity=count", want: `"numTotalResults"`},
+			{name: "boolean", uri: "/individuals?filters=" + p.filter1 + "&requestedGranularity=boolean", want: `"exists":true`},
+			{name: "count-3", uri: "/individuals?filters=" + strings.Join(p.filter3, ",") + "&requestedGranularity=count", want: `"numTotalResults"`},
+			{name: "count-post", uri: "/individuals", body: postBody("count", p.filter1), want: `"numTotalResults"`},
+			{name: "count-3-post", uri: "/individuals", body: postBody("count", p.filter3...), want: `"numTotalResults"`},
+			{name: "record-page-10", uri: "/individuals?filters=" + p.filter1 + "&requestedGranularity=record&limit=10&skip=2", want: `"results"`},
 		}
 		var ctx fasthttp.RequestCtx
 		bodies := map[string][]byte{}
-		for _, hc := range hcs {
-			serve(f.handler, &ctx, hc.uri)
+		for i := range hcs {
+			hc := &hcs[i]
+			serve(f.handler, &ctx, hc)
 			if ctx.Response.StatusCode() != fasthttp.StatusOK || !strings.Contains(string(ctx.Response.Body()), hc.want) {
 				b.Fatalf("%s %s: status %d: %.300s", f.name, hc.uri, ctx.Response.StatusCode(), ctx.Response.Body())
 			}
 			bodies[hc.name] = append([]byte(nil), ctx.Response.Body()...)
 		}
-		for _, hc := range hcs {
+		for i := range hcs {
+			hc := &hcs[i]
 			baseline := fixedHandler(bodies[hc.name])
 			b.Run(hc.name, func(b *testing.B) {
 				var ctx fasthttp.RequestCtx
 				b.ReportAllocs()
 				for b.Loop() {
-					serve(f.handler, &ctx, hc.uri)
+					serve(f.handler, &ctx, hc)
 				}
 				per := b.Elapsed() / time.Duration(b.N)
 				b.StopTimer()
-				base := timeHandler(baseline, hc.uri, b.N)
+				base := timeHandler(baseline, hc, b.N)
 				if base > 0 {
 					b.ReportMetric(float64(per)/float64(base), "x-baseline")
 				}
@@ -405,7 +457,7 @@ func BenchmarkHandler(b *testing.B) {
 				var ctx fasthttp.RequestCtx
 				b.ReportAllocs()
 				for b.Loop() {
-					serve(baseline, &ctx, hc.uri)
+					serve(baseline, &ctx, hc)
 				}
 				b.ReportMetric(float64(len(bodies[hc.name])), "body-bytes")
 			})
@@ -424,12 +476,12 @@ func fixedHandler(body []byte) fasthttp.RequestHandler {
 }
 
 // timeHandler returns the mean time of n requests through h.
-func timeHandler(h fasthttp.RequestHandler, uri string, n int) time.Duration {
+func timeHandler(h fasthttp.RequestHandler, hc *handlerCase, n int) time.Duration {
 	var ctx fasthttp.RequestCtx
-	serve(h, &ctx, uri)
+	serve(h, &ctx, hc)
 	t0 := time.Now()
 	for range n {
-		serve(h, &ctx, uri)
+		serve(h, &ctx, hc)
 	}
 	return time.Since(t0) / time.Duration(n)
 }
@@ -472,7 +524,7 @@ func TestQueryCases(t *testing.T) {
 	}
 	// The count through the HTTP handler agrees with the engine.
 	var ctx fasthttp.RequestCtx
-	serve(f.handler, &ctx, "/individuals?requestedGranularity=count")
+	serve(f.handler, &ctx, &handlerCase{uri: "/individuals?requestedGranularity=count"})
 	var body struct {
 		ResponseSummary struct{ NumTotalResults uint64 } `json:"responseSummary"`
 	}

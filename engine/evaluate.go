@@ -37,6 +37,9 @@ type Result struct {
 	// Warnings explain parts of the query that matched nothing because the beacon does not
 	// know them (unknown filter terms), so that a 0 is never silently a misunderstanding.
 	Warnings []string
+	// scratch is kept across EvaluateInto calls: what count queries work in.
+	scratch countScratch
+	allowed []uint16
 }
 
 // DatasetResult is the part of a Result that belongs to one dataset.
@@ -61,7 +64,7 @@ func (s *Snapshot) Evaluate(q *Query) (*Result, error) {
 func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	per := res.PerDataset[:cap(res.PerDataset)]
 	clear(per) // drop the previous query's bitmaps
-	*res = Result{Target: q.Target, PerDataset: per[:0], Warnings: res.Warnings[:0]}
+	*res = Result{Target: q.Target, PerDataset: per[:0], Warnings: res.Warnings[:0], scratch: res.scratch, allowed: res.allowed}
 	target := s.tables[q.Target]
 	if target == nil {
 		if !knownEntity(q.Target) {
@@ -70,7 +73,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		s.emptyResult(res)
 		return nil
 	}
-	allowed, err := s.allowedDatasets(q.DatasetIDs)
+	allowed, err := s.allowedDatasets(q.DatasetIDs, res)
 	if err != nil {
 		return err
 	}
@@ -228,7 +231,9 @@ func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *r
 }
 
 // countOnly fills the per-dataset counts. No filter or a single one (the common case) is
-// counted straight from the shared index bitmap; only several parts need an intersection.
+// counted straight from the shared index bitmap, two over one dataset with one
+// AndCardinality, more in res's reused word buffers when that is cheaper than building
+// their intersection (countScratch.count).
 func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []uint16, datasets []DatasetInfo) {
 	var rows *roaring.Bitmap
 	switch len(parts) {
@@ -236,16 +241,17 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		rows = target.all
 	case 1:
 		rows = parts[0]
-	case 2:
-		if len(allowed) == 1 && target.byDataset[allowed[0]].GetCardinality() == uint64(target.n) {
-			// One dataset holding every row: the count is one AND of two, with no bitmap built.
+	default:
+		if len(parts) == 2 && len(allowed) == 1 && target.byDataset[allowed[0]].GetCardinality() == uint64(target.n) {
+			// One dataset holding every row: the count is one AND of two.
 			c := parts[0].AndCardinality(parts[1])
 			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[allowed[0]].ID, Count: c})
 			res.Total = c
 			return
 		}
-		rows = intersect(target.all, parts)
-	default:
+		if res.scratch.count(res, target, parts, allowed, datasets) {
+			return
+		}
 		rows = intersect(target.all, parts)
 	}
 	for _, d := range allowed {
@@ -302,12 +308,16 @@ var firstIndexes = func() (a [256]uint16) {
 }()
 
 // allowedDatasets maps requested dataset ids to indexes in manifest order, each once; none
-// requested means all.
-func (s *Snapshot) allowedDatasets(ids []string) ([]uint16, error) {
+// requested means all. The answer is read only; it may live in res.
+func (s *Snapshot) allowedDatasets(ids []string, res *Result) ([]uint16, error) {
 	if len(ids) == 0 && len(s.datasets) <= len(firstIndexes) {
-		return firstIndexes[:len(s.datasets)], nil // read only
+		return firstIndexes[:len(s.datasets)], nil
 	}
-	want := make([]bool, len(s.datasets))
+	var wantBuf [256]bool // no allocation for the usual few datasets
+	want := wantBuf[:]
+	if len(s.datasets) > len(wantBuf) {
+		want = make([]bool, len(s.datasets))
+	}
 	for _, id := range ids {
 		d, ok := s.datasetIndex[id]
 		if !ok {
@@ -315,12 +325,13 @@ func (s *Snapshot) allowedDatasets(ids []string) ([]uint16, error) {
 		}
 		want[d] = true
 	}
-	out := make([]uint16, 0, len(s.datasets))
+	out := res.allowed[:0]
 	for i := range s.datasets {
 		if len(ids) == 0 || want[i] {
 			out = append(out, uint16(i))
 		}
 	}
+	res.allowed = out
 	return out, nil
 }
 
