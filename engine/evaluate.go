@@ -147,6 +147,15 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 // 10^6 (1,252 candidates): 860 µs; moving the calls: 270 µs (BenchmarkScale/1e6, mixed).
 const probePerCall = 512
 
+// probeRunPerCall is the same for a match that is one run of rows (a range or bracket with
+// no long variant from elsewhere), where a probe is a roaring IntersectsWithInterval, a
+// binary search instead of a walk over both bitmaps' containers. Measured on the mapped
+// popgen 2,504 × 10^6 release, women carrying a variant in 1 Mb (1,252 candidates, 1,299
+// variants, 151k calls): moving the calls 150-170 µs (1.0-1.1 ns a call), the interval probes
+// 280 µs (225 ns a probe, about 220 calls); so the calls are moved there, and probed at 10^7,
+// where the same range has ten times the calls.
+const probeRunPerCall = 256
+
 // addVariantPart ANDs the matching variants into the query, planned cheapest-first. Moving
 // the variants to the target sets one bit per carrier call of the matching variants; when the
 // other parts already narrow individuals or biosamples to few candidates, it is cheaper to
@@ -154,27 +163,15 @@ const probePerCall = 512
 func (s *Snapshot) addVariantPart(e release.Entity, target *table, parts []*roaring.Bitmap, vrows *roaring.Bitmap) []*roaring.Bitmap {
 	if (e == release.Individual || e == release.Biosample) && len(parts) > 0 {
 		cand := intersect(target.all, parts)
-		if probes := cand.GetCardinality() * probePerCall; s.carrierCallsAbove(vrows, probes) {
+		perProbe := uint64(probePerCall)
+		if _, _, ok := rowRun(vrows); ok {
+			perProbe = probeRunPerCall
+		}
+		if s.variants != nil && s.variants.carriers.moveCostAbove(vrows, cand.GetCardinality()*perProbe) {
 			return []*roaring.Bitmap{s.carryingAny(e, cand, vrows)}
 		}
 	}
 	return append(parts, s.translate(release.GenomicVariation, vrows, e))
-}
-
-// carrierCallsAbove reports whether the variants have more than limit carrier calls in all,
-// counting only until it knows.
-func (s *Snapshot) carrierCallsAbove(variants *roaring.Bitmap, limit uint64) bool {
-	if s.variants == nil {
-		return false
-	}
-	var n uint64
-	it := variants.Iterator()
-	for it.HasNext() {
-		if n += uint64(s.variants.carriers.count(it.Next())); n > limit {
-			return true
-		}
-	}
-	return false
 }
 
 // narrowVariantsByCarriers plans variant queries with filters on individuals or biosamples
@@ -207,9 +204,16 @@ func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.
 // carryingAny returns the candidate individuals or biosamples that carry any of the variants.
 func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *roaring.Bitmap {
 	out := roaring.New()
+	lo, hi, run := rowRun(vrows)
 	carries := func(b uint32) bool {
 		v := s.variants.carriedBy
-		return int(b) < len(v) && v[b] != nil && v[b].Intersects(vrows)
+		if int(b) >= len(v) || v[b] == nil {
+			return false
+		}
+		if run {
+			return v[b].IntersectsWithInterval(lo, hi)
+		}
+		return v[b].Intersects(vrows)
 	}
 	it := cand.Iterator()
 	for it.HasNext() {
@@ -228,6 +232,16 @@ func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *r
 		}
 	}
 	return out
+}
+
+// rowRun reports whether rows are one run [lo, hi), as the variants of a range are unless a
+// long variant starting before it overlaps.
+func rowRun(rows *roaring.Bitmap) (lo, hi uint64, ok bool) {
+	if rows.IsEmpty() {
+		return 0, 0, false
+	}
+	lo, hi = uint64(rows.Minimum()), uint64(rows.Maximum())+1
+	return lo, hi, rows.GetCardinality() == hi-lo
 }
 
 // countOnly fills the per-dataset counts. No filter or a single one (the common case) is
@@ -255,10 +269,25 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		rows = intersect(target.all, parts)
 	}
 	for _, d := range allowed {
-		c := rows.AndCardinality(target.byDataset[d])
+		c := countIn(rows, target.byDataset[d])
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
 		res.Total += c
 	}
+}
+
+// countIn returns how many of rows are in a dataset's rows: by rank when those are one run
+// (every row of a release of one dataset), where AndCardinality would visit every value of
+// rows. The variants an individual carries at 10^7 variants are 460,000 rows: 160 µs.
+func countIn(rows, dataset *roaring.Bitmap) uint64 {
+	lo, hi, ok := rowRun(dataset)
+	if !ok {
+		return rows.AndCardinality(dataset)
+	}
+	n := rows.Rank(uint32(hi - 1))
+	if lo > 0 {
+		n -= rows.Rank(uint32(lo - 1))
+	}
+	return n
 }
 
 // intersect ANDs the parts, smallest first, starting from base (not modified).

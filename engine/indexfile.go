@@ -20,7 +20,7 @@ import (
 // IndexFormatVersion is the index files' layout. Bump it on any change to what is written or
 // in which order (including the layout of the structs written as arrays): older files are
 // then rebuilt from Parquet, never misread.
-const IndexFormatVersion = 1
+const IndexFormatVersion = 2
 
 const (
 	indexManifestName = "manifest.json"
@@ -279,6 +279,9 @@ func (vt *variantTable) encode(e *index.Encoder) {
 	e.Bool(vt.carriers.r32 != nil)
 	index.Array(e, vt.carriers.r16)
 	index.Array(e, vt.carriers.r32)
+	e.Uint(uint64(vt.carriers.blockShift))
+	e.Uint(uint64(vt.carriers.blockWords))
+	index.Array(e, vt.carriers.blocks)
 	e.Bool(vt.carriedBy != nil)
 	e.Bitmaps(vt.carriedBy)
 	vt.cl.encode(e)

@@ -172,6 +172,11 @@ func (s *Snapshot) decode(files map[string][]byte) error {
 	if s.variants == nil {
 		return fmt.Errorf("index files hold no %s table", release.GenomicVariation)
 	}
+	if c := &s.variants.carriers; len(c.blocks) > 0 {
+		if bios := s.tables[release.Biosample]; bios == nil || c.blockWords != int(bios.n+63)/64 {
+			return fmt.Errorf("%s: %w: carrier blocks of %d words", tableFileName(release.GenomicVariation), index.ErrCorrupt, c.blockWords)
+		}
+	}
 	s.indexBiosamplesOfIndividuals()
 	return nil
 }
@@ -276,10 +281,16 @@ func decodeVariantTable(d *index.Decoder, numDatasets int, spaces []*sampleSpace
 	if wide && vt.carriers.r32 == nil {
 		vt.carriers.r32 = []uint32{}
 	}
+	shift, words := d.Uint(), d.Uint()
+	vt.carriers.blocks = index.DecodeArray[uint64](d)
 	if d.Err() == nil {
 		c := &vt.carriers
 		if len(c.offs) != n+1 || c.offs[n] != uint64(len(c.r16)+len(c.r32)) || !wide && c.r32 != nil {
 			d.Fail(fmt.Errorf("%w: carrier lists do not match %d variants", index.ErrCorrupt, n))
+		}
+		c.blockShift, c.blockWords = uint(shift), int(words)
+		if shift < 8 || shift > 31 || words > 1<<26 || uint64(len(c.blocks)) != uint64(n>>shift)*words {
+			d.Fail(fmt.Errorf("%w: carrier blocks do not match %d variants", index.ErrCorrupt, n))
 		}
 	}
 	hasCarriedBy := d.Bool()

@@ -210,17 +210,15 @@ func (s *Snapshot) scanLinked(t *table, link func(r uint32) int32, set *roaring.
 }
 
 // carriersOf returns the biosample rows carrying any of the variant rows, ORed in a dense
-// buffer over the biosample rows (a few words per thousand samples).
+// buffer over the biosample rows (a few words per thousand samples), a block of rows at a
+// time where the variants cover it (carrierLists.orCarriers).
 func (s *Snapshot) carriersOf(variants *roaring.Bitmap) *roaring.Bitmap {
 	bios := s.tables[release.Biosample]
 	if bios == nil {
 		return roaring.New()
 	}
 	words := make([]uint64, (bios.n+63)/64)
-	it := variants.Iterator()
-	for it.HasNext() {
-		s.variants.carriers.orWords(it.Next(), words)
-	}
+	s.variants.carriers.orCarriers(variants, words)
 	return roaring.FromDense(words, false)
 }
 
