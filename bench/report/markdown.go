@@ -78,7 +78,8 @@ func Targets(r *suite.Results) []Target {
 }
 
 // memoryTarget judges the 10^7 memory target by the serve-in-a-cgroup step when it ran:
-// served within the limit means every request of the mix answered, nothing OOM-killed.
+// served within the limit means every level of the mix answered without errors (else the
+// step failed and left no levels) and nothing was OOM-killed.
 // Without it, the RSS after the ready step is all there is, and it counts every mapped page
 // the checksums touched.
 func memoryTarget(ten *suite.ScaleResult) Target {
@@ -102,7 +103,9 @@ func memoryTarget(ten *suite.ScaleResult) Target {
 	}
 	t.Measured = fmt.Sprintf("bitbeacon serve in a %s cgroup (%s): %s; peak charge %s (page cache included), RSS anon %s, %d OOM kills",
 		bytesIEC(sl.LimitBytes), sl.Cgroup, answered, bytesIEC(sl.PeakBytes), bytesIEC(sl.RSSAnon), sl.OOMKills)
-	t.Met = met(sl.OOMKills == 0 && sl.PeakBytes <= sl.LimitBytes)
+	// The charge reaching the limit is the kernel reclaiming page cache, as it should; what
+	// fails the target is the server being killed (or a level failing: then no result).
+	t.Met = met(sl.OOMKills == 0)
 	return t
 }
 

@@ -132,6 +132,10 @@ func TestMemoryTarget(t *testing.T) {
 	if tg := memoryTarget(&ten); tg.Met != "yes" || !strings.Contains(tg.Measured, "peak charge 3.00 GiB") {
 		t.Errorf("served within the limit: %+v", tg)
 	}
+	ten.ServeLimit.PeakBytes = 4 << 30 // the page cache filling the cgroup: still served
+	if tg := memoryTarget(&ten); tg.Met != "yes" {
+		t.Errorf("page cache up to the limit: %+v", tg)
+	}
 	ten.ServeLimit.OOMKills = 1
 	if tg := memoryTarget(&ten); tg.Met != "no" {
 		t.Errorf("an OOM kill: %+v", tg)
