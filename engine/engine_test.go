@@ -290,3 +290,25 @@ func copyDir(t testing.TB, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestEngineClose checks that Close unmaps the snapshot's index files at once.
+func TestEngineClose(t *testing.T) {
+	root := t.TempDir()
+	writeRelease(t, root, nil, smallDataset("A", "a1", "a2"))
+	if _, err := WriteIndex(root); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := NewEngine(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp := eng.Snapshot().mapping
+	if mp == nil || len(mp.files) == 0 {
+		t.Fatal("not mapped from index files")
+	}
+	eng.Close()
+	if eng.Snapshot() != nil || len(mp.files) != 0 {
+		t.Errorf("after Close: snapshot %v, %d files still mapped", eng.Snapshot() != nil, len(mp.files))
+	}
+	eng.Close() // twice is harmless
+}

@@ -153,10 +153,6 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	if err := WriteJSON(mixPath, mix); err != nil {
 		return sr, err
 	}
-	// Before this process maps the index files itself: pages it has mapped are not charged
-	// to the server's cgroup.
-	serveUnderLimit(ctx, cfg, sr, out, mix)
-
 	eng, err := measureReady(out, &sr.Load)
 	if err != nil {
 		return sr, fmt.Errorf("load from index files: %w", err)
@@ -198,6 +194,10 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 		}
 		log.Info("bench: comparators done")
 	}
+	// Last, once this process has unmapped the index files: pages it maps are not charged to
+	// the server's cgroup, and it gives its page cache back.
+	eng.Close()
+	serveUnderLimit(ctx, cfg, sr, out, mix)
 	return sr, nil
 }
 
