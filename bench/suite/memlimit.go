@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
-	"golang.org/x/sys/unix"
 
 	"github.com/bitbeacon/bitbeacon/bench/load"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
@@ -200,24 +199,6 @@ func measureServeLimit(ctx context.Context, cfg *Config, release string, mix *wo
 	}
 	stop()
 	return res, nil
-}
-
-// evictFromPageCache asks the kernel to drop the cached pages of every file under dir (clean,
-// unmapped pages go; the index files were fsynced when written). Otherwise the pages the
-// index build wrote would stay charged to this process's cgroup, and the server would map
-// them for free.
-func evictFromPageCache(dir string) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
-	})
 }
 
 // freeLoopbackAddr returns a loopback address with a port free a moment ago.
