@@ -72,9 +72,27 @@ func Targets(r *suite.Results) []Target {
 			Target{"ready from prebuilt index files at 10^7", "< 2 s", "no 10^7 scale in this run", "not measured"})
 	} else {
 		out = append(out, memoryTarget(ten),
-			Target{"ready from prebuilt index files at 10^7", "< 2 s", dur(ten.Load.ReadyFromIndex), met(ten.Load.ReadyFromIndex > 0 && ten.Load.ReadyFromIndex < 2*time.Second)})
+			readyTarget(ten))
 	}
 	return out
+}
+
+// readyTarget judges the ready time at 10^7 by a restart (the index files in the page cache),
+// next to the first open right after the build, which reads what the build's heap pushed
+// out of the page cache.
+func readyTarget(ten *suite.ScaleResult) Target {
+	ld := ten.Load
+	t := Target{What: "ready from prebuilt index files at 10^7", Target: "< 2 s"}
+	if ld.ReadyRestart == 0 {
+		t.Measured, t.Met = dur(ld.ReadyFromIndex), met(ld.ReadyFromIndex > 0 && ld.ReadyFromIndex < 2*time.Second)
+		return t
+	}
+	t.Measured = fmt.Sprintf("%s on a restart (files in the page cache); %s right after the build", dur(ld.ReadyRestart), dur(ld.ReadyFromIndex))
+	t.Met = met(ld.ReadyRestart < 2*time.Second)
+	if ld.ReadyFromIndex >= 2*time.Second && t.Met == "yes" {
+		t.Met = "on a restart only"
+	}
+	return t
 }
 
 // memoryTarget judges the 10^7 memory target by the serve-in-a-cgroup step when it ran:
@@ -235,6 +253,9 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 	if ld.ReadyFromIndex > 0 {
 		p("| index files (bitbeacon index) | built in %s |\n", dur(ld.IndexElapsed))
 		p("| ready from index files (what serve does) | %s: heap %s, RSS %s (mapped files included) |\n", dur(ld.ReadyFromIndex), bytesIEC(ld.ReadyHeapBytes), bytesIEC(ld.ReadyRSSBytes))
+		if ld.ReadyRestart > 0 {
+			p("| ready again (a restart, files in the page cache) | %s |\n", dur(ld.ReadyRestart))
+		}
 	}
 	p("| query mix | %d queries, %d kinds |\n", sr.Queries, len(sr.Engine))
 

@@ -146,3 +146,23 @@ func TestMemoryTarget(t *testing.T) {
 		t.Errorf("serve-limit section:\n%s", md.String())
 	}
 }
+
+// TestReadyTarget judges the 10^7 ready time by a restart and says when only a restart met it.
+func TestReadyTarget(t *testing.T) {
+	ten := suite.ScaleResult{Scale: suite.Scale{Variants: 10_000_000, Samples: 2504}}
+	for _, c := range []struct {
+		first, restart time.Duration
+		want           string
+	}{
+		{1500 * time.Millisecond, 0, "yes"},
+		{8 * time.Second, 0, "no"},
+		{1500 * time.Millisecond, 1400 * time.Millisecond, "yes"},
+		{8 * time.Second, 1500 * time.Millisecond, "on a restart only"},
+		{8 * time.Second, 3 * time.Second, "no"},
+	} {
+		ten.Load.ReadyFromIndex, ten.Load.ReadyRestart = c.first, c.restart
+		if got := readyTarget(&ten); got.Met != c.want {
+			t.Errorf("first %v, restart %v: %q (%s), want %q", c.first, c.restart, got.Met, got.Measured, c.want)
+		}
+	}
+}
