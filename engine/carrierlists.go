@@ -69,53 +69,56 @@ func (c *carrierLists) orWords(v uint32, words []uint64) {
 // orCarriers sets the carriers of the variant rows in words (over the biosample rows): full
 // blocks of rows from their unions, the rest variant by variant.
 func (c *carrierLists) orCarriers(variants *roaring.Bitmap, words []uint64) {
-	size := uint32(1) << c.blockShift
-	full := uint32(len(c.blocks) / max(c.blockWords, 1)) // blocks stored
-	it := variants.Iterator()
-	for it.HasNext() {
-		v := it.PeekNext()
-		k := v >> c.blockShift
-		end := (k + 1) << c.blockShift
-		if v&(size-1) == 0 && k < full && variants.Contains(end-1) &&
-			variants.Rank(end-1)-variants.Rank(v) == uint64(size-1) {
-			for i, w := range c.blocks[int(k)*c.blockWords : int(k+1)*c.blockWords] {
-				words[i] |= w
-			}
-			it.AdvanceIfNeeded(end)
-			continue
+	c.walk(variants, func(k uint32) bool {
+		for i, w := range c.blocks[int(k)*c.blockWords : int(k+1)*c.blockWords] {
+			words[i] |= w
 		}
-		for it.HasNext() && it.PeekNext() < end {
-			c.orWords(it.Next(), words)
-		}
-	}
+		return true
+	}, func(v uint32) bool {
+		c.orWords(v, words)
+		return true
+	})
 }
 
 // moveCostAbove reports whether moving the variant rows to their carriers (orCarriers) costs
 // more than limit, in carrier calls (a full block counts as its words), counting only
 // until it knows.
 func (c *carrierLists) moveCostAbove(variants *roaring.Bitmap, limit uint64) bool {
-	size := uint32(1) << c.blockShift
-	full := uint32(len(c.blocks) / max(c.blockWords, 1))
 	var n uint64
+	c.walk(variants, func(uint32) bool {
+		n += uint64(c.blockWords)
+		return n <= limit
+	}, func(v uint32) bool {
+		n += uint64(c.count(v))
+		return n <= limit
+	})
+	return n > limit
+}
+
+// walk visits the variant rows in order: each full block of rows with a stored union as
+// block(k), every other row as variant(v); it stops when a visit returns false.
+func (c *carrierLists) walk(variants *roaring.Bitmap, block func(k uint32) bool, variant func(v uint32) bool) {
+	size := uint64(1) << c.blockShift
+	stored := uint64(len(c.blocks) / max(c.blockWords, 1))
 	it := variants.Iterator()
 	for it.HasNext() {
-		v := it.PeekNext()
+		v := uint64(it.PeekNext())
 		k := v >> c.blockShift
-		end := (k + 1) << c.blockShift
-		if v&(size-1) == 0 && k < full && variants.Contains(end-1) &&
-			variants.Rank(end-1)-variants.Rank(v) == uint64(size-1) {
-			n += uint64(c.blockWords)
-			it.AdvanceIfNeeded(end)
-		} else {
-			for it.HasNext() && it.PeekNext() < end {
-				n += uint64(c.count(it.Next()))
+		end := (k + 1) << c.blockShift // past the block; uint64: no overflow at the last rows
+		if v&(size-1) == 0 && k < stored && variants.Contains(uint32(end-1)) &&
+			variants.Rank(uint32(end-1))-variants.Rank(uint32(v)) == size-1 {
+			if !block(uint32(k)) {
+				return
+			}
+			it.AdvanceIfNeeded(uint32(end))
+			continue
+		}
+		for it.HasNext() && uint64(it.PeekNext()) < end {
+			if !variant(it.Next()) {
+				return
 			}
 		}
-		if n > limit {
-			return true
-		}
 	}
-	return false
 }
 
 // intersects reports whether any carrier of variant v is in rows.
