@@ -230,7 +230,24 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 // matchPositions adds to dst the rows of sequence sq that satisfy the positional part of q
 // (sequence, range or bracket query, or the whole sequence when no start is given).
 func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roaring.Bitmap) {
+	if !q.hasRowConditions() {
+		// The interval index adds the rows starting inside the query as one range: a 1 Mb
+		// range at 10^7 variants is 14,000 rows, added one by one in 200 µs.
+		switch {
+		case len(q.Start) == 1 && len(q.End) == 0:
+			sq.iv.StartsAtTo(q.Start[0], sq.base, dst)
+			return
+		case len(q.Start) == 1 && len(q.End) == 1:
+			sq.iv.OverlapTo(q.Start[0], q.End[0], sq.base, dst)
+			return
+		}
+	}
 	vt.visitPositions(sq, q, func(row uint32) { dst.Add(row) })
+}
+
+// hasRowConditions reports whether q tests rows beyond their position: bases or length.
+func (q *VariantQuery) hasRowConditions() bool {
+	return q.ReferenceBases != nil || q.AlternateBases != nil || q.VariantMinLength >= 0 || q.VariantMaxLength >= 0
 }
 
 // visitPositions calls fn with each row of sequence sq that satisfies the positional part of
