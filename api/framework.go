@@ -190,16 +190,12 @@ type infoResults struct {
 // updatedAt (e.g. the loaded release's times) win over the configured
 // createDateTime/updateDateTime when not empty.
 func InfoResponse(c *Config, createdAt, updatedAt string) []byte {
-	o := c.Organization
 	return informational(c, "info", "beacon-info-v2.0.0", infoResults{
-		ID:          c.BeaconID,
-		Name:        c.Name,
-		APIVersion:  c.APIVersion,
-		Environment: c.Environment,
-		Organization: organizationJSON{
-			ID: o.ID, Name: o.Name, Description: o.Description, Address: o.Address,
-			WelcomeURL: o.WelcomeURL, ContactURL: o.ContactURL, LogoURL: o.LogoURL,
-		},
+		ID:             c.BeaconID,
+		Name:           c.Name,
+		APIVersion:     c.APIVersion,
+		Environment:    c.Environment,
+		Organization:   organizationJSON(c.Organization), // the same fields, JSON names
 		Description:    c.Description,
 		Version:        c.Version,
 		WelcomeURL:     c.WelcomeURL,
