@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -52,8 +53,8 @@ func testTmp(t testing.TB) string {
 	return tmpRoot
 }
 
-// testRelease returns the release root of a named test dataset ("cineca", "fixture",
-// "multi" or "demo").
+// testRelease returns the release root of a named test dataset ("cineca", "cineca-vcf",
+// "fixture", "multi", "effects-vcf", "effects-bff" or "demo").
 func testRelease(t testing.TB, name string) string {
 	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
 	b := v.(*releaseBuild)
@@ -78,6 +79,26 @@ func testRelease(t testing.TB, name string) string {
 				return
 			}
 			opts = ingest.Options{DatasetID: "FIXTURE_B", Assembly: "GRCh38"}
+		case "effects-vcf", "effects-bff":
+			// The same six annotated variants from a VCF or from its BFF twin.
+			opts = ingest.Options{DatasetID: "EFFECTS", Assembly: "GRCh37"}
+			variants := "variants.vcf"
+			if name == "effects-bff" {
+				variants = "genomicVariations.json"
+			}
+			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "effects")
+			for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", variants} {
+				inputs = append(inputs, filepath.Join(fx, f))
+			}
+		case "cineca-vcf":
+			// The CINECA cohort with its variants from the annotated VCF instead of the BFF.
+			opts = ingest.Options{DatasetID: cinecaDataset, Assembly: "GRCh37"}
+			for _, in := range testenv.CINECAInputs(t) {
+				if strings.HasSuffix(in, ".genomicVariations.bff.json.gz") {
+					in = strings.TrimSuffix(in, ".genomicVariations.bff.json.gz") + ".fully_annotated.vcf.gz"
+				}
+				inputs = append(inputs, in)
+			}
 		case "demo":
 			c := popgen.Demo()
 			files, err := popgen.WriteBFF(filepath.Join(root, "bff"), c)

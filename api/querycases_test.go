@@ -18,8 +18,11 @@ import (
 // Query semantics tests as data: every testdata/queries/*.json file names a release and a
 // list of cases; each case is a request and what must come back.
 type queryCaseFile struct {
-	Release string      `json:"release"`
-	Cases   []queryCase `json:"cases"`
+	Release string `json:"release"`
+	// Releases, instead of Release, asks every case of the file of each release: the same
+	// questions must get the same answers (e.g. one cohort ingested two ways).
+	Releases []string    `json:"releases"`
+	Cases    []queryCase `json:"cases"`
 }
 
 type queryCase struct {
@@ -49,11 +52,24 @@ func TestQueryCases(t *testing.T) {
 		if err := json.Unmarshal(raw, &cf); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		h := testHandler(t, cf.Release)
-		for _, c := range cf.Cases {
-			t.Run(strings.TrimSuffix(filepath.Base(f), ".json")+"/"+c.Name, func(t *testing.T) {
-				runQueryCase(t, h, c)
-			})
+		releases := cf.Releases
+		if cf.Release != "" {
+			releases = append(releases, cf.Release)
+		}
+		if len(releases) == 0 {
+			t.Fatalf("%s names no release", f)
+		}
+		for _, rel := range releases {
+			h := testHandler(t, rel)
+			prefix := strings.TrimSuffix(filepath.Base(f), ".json") + "/"
+			if len(releases) > 1 {
+				prefix += rel + "/"
+			}
+			for _, c := range cf.Cases {
+				t.Run(prefix+c.Name, func(t *testing.T) {
+					runQueryCase(t, h, c)
+				})
+			}
 		}
 	}
 }

@@ -38,7 +38,7 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 		key := typ + "\x00" + id
 		ft := byKey[key]
 		if ft == nil {
-			ft = &FilteringTerm{Type: typ, ID: id, Label: s.labels[id], Values: values}
+			ft = &FilteringTerm{Type: typ, ID: id, Label: s.Label(id), Values: values}
 			byKey[key] = ft
 		}
 		ft.Scopes = append(ft.Scopes, e)

@@ -322,8 +322,14 @@ func (s *Snapshot) Count(e release.Entity) int {
 	return 0
 }
 
-// Label returns the label of an ontology term, or "".
-func (s *Snapshot) Label(term string) string { return s.labels[term] }
+// Label returns the label of an ontology term, or "". An effect id the records do not
+// name (indexed as the equivalent of one they do) is labelled by its consequence name.
+func (s *Snapshot) Label(term string) string {
+	if l, ok := s.labels[term]; ok {
+		return l
+	}
+	return release.EffectLabel(term)
+}
 
 // HasDataset reports whether the release holds a dataset with this id.
 func (s *Snapshot) HasDataset(id string) bool {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -87,6 +88,9 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 	for _, term := range r.Terms {
 		b.terms.Add(term, row)
 	}
+	if b.noLinks {
+		b.addEffectEquivalents(r.Terms, row)
+	}
 	for _, f := range r.Fields {
 		b.values.Add(f.Path, f.Value, row)
 	}
@@ -97,6 +101,19 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 		t.rawLinks[linkAnalysis] = append(t.rawLinks[linkAnalysis], r.AnalysisID)
 	}
 	return row
+}
+
+// addEffectEquivalents indexes a variant's molecular effects under every id of their
+// consequence (release.EffectEquivalents), so ENSGLOSSARY and SO queries find the variants of
+// both, whichever ids ingest wrote.
+func (b *tableBuilder) addEffectEquivalents(terms []string, row uint32) {
+	for _, term := range terms {
+		for _, eq := range release.EffectEquivalents(term) {
+			if !slices.Contains(terms, eq) {
+				b.terms.Add(eq, row)
+			}
+		}
+	}
 }
 
 // spill sends the builder's ids and records to spill files (n: expected rows).

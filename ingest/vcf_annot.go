@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // Functional annotations of a VCF: SnpEff's INFO/ANN (the "VCF annotation format" v1.0:
@@ -11,87 +13,9 @@ import (
 // named by the "Format: ..." of its ##INFO header line). Only the annotations of the ALT
 // allele a variant stands for are used.
 
-// soTerm is a Sequence Ontology consequence term.
-type soTerm struct{ id, label string }
-
-// soConsequences maps the consequence names SnpEff and VEP write to Sequence Ontology ids.
-// The names are SO term names; SnpEff's few own words map to the SO term they stand for
-// (intergenic_region is SO:0000605 itself). Ids were checked against Ensembl's
-// Bio::EnsEMBL::Variation::Utils::Constants (VEP's consequence table) and the SnpEff/"VCF
-// annotation format" impact table; see docs/vcf-ingest.md.
-var soConsequences = map[string]string{
-	// VEP consequence terms (and SnpEff, which uses the same names).
-	"transcript_ablation":                "SO:0001893",
-	"splice_acceptor_variant":            "SO:0001574",
-	"splice_donor_variant":               "SO:0001575",
-	"stop_gained":                        "SO:0001587",
-	"frameshift_variant":                 "SO:0001589",
-	"stop_lost":                          "SO:0001578",
-	"start_lost":                         "SO:0002012",
-	"transcript_amplification":           "SO:0001889",
-	"feature_elongation":                 "SO:0001907",
-	"feature_truncation":                 "SO:0001906",
-	"inframe_insertion":                  "SO:0001821",
-	"inframe_deletion":                   "SO:0001822",
-	"missense_variant":                   "SO:0001583",
-	"protein_altering_variant":           "SO:0001818",
-	"splice_region_variant":              "SO:0001630",
-	"incomplete_terminal_codon_variant":  "SO:0001626",
-	"start_retained_variant":             "SO:0002019",
-	"stop_retained_variant":              "SO:0001567",
-	"synonymous_variant":                 "SO:0001819",
-	"coding_sequence_variant":            "SO:0001580",
-	"mature_miRNA_variant":               "SO:0001620",
-	"5_prime_UTR_variant":                "SO:0001623",
-	"3_prime_UTR_variant":                "SO:0001624",
-	"non_coding_transcript_exon_variant": "SO:0001792",
-	"intron_variant":                     "SO:0001627",
-	"NMD_transcript_variant":             "SO:0001621",
-	"non_coding_transcript_variant":      "SO:0001619",
-	"upstream_gene_variant":              "SO:0001631",
-	"downstream_gene_variant":            "SO:0001632",
-	"TFBS_ablation":                      "SO:0001895",
-	"TFBS_amplification":                 "SO:0001892",
-	"TF_binding_site_variant":            "SO:0001782",
-	"regulatory_region_ablation":         "SO:0001894",
-	"regulatory_region_amplification":    "SO:0001891",
-	"regulatory_region_variant":          "SO:0001566",
-	"intergenic_variant":                 "SO:0001628",
-	"sequence_variant":                   "SO:0001060",
-	// Structural variant classes (VEP's variation classes), as SnpEff and others name the
-	// effect of copy-number and structural alleles.
-	"structural_variant":    "SO:0001537",
-	"copy_number_variation": "SO:0001019",
-	"copy_number_gain":      "SO:0001742",
-	"copy_number_loss":      "SO:0001743",
-	"deletion":              "SO:0000159",
-	"insertion":             "SO:0000667",
-	"duplication":           "SO:1000035",
-	"tandem_duplication":    "SO:1000173",
-	"inversion":             "SO:1000036",
-	"feature_ablation":      "SO:0001879",
-	// SnpEff's additional names.
-	"intergenic_region":                              "SO:0000605",
-	"conservative_inframe_insertion":                 "SO:0001823",
-	"disruptive_inframe_insertion":                   "SO:0001824",
-	"conservative_inframe_deletion":                  "SO:0001825",
-	"disruptive_inframe_deletion":                    "SO:0001826",
-	"initiator_codon_variant":                        "SO:0001582",
-	"5_prime_UTR_premature_start_codon_gain_variant": "SO:0001988",
-	"exon_loss_variant":                              "SO:0001572",
-	"rare_amino_acid_variant":                        "SO:0002008",
-	"chromosome_number_variation":                    "SO:1000182",
-	"conserved_intergenic_variant":                   "SO:0002017",
-	"conserved_intron_variant":                       "SO:0002018",
-	"exon_variant":                                   "SO:0001791",
-	"gene_variant":                                   "SO:0001564",
-	"intragenic_variant":                             "SO:0002011",
-	"transcript_variant":                             "SO:0001576",
-	"miRNA":                                          "SO:0000276",
-	"splice_site_variant":                            "SO:0001629",
-	"non_coding_exon_variant":                        "SO:0001792", // older SnpEff name of non_coding_transcript_exon_variant
-	"nc_transcript_variant":                          "SO:0001619", // older name of non_coding_transcript_variant
-}
+// effectTerm is one molecular effect of a variant: the id its consequence is written under
+// (release.Effect.ID) and the name as the annotator wrote it.
+type effectTerm struct{ id, label string }
 
 // annEntry is one annotation (one transcript or feature) of one allele, as byte slices into
 // the INFO column.
@@ -235,7 +159,7 @@ func vepAllele(ref []byte, alts [][]byte, k int) []byte {
 // annotations is what the annotations of one ALT allele give a variant.
 type annotations struct {
 	genes, impacts, aaRecord, aaIndex, txHGVS, protHGVS []string
-	effects                                             []soTerm
+	effects                                             []effectTerm
 }
 
 func (a *annotations) reset() {
@@ -274,14 +198,14 @@ func (p *vcfParser) collect(k int, alt []byte, vep []byte, single bool) {
 			if len(ef) == 0 {
 				continue
 			}
-			id, ok := soConsequences[string(ef)]
+			eff, ok := release.EffectByName(string(ef))
 			if !ok {
 				p.unknownEffects[string(ef)]++
 				continue
 			}
 			name := p.intern(ef)
-			if !containsTerm(out.effects, id) {
-				out.effects = append(out.effects, soTerm{id, name})
+			if id := eff.ID(); !containsTerm(out.effects, id) {
+				out.effects = append(out.effects, effectTerm{id, name})
 			}
 		}
 		if hp := cleanHGVS(e.hgvsP); len(hp) > 0 {
@@ -314,7 +238,7 @@ func (p *vcfParser) collect(k int, alt []byte, vep []byte, single bool) {
 	}
 }
 
-func containsTerm(ts []soTerm, id string) bool {
+func containsTerm(ts []effectTerm, id string) bool {
 	for _, t := range ts {
 		if t.id == id {
 			return true

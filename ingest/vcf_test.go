@@ -368,7 +368,7 @@ func TestVCFAnnotationsANN(t *testing.T) {
 		t.Errorf("genes %v aa %v", g.GeneIDs, g.AminoacidChanges)
 	}
 	for _, s := range []string{
-		`"molecularEffects":[{"id":"SO:0001583","label":"missense_variant"},{"id":"SO:0001630","label":"splice_region_variant"},{"id":"SO:0001627","label":"intron_variant"},{"id":"SO:0001631","label":"upstream_gene_variant"}]`,
+		`"molecularEffects":[{"id":"ENSGLOSSARY:0000150","label":"missense_variant"},{"id":"ENSGLOSSARY:0000152","label":"splice_region_variant"},{"id":"ENSGLOSSARY:0000161","label":"intron_variant"},{"id":"ENSGLOSSARY:0000164","label":"upstream_gene_variant"}]`,
 		`"aminoacidChanges":["V600E","L36="]`, `"annotationImpact":["MODERATE","LOW","MODIFIER"]`,
 		`"transcriptHGVSIds":["NM_004333.6:c.1799T>A","NM_001354609.2:c.1700+5T>A","NR_1.1:n.-10T>A","NM_X:c.1T>A"]`,
 	} {
@@ -376,15 +376,15 @@ func TestVCFAnnotationsANN(t *testing.T) {
 			t.Errorf("JSON lacks %s:\n%s", s, g.JSON)
 		}
 	}
-	if !slices.Contains(g.Terms, "SO:0001583") || !slices.Contains(g.HGVSIDs, "NM_004333.6:c.1799T>A") {
+	if !slices.Contains(g.Terms, "ENSGLOSSARY:0000150") || !slices.Contains(g.HGVSIDs, "NM_004333.6:c.1799T>A") {
 		t.Errorf("terms %v hgvs %v", g.Terms, g.HGVSIDs)
 	}
 	if tv := vs["chr1_100_A_T"]; tv == nil || !slices.Equal(tv.AminoacidChanges, []string{"W600*", "Trp600Ter"}) ||
-		!bytes.Contains(tv.JSON, []byte(`"molecularEffects":[{"id":"SO:0001587","label":"stop_gained"}]`)) {
+		!bytes.Contains(tv.JSON, []byte(`"molecularEffects":[{"id":"ENSGLOSSARY:0000143","label":"stop_gained"}]`)) {
 		t.Errorf("chr1_100_A_T: %+v", tv)
 	}
 	ig := vs["chr1_200_A_C"]
-	if ig == nil || !bytes.Contains(ig.JSON, []byte(`{"id":"SO:0000605","label":"intergenic_region"}`)) || bytes.Contains(ig.JSON, []byte("transcriptHGVSIds")) ||
+	if ig == nil || !bytes.Contains(ig.JSON, []byte(`{"id":"ENSGLOSSARY:0000174","label":"intergenic_region"}`)) || bytes.Contains(ig.JSON, []byte("transcriptHGVSIds")) ||
 		!slices.Equal(ig.GeneIDs, []string{"A-B"}) {
 		t.Errorf("intergenic: %s", ig.JSON)
 	}
@@ -412,11 +412,11 @@ func TestVCFAnnotationsCSQ(t *testing.T) {
 		!slices.Contains(del.HGVSIDs, "ENST1.2:c.10del") || !slices.Contains(del.HGVSIDs, "ENSP1.1:p.Leu4fs") || slices.Contains(del.HGVSIDs, "ENST1.2:c.10_11insCC") {
 		t.Errorf("deletion: genes %v aa %v hgvs %v", del.GeneIDs, del.AminoacidChanges, del.HGVSIDs)
 	}
-	if !bytes.Contains(del.JSON, []byte(`"molecularEffects":[{"id":"SO:0001589","label":"frameshift_variant"}]`)) ||
+	if !bytes.Contains(del.JSON, []byte(`"molecularEffects":[{"id":"ENSGLOSSARY:0000144","label":"frameshift_variant"}]`)) ||
 		!bytes.Contains(del.JSON, []byte(`"proteinHGVSIds":["ENSP1.1:p.Leu4fs"]`)) {
 		t.Errorf("deletion JSON %s", del.JSON)
 	}
-	if !slices.Equal(ins.AminoacidChanges, []string{"L4_S5insP", "Leu4_Ser5insPro"}) || !bytes.Contains(ins.JSON, []byte(`"SO:0001821"`)) {
+	if !slices.Equal(ins.AminoacidChanges, []string{"L4_S5insP", "Leu4_Ser5insPro"}) || !bytes.Contains(ins.JSON, []byte(`"ENSGLOSSARY:0000148"`)) {
 		t.Errorf("insertion aa %v %s", ins.AminoacidChanges, ins.JSON)
 	}
 	if !slices.Equal(syn.AminoacidChanges, []string{"L1=", "Leu1="}) || !bytes.Contains(syn.JSON, []byte(`"proteinHGVSIds":["ENSP2.1:p.Leu1="]`)) {
@@ -698,7 +698,7 @@ func TestVCFMergeFiles(t *testing.T) {
 	}
 	m := vs["chr1_10_A_G"]
 	if !bytes.Contains(m.JSON, []byte(`"caseLevelData":[{"biosampleId":"A","zygosity":{"id":"GENO:0000458","label":"simple heterozygous"}},{"biosampleId":"B","zygosity":{"id":"GENO:0000136","label":"homozygous"}}]}`)) ||
-		!slices.Equal(m.Terms, []string{"GENO:0000136", "GENO:0000458", "SO:0001583"}) || !slices.Equal(m.AminoacidChanges, []string{"M1V", "Met1Val"}) {
+		!slices.Equal(m.Terms, []string{"ENSGLOSSARY:0000150", "GENO:0000136", "GENO:0000458"}) || !slices.Equal(m.AminoacidChanges, []string{"M1V", "Met1Val"}) {
 		t.Errorf("merged: terms %v aa %v\n%s", m.Terms, m.AminoacidChanges, m.JSON)
 	}
 	validateVariants(t, vs)
