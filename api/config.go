@@ -127,14 +127,16 @@ const (
 	SecurityControlled = "CONTROLLED"
 )
 
-// DefaultConfig returns the configuration used when no file is given.
+// DefaultConfig returns the configuration used when no file is given: a beacon that says
+// it is a bitbeacon and nothing more about itself (serve logs that its identity is the
+// default), not the demo.
 func DefaultConfig() Config {
 	return Config{
-		BeaconID:                  "org.bitbeacon.demo",
-		Name:                      "bitbeacon demo beacon",
+		BeaconID:                  "org.bitbeacon.beacon",
+		Name:                      "bitbeacon Beacon",
 		Description:               "A GA4GH Beacon v2 served by bitbeacon.",
-		Version:                   "v0.1.0",
-		Environment:               "dev",
+		Version:                   Version,
+		Environment:               "prod",
 		APIVersion:                "v2.0.0",
 		BaseURL:                   "http://127.0.0.1:5050",
 		Organization:              Organization{ID: "org.bitbeacon", Name: "bitbeacon"},
@@ -143,6 +145,17 @@ func DefaultConfig() Config {
 		Pagination:                PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10},
 		NonFilteredQueriesAllowed: true,
 	}
+}
+
+// DemoConfig is DefaultConfig for the built-in demo dataset (serve --demo): it calls itself
+// the demo, in a dev environment.
+func DemoConfig() Config {
+	c := DefaultConfig()
+	c.BeaconID = "org.bitbeacon.demo"
+	c.Name = "bitbeacon demo beacon"
+	c.Description = "The built-in demo of bitbeacon: a generated population, no real person's data."
+	c.Environment = "dev"
+	return c
 }
 
 // DefaultDatasetConfig is the setting of a dataset the configuration does not list.

@@ -17,6 +17,25 @@ func writeConfigFile(t *testing.T, text string) string {
 	return p
 }
 
+// A release served without a configuration must not call itself the demo; the demo does.
+func TestDemoConfig(t *testing.T) {
+	d, c := DemoConfig(), DefaultConfig()
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if d.BeaconID != "org.bitbeacon.demo" || d.Environment != "dev" || !strings.Contains(d.Name, "demo") {
+		t.Errorf("demo identity: %+v", d)
+	}
+	for _, s := range []string{c.BeaconID, c.Name, c.Description} {
+		if strings.Contains(strings.ToLower(s), "demo") {
+			t.Errorf("the default configuration calls itself the demo: %q", s)
+		}
+	}
+	if c.Environment == d.Environment || d.Version != c.Version {
+		t.Errorf("environments %q %q, versions %q %q", c.Environment, d.Environment, c.Version, d.Version)
+	}
+}
+
 func TestDefaultConfigIsValid(t *testing.T) {
 	c := DefaultConfig()
 	before := c
@@ -26,7 +45,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if !reflect.DeepEqual(c, before) {
 		t.Errorf("Validate changed the default config:\n%+v\n%+v", before, c)
 	}
-	if c.BeaconID != "org.bitbeacon.demo" || c.Environment != "dev" || c.APIVersion != "v2.0.0" ||
+	if c.BeaconID != "org.bitbeacon.beacon" || c.Environment != "prod" || c.Version != Version || c.APIVersion != "v2.0.0" ||
 		c.BaseURL != "http://127.0.0.1:5050" || c.Granularity.Default != "boolean" || c.Granularity.Max != "record" ||
 		c.Pagination != (PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10}) ||
 		!c.NonFilteredQueriesAllowed || c.ServiceInfo.Group != "org.ga4gh" || c.ServiceInfo.Artifact != "beacon" {
@@ -35,7 +54,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if c.Defaults() != (Defaults{Granularity: Boolean, Limit: 10}) {
 		t.Errorf("Defaults() = %+v", c.Defaults())
 	}
-	if c.MaxGranularity() != Record || c.ProductionStatus() != "DEV" || !reflect.DeepEqual(c.SecurityLevels(), []string{"PUBLIC"}) {
+	if c.MaxGranularity() != Record || c.ProductionStatus() != "PROD" || !reflect.DeepEqual(c.SecurityLevels(), []string{"PUBLIC"}) {
 		t.Errorf("max %v status %s levels %v", c.MaxGranularity(), c.ProductionStatus(), c.SecurityLevels())
 	}
 	if c.BaseURLGiven() {
@@ -167,7 +186,7 @@ func TestLoadConfigPartialKeepsDefaults(t *testing.T) {
 	}
 	// Explicit empty strings get the defaults too.
 	c, err = LoadConfig(writeConfigFile(t, "beaconId: \"\"\nenvironment: ''\n"))
-	if err != nil || c.BeaconID != d.BeaconID || c.Environment != "dev" {
+	if err != nil || c.BeaconID != d.BeaconID || c.Environment != d.Environment {
 		t.Errorf("got %+v, %v", c, err)
 	}
 }

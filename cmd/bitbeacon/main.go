@@ -7,10 +7,9 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-)
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+	"github.com/bitbeacon/bitbeacon/api"
+)
 
 func main() {
 	if err := rootCmd().Execute(); err != nil {
@@ -36,7 +35,7 @@ func versionCmd() *cobra.Command {
 		Use:   "version",
 		Short: "Print the version",
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "bitbeacon", version)
+			fmt.Fprintln(cmd.OutOrStdout(), "bitbeacon", api.Version)
 		},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitbeacon/bitbeacon/api"
 	"github.com/bitbeacon/bitbeacon/bench/suite"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
 )
@@ -127,6 +128,20 @@ func TestIngestQueryServe(t *testing.T) {
 	if err := json.Unmarshal(body, &resp); err != nil || resp.ResponseSummary.NumTotalResults != 6 {
 		t.Errorf("serve: %v\n%s", err, body)
 	}
+	// Without --config a real release is served under bitbeacon's default identity, not the
+	// demo's, and /info and /service-info report the version `bitbeacon version` prints.
+	var info struct {
+		Response struct{ ID, Name, Environment, Version string } `json:"response"`
+	}
+	if err := json.Unmarshal(getWhenUp(t, "http://"+addr+"/info"), &info); err != nil ||
+		info.Response.ID != api.DefaultConfig().BeaconID || strings.Contains(info.Response.Name, "demo") ||
+		info.Response.Environment != "prod" || info.Response.Version != api.Version {
+		t.Errorf("/info without --config: %+v %v", info.Response, err)
+	}
+	var si struct{ ID, Version string }
+	if err := json.Unmarshal(getWhenUp(t, "http://"+addr+"/service-info"), &si); err != nil || si.Version != api.Version || si.ID != info.Response.ID {
+		t.Errorf("/service-info: %+v %v", si, err)
+	}
 	stop()
 	select {
 	case err := <-done:
@@ -156,7 +171,7 @@ func TestIngestBadInputLeavesNoRelease(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	out, err := run(t, context.Background(), "version")
-	if err != nil || !strings.HasPrefix(out, "bitbeacon ") {
+	if err != nil || out != "bitbeacon "+api.Version+"\n" {
 		t.Errorf("version: %q %v", out, err)
 	}
 }

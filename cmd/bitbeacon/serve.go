@@ -36,6 +36,9 @@ requests in flight finish on the old release.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := newLogger(verbose)
 			cfg := api.DefaultConfig()
+			if dataDir == "" || demo {
+				cfg = api.DemoConfig()
+			}
 			if configPath != "" {
 				var err error
 				if cfg, err = api.LoadConfig(configPath); err != nil {
@@ -47,6 +50,10 @@ requests in flight finish on the old release.`,
 				if err := cfg.Validate(); err != nil {
 					return fmt.Errorf("--listen %s: %w", listen, err)
 				}
+			}
+			if configPath == "" && dataDir != "" && !demo {
+				log.Warn("no --config: the beacon's identity in /info and /service-info is bitbeacon's default; give a configuration file to name it",
+					"beaconId", cfg.BeaconID, "name", cfg.Name, "environment", cfg.Environment)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
