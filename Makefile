@@ -36,12 +36,13 @@ vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-## fuzz: run each request-parsing fuzzer for a while (FUZZTIME=30s)
+## fuzz: run each request-parsing and index-file-decoding fuzzer for a while (FUZZTIME=30s)
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseGET -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzParsePOST -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME) ./api/
+	$(GO) test -run '^$$' -fuzz FuzzDecoders -fuzztime $(FUZZTIME) ./index/
 
 ## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
 bench: build compare pg

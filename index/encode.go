@@ -27,6 +27,14 @@ func DecodeStrings(d *Decoder) Strings {
 	if d.Err() == nil && len(s.offs) == 0 && len(s.data) != 0 {
 		d.Fail(fmt.Errorf("%w: string blob without offsets", ErrCorrupt))
 	}
+	// Offsets must not decrease, or At would slice out of the blob. One pass over an
+	// array that is read anyway when the strings are used.
+	for i := 1; d.Err() == nil && i < len(s.offs); i++ {
+		if s.offs[i] < s.offs[i-1] {
+			d.Fail(fmt.Errorf("%w: string offsets decrease at %d", ErrCorrupt, i))
+			return Strings{}
+		}
+	}
 	return s
 }
 
@@ -215,8 +223,8 @@ func DecodeOntology(d *Decoder) *Ontology {
 	for i := range n {
 		o.names[i] = names.At(i)
 		o.ids[o.names[i]] = int32(i)
-		if offs[i] > offs[i+1] {
-			d.Fail(fmt.Errorf("%w: ontology parent offsets decrease", ErrCorrupt))
+		if offs[i] > offs[i+1] || int(offs[i+1]) > len(par) {
+			d.Fail(fmt.Errorf("%w: ontology parent offsets decrease or overrun", ErrCorrupt))
 			return NewOntology(nil)
 		}
 		if a, b := offs[i], offs[i+1]; a < b {
