@@ -2,11 +2,12 @@
 GO      ?= go
 BIN     := bin/bitbeacon
 COMPARE := bin/bitbeacon-compare
+BENCHBIN := bin/bitbeacon-bench
 SHARED  ?= $(abspath ../shared)
 LISTEN  ?= 127.0.0.1:5050
 export BITBEACON_SHARED := $(SHARED)
 
-.PHONY: all build compare run test vet pg fuzz bench bench-full gobench cineca clean
+.PHONY: all build compare benchbin run test vet pg fuzz bench bench-full gobench cineca clean
 
 all: build
 
@@ -17,6 +18,11 @@ build:
 # driver is linked into bitbeacon; `bitbeacon bench` finds it beside itself.
 compare:
 	$(GO) build -o $(COMPARE) ./bench/cmd/bitbeacon-compare
+
+# benchbin: the benchmark suite, a binary of its own so that its plotting libraries are not
+# linked into bitbeacon; `bitbeacon bench` finds it beside itself.
+benchbin:
+	$(GO) build -o $(BENCHBIN) ./bench/cmd/bitbeacon-bench
 
 ## run: serve the built-in demo dataset on $(LISTEN)
 run: build
@@ -45,11 +51,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecoders -fuzztime $(FUZZTIME) ./index/
 
 ## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
-bench: build compare pg
+bench: build compare benchbin pg
 	./$(BIN) bench --out bench-report
 
 ## bench-full: the issue's scales (10^4, 10^6, 10^7 x 2,504 samples, 10^4 x 100,000; hours)
-bench-full: build compare pg
+bench-full: build compare benchbin pg
 	./$(BIN) bench --full --out bench-report-full
 
 ## gobench: the Go benchmarks of the hot paths

@@ -1,195 +1,43 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
-	"github.com/bitbeacon/bitbeacon/bench/report"
-	"github.com/bitbeacon/bitbeacon/bench/suite"
+	"github.com/bitbeacon/bitbeacon/internal/sibling"
 )
 
-// compareBinary is the comparator's executable name, looked up beside bitbeacon, then on PATH.
-const compareBinary = "bitbeacon-compare"
+// benchBinary runs the benchmark suite. It is a binary of its own (bench/cmd/bitbeacon-bench)
+// so that the suite's plotting and reporting code never links into the server; `bitbeacon
+// bench` hands its arguments over to it.
+const benchBinary = "bitbeacon-bench"
 
 func benchCmd() *cobra.Command {
-	var (
-		full, keep, noCompare, verbose bool
-		scales, conns, out, work       string
-		serveLimitMiB                  int64
-		// opt holds the flags that override the chosen configuration when given.
-		opt = suite.Quick()
-	)
-	cmd := &cobra.Command{
-		Use:   "bench [--full | --scale LIST] [--out DIR]",
-		Short: "Run the benchmark suite end to end and write a report",
-		Long: `bench generates populations (bench/popgen), ingests them, loads them, and measures the
-query mix in process and over HTTP against a fixed-body server, then runs the SQL
-comparators (DuckDB, PostgreSQL) through the separate bitbeacon-compare binary. It writes
-report.md, results.json and plots into --out.
-
-Without --full it runs the quick configuration of 'make bench' (one 10^4-variant scale,
-short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100000
-(2,504 samples when left out).`,
-		Example: `  bitbeacon bench --out bench-report
-  bitbeacon bench --full --out bench-report-full
-  bitbeacon bench --scale 1e4,1e5 --conns 1,16,64 --duration 5s`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := suite.Quick()
-			if full {
-				cfg = suite.Full()
+	return &cobra.Command{
+		Use:   "bench [--full | --scale LIST] [--out DIR] [flags of bitbeacon-bench]",
+		Short: "Run the benchmark suite end to end and write a report (runs bitbeacon-bench)",
+		Long: `bench runs ` + benchBinary + `, found beside bitbeacon or on PATH ('make bench' builds
+both), with the same arguments: see '` + benchBinary + ` --help'.`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bin := sibling.Find(benchBinary)
+			if bin == "" {
+				return fmt.Errorf("%s not found beside bitbeacon or on PATH (make bench builds it: go build -o bin/%s ./bench/cmd/%s)", benchBinary, benchBinary, benchBinary)
 			}
-			given := cmd.Flags().Changed
-			set := func(flag string, apply func()) {
-				if given(flag) {
-					apply()
+			c := exec.CommandContext(cmd.Context(), bin, args...)
+			c.Stdin, c.Stdout, c.Stderr = os.Stdin, cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if err := c.Run(); err != nil {
+				var exit *exec.ExitError
+				if errors.As(err, &exit) {
+					return fmt.Errorf("%s exited with status %d", benchBinary, exit.ExitCode())
 				}
-			}
-			set("seed", func() { cfg.Seed = opt.Seed })
-			set("per-kind", func() { cfg.PerKind = opt.PerKind })
-			set("engine-iters", func() { cfg.EngineIters = opt.EngineIters })
-			set("duration", func() { cfg.Duration = opt.Duration })
-			set("warmup", func() { cfg.Warmup = opt.Warmup })
-			set("compare-bin", func() { cfg.CompareBin = opt.CompareBin })
-			set("compare-engines", func() { cfg.CompareEngines = opt.CompareEngines })
-			set("compare-repeat", func() { cfg.CompareRepeat = opt.CompareRepeat })
-			set("compare-max-variants", func() { cfg.CompareMaxVariants = opt.CompareMaxVariants })
-			set("serve-memory-limit-mib", func() { cfg.ServeMemoryLimit = serveLimitMiB << 20 })
-			if exe, err := os.Executable(); err == nil {
-				cfg.ServeBinary = exe // serves the release in the memory-limit step
-			}
-			var err error
-			if scales != "" {
-				if cfg.Scales, err = parseScales(scales); err != nil {
-					return err
-				}
-			}
-			if conns != "" {
-				if cfg.Conns, err = parseInts(conns); err != nil {
-					return fmt.Errorf("--conns: %w", err)
-				}
-			}
-			cfg.Work, cfg.Keep = work, keep
-			cfg.Log = newLogger(verbose)
-			if noCompare {
-				cfg.CompareBin = ""
-			} else if cfg.CompareBin == "" {
-				cfg.CompareBin = findCompare()
-				if cfg.CompareBin == "" {
-					cfg.Log.Warn("bench: " + compareBinary + " not found beside bitbeacon or on PATH; comparators skipped (make bench builds it)")
-				}
-			}
-			cfg.AfterScale = func(r *suite.Results) {
-				if err := report.Write(out, r); err != nil {
-					cfg.Log.Error("bench: writing the report", "err", err)
-				}
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			res, err := suite.Run(ctx, cfg)
-			if res != nil {
-				if werr := report.Write(out, res); werr != nil {
-					return werr
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(out, "report.md"))
-				for _, t := range report.Targets(res) {
-					fmt.Fprintf(cmd.OutOrStdout(), "  %-4s %s: %s (wanted %s)\n", t.Met, t.What, t.Measured, t.Target)
-				}
-			}
-			if err != nil {
 				return err
-			}
-			if len(res.Failures) > 0 {
-				return fmt.Errorf("%d part(s) failed, first: %s", len(res.Failures), res.Failures[0])
 			}
 			return nil
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&full, "full", false, "the full configuration: 10^4, 10^6, 10^7 variants × 2,504 samples and 10^4 × 100,000 (hours)")
-	f.StringVar(&scales, "scale", "", "comma-separated scales, VARIANTS[xSAMPLES], e.g. 1e4,1e6,1e4x100000")
-	f.StringVar(&out, "out", "bench-report", "directory for report.md, results.json and the plots")
-	f.StringVar(&work, "work", "", "directory for generated data and releases (default: a temporary one)")
-	f.BoolVar(&keep, "keep", false, "keep the generated data and releases; with --work, a later run reuses a VCF generated with the same configuration")
-	f.Uint64Var(&opt.Seed, "seed", opt.Seed, "population and query-mix seed")
-	f.IntVar(&opt.PerKind, "per-kind", opt.PerKind, "queries per kind in the mix")
-	f.IntVar(&opt.EngineIters, "engine-iters", opt.EngineIters, "in-process requests per kind")
-	f.StringVar(&conns, "conns", "", "comma-separated HTTP connection counts (default 1,8,32; --full 1,4,16,64,256)")
-	f.DurationVar(&opt.Duration, "duration", opt.Duration, "measured time of each HTTP level")
-	f.DurationVar(&opt.Warmup, "warmup", opt.Warmup, "warm-up before each HTTP level")
-	f.StringVar(&opt.CompareBin, "compare-bin", "", "the "+compareBinary+" binary (default: beside bitbeacon, then PATH)")
-	f.StringVar(&opt.CompareEngines, "compare-engines", opt.CompareEngines, "comparators to run")
-	f.IntVar(&opt.CompareRepeat, "compare-repeat", opt.CompareRepeat, "runs of each query on each comparator")
-	f.IntVar(&opt.CompareMaxVariants, "compare-max-variants", opt.CompareMaxVariants, "skip the comparators at larger scales")
-	f.BoolVar(&noCompare, "no-compare", false, "skip the SQL comparators")
-	f.Int64Var(&serveLimitMiB, "serve-memory-limit-mib", opt.ServeMemoryLimit>>20, "serve each release with 'bitbeacon serve' in a memory cgroup of this many MiB and drive it with the mix (0: skip; needs root and a cgroup memory controller)")
-	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
-	return cmd
-}
-
-// findCompare looks for the comparator beside the running binary, then on PATH.
-func findCompare() string {
-	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), compareBinary)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return p
-		}
-	}
-	if p, err := exec.LookPath(compareBinary); err == nil {
-		return p
-	}
-	return ""
-}
-
-// parseScales reads "1e4,1e6,1e4x100000".
-func parseScales(s string) ([]suite.Scale, error) {
-	var out []suite.Scale
-	for _, item := range strings.Split(s, ",") {
-		v, n, hasN := strings.Cut(strings.TrimSpace(item), "x")
-		sc := suite.Scale{Samples: 2504}
-		var err error
-		if sc.Variants, err = parseCount(v); err != nil {
-			return nil, fmt.Errorf("--scale %q: %w", item, err)
-		}
-		if hasN {
-			if sc.Samples, err = parseCount(n); err != nil {
-				return nil, fmt.Errorf("--scale %q: %w", item, err)
-			}
-		}
-		out = append(out, sc)
-	}
-	return out, nil
-}
-
-// parseCount reads 10000, 1e4 or 10_000 as a positive count.
-func parseCount(s string) (int, error) {
-	s = strings.ReplaceAll(s, "_", "")
-	if n, err := strconv.Atoi(s); err == nil && n > 0 {
-		return n, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 1 || f > 1e9 || f != float64(int(f)) {
-		return 0, fmt.Errorf("%q is not a count", s)
-	}
-	return int(f), nil
-}
-
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, x := range strings.Split(s, ",") {
-		n, err := parseCount(strings.TrimSpace(x))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }
