@@ -11,11 +11,11 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/schematest"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
 // The API tests run real releases: the CINECA UK1 cohort from ../shared and the generated

@@ -23,10 +23,10 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/bitbeacon/bitbeacon/api"
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 

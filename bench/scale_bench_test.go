@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 

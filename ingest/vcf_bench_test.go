@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -24,7 +24,7 @@ var vcfBenchFiles = []string{
 
 // popgenBenchVCF writes the generated cohort the design target is about: 2,504 samples,
 // 10,000 lines on chromosomes 1, 2, 22 and X (males haploid on X), phased GT, BGZF level 6
-// (bench/popgen WriteVCF, as bgzip writes it).
+// (popgen WriteVCF, as bgzip writes it).
 func popgenBenchVCF(b *testing.B) string {
 	path := filepath.Join(b.TempDir(), "popgen_2504x10000.vcf.gz")
 	if err := popgen.WriteVCF(path, popgen.Config{Seed: 1, Individuals: 2504, Variants: 10000}); err != nil {

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
+	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
 // TestGenerateReusesKeptVCF checks that a VCF kept from an earlier run is reused only when it

@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/api"
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
 // ScaleResult is everything measured at one scale.

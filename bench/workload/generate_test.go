@@ -11,10 +11,10 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/bitbeacon/bitbeacon/api"
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
 // demoRelease ingests the built-in demo population into a temporary release root.

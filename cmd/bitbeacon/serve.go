@@ -14,9 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bitbeacon/bitbeacon/api"
-	"github.com/bitbeacon/bitbeacon/bench/popgen"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
 func serveCmd() *cobra.Command {

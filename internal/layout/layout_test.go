@@ -28,15 +28,14 @@ var rules = map[string][]string{
 	"engine":              {"index", "release"},
 	"ingest":              {"release"},
 	"api":                 {"engine", "release"},
-	"bench/popgen":        {"release"},
+	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
 	"internal/sibling":    {},
 }
 
 // anything lists the package prefixes that may import any package of the module: the CLI,
-// and benchmark code other than the packages with a rule above (bench/popgen), which sits
-// above the engine ("cmd → api/ingest/bench → engine → index").
+// and benchmark code, which sits above the engine ("cmd → api/ingest/bench → engine → index").
 var anything = []string{"cmd", "bench"}
 
 // internalForBinaries are the internal packages the commands (cmd/, bench/cmd/) may use in
@@ -252,7 +251,7 @@ func TestCheckerCatchesViolations(t *testing.T) {
 	write("ingest/a.go", "package ingest\n\nimport _ \""+m+"/engine\"\n")              // ingest → engine
 	write("api/a.go", "package api\n\nimport _ \""+m+"/ingest\"\n")                    // api → ingest
 	write("api/b.go", "package api\n\nimport _ \"github.com/marcboeker/go-duckdb\"\n") // duckdb outside bench
-	write("bench/popgen/a.go", "package popgen\n\nimport _ \""+m+"/engine\"\n")        // popgen → engine
+	write("popgen/a.go", "package popgen\n\nimport _ \""+m+"/engine\"\n")              // popgen → engine
 	write("bench/duck/a.go", "package duck\n\nimport (\n\t_ \"github.com/marcboeker/go-duckdb/v2\"\n\t_ \""+m+"/engine\"\n)\n")
 	write("bench/load/a.go", "package load\n\nimport _ \"github.com/jackc/pgx/v5\"\n") // pgx outside bench/compare
 	write("bench/compare/a.go", "package compare\n\nimport (\n\t_ \"github.com/jackc/pgx/v5/stdlib\"\n\t_ \"github.com/marcboeker/go-duckdb\"\n\t_ \""+m+"/engine\"\n)\n")
@@ -279,7 +278,7 @@ func TestCheckerCatchesViolations(t *testing.T) {
 		"ingest (a.go) imports engine",
 		"api (a.go) imports ingest",
 		"api (b.go) imports github.com/marcboeker/go-duckdb",
-		"bench/popgen (a.go) imports engine",
+		"popgen (a.go) imports engine",
 		"bench/duck (a.go) imports github.com/marcboeker/go-duckdb/v2",
 		"bench/load (a.go) imports github.com/jackc/pgx/v5",
 		"cmd/y (main.go) imports internal/testenv",

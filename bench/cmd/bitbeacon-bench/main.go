@@ -50,7 +50,7 @@ func benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bitbeacon-bench [--full | --scale LIST] [--out DIR]",
 		Short: "Run the benchmark suite end to end and write a report",
-		Long: `bench generates populations (bench/popgen), ingests them, loads them, and measures the
+		Long: `bench generates populations (popgen), ingests them, loads them, and measures the
 query mix in process and over HTTP against a fixed-body server, then runs the SQL
 comparators (DuckDB, PostgreSQL) through the separate bitbeacon-compare binary. It writes
 report.md, results.json and plots into --out. 'bitbeacon bench' runs it; it is a binary of

@@ -213,7 +213,7 @@ func writeOBO(w *bufio.Writer) {
 		"date: 01:01:2025 00:00\n" +
 		"saved-by: bitbeacon popgen\n" +
 		"default-namespace: bitbeacon_demo\n" +
-		"remark: Demo extract for the bitbeacon synthetic population (bench/popgen): MONDO disease and HPO phenotype terms.\n" +
+		"remark: Demo extract for the bitbeacon synthetic population (popgen): MONDO disease and HPO phenotype terms.\n" +
 		"remark: Ids and labels are real MONDO/HP terms; the is_a hierarchy is a simplified subset, not the official one.\n")
 	for _, t := range ontology {
 		w.WriteString("\n[Term]\nid: ")
