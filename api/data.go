@@ -61,7 +61,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		return
 	}
 	offset, limit := s.window(req)
-	if r.kind == routeEntries && isCollectionEntity(target) {
+	if r.collections() {
 		s.writeData(ctx, st, e, func(b []byte) []byte {
 			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
 		})

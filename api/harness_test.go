@@ -208,7 +208,7 @@ func query(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []b
 	}
 	r := parseRoute(pathOf(uri))
 	entity := string(r.target())
-	collection := r.kind == routeEntries && isCollectionEntity(r.target())
+	collection := r.collections()
 	if err := schematest.For(t).Response("data", entity, collection, out); err != nil {
 		t.Fatalf("%s %s: response does not validate: %v\n%s", method, uri, err, truncate(out))
 	}
