@@ -57,14 +57,14 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		handovers: s.beaconHandovers(),
 	}
 	if g < Record {
-		if r.kind != routeEntries || !isCollectionEntity(target) {
+		if !r.collections() {
 			e.sets, e.includeSets = res.PerDataset, req.IncludeResultsetResponses
 		}
 		s.writeData(ctx, st, e, nil)
 		return
 	}
 	offset, limit := s.window(req)
-	if r.kind == routeEntries && isCollectionEntity(target) {
+	if r.collections() {
 		s.writeData(ctx, st, e, func(b []byte) []byte {
 			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
 		})

@@ -101,11 +101,14 @@ func TestResultSetsAtBooleanAndCount(t *testing.T) {
 	}
 }
 
-// Collections (/datasets, /cohorts) keep their collections response: no result sets.
+// Collections (/datasets, /cohorts, and the paths that end in them) keep their collections
+// response: no result sets.
 func TestCollectionsHaveNoSummarySets(t *testing.T) {
-	h := testHandler(t, "demo")
-	for _, uri := range []string{"/datasets?requestedGranularity=count", "/cohorts?requestedGranularity=boolean"} {
-		query(t, h, "GET", uri, nil, 200)
+	h := testHandler(t, "fixture")
+	for _, uri := range []string{"/datasets?requestedGranularity=count", "/cohorts?requestedGranularity=boolean", "/individuals/I1/datasets?requestedGranularity=count"} {
+		if s := query(t, h, "GET", uri, nil, 200); !s.ResponseSummary.Exists {
+			t.Errorf("%s: nothing found; the fixture has them", uri)
+		}
 		_, out := do(h, "GET", uri, nil)
 		if strings.Contains(string(out), "resultSets") {
 			t.Errorf("%s: %s", uri, truncate(out))
