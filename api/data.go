@@ -19,6 +19,14 @@ import (
 func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	st := statePool.Get().(*requestState)
 	defer st.release() // nothing below keeps st: the response is written before return
+	budget := s.startBudget(ctx, st)
+	defer budget.Release()
+	if len(ctx.PostBody()) >= heavyBody {
+		if err := budget.Acquire(); err != nil {
+			s.limitError(ctx, err.(*engine.LimitError), nil)
+			return
+		}
+	}
 	req, err := s.parse(ctx, st)
 	if err == nil {
 		err = s.guard(req)
@@ -45,9 +53,9 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
-	q.Budget = s.startBudget(ctx, st)
+	q.Budget = budget
 	err = snap.EvaluateInto(q, res)
-	st.budget.Release()
+	budget.Release() // rendering the answer is not heavy work
 	if err != nil {
 		var le *engine.LimitError
 		if errors.As(err, &le) {

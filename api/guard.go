@@ -132,12 +132,25 @@ func shortEcho(s string) string {
 func (s *Server) startBudget(ctx *fasthttp.RequestCtx, st *requestState) *engine.Budget {
 	lim := s.cfg.Limits
 	st.ctx = ctx
-	st.budget = engine.Budget{Units: lim.WorkBudget, Gone: st.gone, Heavy: s.life.heavy, HeavyAfter: heavyAfter(lim.WorkBudget)}
+	now := time.Now()
+	st.budget = engine.Budget{
+		Units: lim.WorkBudget, Gone: st.gone, Started: now,
+		Heavy: s.life.heavy, HeavyAfter: heavyAfter(lim.WorkBudget), HeavyAfterTime: heavyAfterTime,
+	}
 	if lim.RequestTimeout > 0 {
-		st.budget.Deadline = time.Now().Add(lim.RequestTimeout)
+		st.budget.Deadline = now.Add(lim.RequestTimeout)
 	}
 	return &st.budget
 }
+
+// heavyAfterTime is how long a query evaluates before it counts as heavy: far above a
+// count or boolean query at 10^7 variants (under a millisecond; docs/benchmarks.md).
+const heavyAfterTime = 5 * time.Millisecond
+
+// heavyBody is the POST body size from which a request is heavy before it is even read:
+// decoding thousands of filters costs milliseconds and garbage, so such bodies wait for a
+// heavy-query slot first. Ordinary queries are well under a kilobyte.
+const heavyBody = 16 << 10
 
 // heavyAfter is the share of the budget a query spends before it counts as heavy: 2%
 // (4 million rows by default), far above what one filter or a gene query touches.

@@ -264,3 +264,51 @@ func TestConnectionCapAnswers503(t *testing.T) {
 		t.Errorf("503: %q", msg)
 	}
 }
+
+// Defect 2: a query stops when its client disconnects. The heavy-query slots are taken, so
+// the hostile request waits for one; its client leaves, and the server lets it go long
+// before its 10 s deadline.
+func TestQueryStopsWhenClientLeaves(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Limits.WorkBudget = 60_000 // heavy after 10,000 units: ten filters
+	cfg.Limits.HeavyQueries = 1
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.NewEngine(testRelease(t, "fixture"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(eng, &cfg, nil)
+	addr := serveLoopback(t, srv)
+	srv.life.heavy <- struct{}{} // another heavy query holds the only slot
+	defer func() { <-srv.life.heavy }()
+	var fs []string
+	for i := range 20 {
+		fs = append(fs, fmt.Sprintf(`{"id":"TST:%07d"}`, i))
+	}
+	body := `{"query":{"filters":[` + strings.Join(fs, ",") + `],"requestedGranularity":"count"}}`
+	before := rejected("disconnected").Get()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "POST /g_variants HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.InFlight() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if srv.InFlight() != 1 {
+		t.Fatalf("the request is not waiting: %d in flight", srv.InFlight())
+	}
+	c.Close()
+	for srv.InFlight() != 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := srv.InFlight(); n != 0 {
+		t.Fatalf("the request of a departed client is still evaluated (%d in flight)", n)
+	}
+	if rejected("disconnected").Get() != before+1 {
+		t.Errorf("rejected{disconnected} did not count it")
+	}
+}

@@ -11,9 +11,10 @@ import (
 // (each filter, each move between entities, the variant match); the first step past a
 // bound ends the query with a *LimitError. A nil *Budget is unbounded.
 //
-// A query that has spent more than HeavyAfter units takes a token from Heavy before going
-// on, and waits for one (within its deadline) when none is free: only len(Heavy) such
-// queries run at once, so cheap queries keep the other cores.
+// A query that has spent more than HeavyAfter units, or run for longer than HeavyAfterTime
+// since Started, takes a token from Heavy before going on, and waits for one (within its
+// deadline) when none is free: only len(Heavy) such queries run at once, so cheap queries
+// keep the other cores.
 type Budget struct {
 	Deadline time.Time // zero: none
 	Units    int64     // 0: unbounded
@@ -22,8 +23,10 @@ type Budget struct {
 	Gone func() bool
 	// Heavy is the semaphore of heavy queries (nil: none); HeavyAfter the units after
 	// which a query is heavy.
-	Heavy      chan struct{}
-	HeavyAfter int64
+	Heavy          chan struct{}
+	HeavyAfter     int64
+	HeavyAfterTime time.Duration
+	Started        time.Time
 
 	spent  int64
 	spends int
@@ -63,13 +66,14 @@ func (b *Budget) Spend(n int64) error {
 		return &LimitError{Reason: LimitBudget, Msg: fmt.Sprintf(
 			"the query needs more work than this beacon allows for one request (more than %d rows touched); use fewer or narrower filters", b.Units)}
 	}
-	if !b.Deadline.IsZero() && time.Now().After(b.Deadline) {
+	now := time.Now()
+	if !b.Deadline.IsZero() && now.After(b.Deadline) {
 		return b.deadlineError()
 	}
 	if b.Gone != nil && b.spends%goneEvery == 0 && b.Gone() {
 		return &LimitError{Reason: LimitGone, Msg: "the client closed the connection"}
 	}
-	if b.Heavy != nil && !b.held && b.spent > b.HeavyAfter {
+	if b.Heavy != nil && !b.held && (b.spent > b.HeavyAfter || (b.HeavyAfterTime > 0 && now.Sub(b.Started) > b.HeavyAfterTime)) {
 		return b.acquire()
 	}
 	return nil
@@ -77,6 +81,16 @@ func (b *Budget) Spend(n int64) error {
 
 func (b *Budget) deadlineError() error {
 	return &LimitError{Reason: LimitDeadline, Msg: "the query did not finish within this beacon's time limit for one request; retry later or narrow it"}
+}
+
+// Acquire makes the query heavy from the start: it takes a heavy-query token now (waiting
+// until the deadline at most) instead of after HeavyAfter units. The API calls it for a
+// request whose body alone is costly to read.
+func (b *Budget) Acquire() error {
+	if b == nil || b.Heavy == nil || b.held {
+		return nil
+	}
+	return b.acquire()
 }
 
 // acquire takes a heavy-query token, waiting until the deadline at most.
@@ -93,14 +107,30 @@ func (b *Budget) acquire() error {
 		defer t.Stop()
 		timeout = t.C
 	}
-	select {
-	case b.Heavy <- struct{}{}:
-		b.held = true
-		return nil
-	case <-timeout:
-		return b.deadlineError()
+	// While it waits, the query still notices a client that left.
+	var poll <-chan time.Time
+	if b.Gone != nil {
+		t := time.NewTicker(goneWhileWaiting)
+		defer t.Stop()
+		poll = t.C
+	}
+	for {
+		select {
+		case b.Heavy <- struct{}{}:
+			b.held = true
+			return nil
+		case <-timeout:
+			return b.deadlineError()
+		case <-poll:
+			if b.Gone() {
+				return &LimitError{Reason: LimitGone, Msg: "the client closed the connection"}
+			}
+		}
 	}
 }
+
+// goneWhileWaiting spaces the client checks of a query waiting for a heavy-query token.
+const goneWhileWaiting = 50 * time.Millisecond
 
 // Release gives back the heavy-query token, if the query took one. Call it when the
 // query's evaluation is over.

@@ -136,3 +136,34 @@ func TestListenerCapRejects(t *testing.T) {
 		t.Fatal("a connection under the cap was not accepted")
 	}
 }
+
+// PeerGone sees a client that closed its side, and not one with a request waiting.
+func TestPeerGone(t *testing.T) {
+	ln := listen(t)
+	for _, c := range []struct {
+		name string
+		act  func(net.Conn)
+		want bool
+	}{
+		{"idle", func(net.Conn) {}, false},
+		{"pipelined request waiting", func(c net.Conn) { io.WriteString(c, "GET / HTTP/1.1\r\n\r\n") }, false},
+		{"closed", func(c net.Conn) { c.Close() }, true},
+	} {
+		client, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.act(client)
+		time.Sleep(20 * time.Millisecond)
+		wrapped := &conn{Conn: server, l: &Listener{}}
+		if got := PeerGone(wrapped); got != c.want {
+			t.Errorf("%s: PeerGone %v, want %v", c.name, got, c.want)
+		}
+		client.Close()
+		server.Close()
+	}
+}
