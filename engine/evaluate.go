@@ -106,6 +106,13 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		}
 	}
 	parts := partsBuf[:0]
+	for i := range q.Groups {
+		part, err := s.groupRows(&q.Groups[i], q, vrows, res, 1)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, part)
+	}
 	if zfs := s.zygosityFilters(q, scoped); len(zfs) > 0 {
 		var part *roaring.Bitmap
 		scoped, part = s.applyZygosity(q, scoped, vrows, zfs)
