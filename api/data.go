@@ -33,7 +33,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		st.anchor = engine.Anchor{Entity: r.entry.Entity, ID: r.id}
 		q.Anchor = &st.anchor
 	}
-	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && q.Variant == nil {
+	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
 		return
 	}

@@ -44,6 +44,15 @@ func (b *builder) parseGET(args *fasthttp.Args) (*Request, error) {
 	}
 	for _, i := range order[:n] {
 		canon, vs := getCanon[i], vals[i]
+		if canon == pFilters && hasGroup(vs) {
+			if err := b.markSeen(canon, getSpellings[i]); err != nil {
+				return nil, err
+			}
+			if err := b.applyGetFilters(vs); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if listParams[canon] {
 			vs = b.splitAll(vs)
 		}
@@ -73,4 +82,14 @@ func (b *builder) splitAll(vals []string) []string {
 	}
 	b.split = out
 	return out
+}
+
+// hasGroup reports whether a GET filters value holds an OR group ('[', filter_groups.go).
+func hasGroup(vals []string) bool {
+	for _, v := range vals {
+		if strings.IndexByte(v, '[') >= 0 {
+			return true
+		}
+	}
+	return false
 }

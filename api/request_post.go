@@ -325,7 +325,8 @@ func (b *builder) postVariant(canon, where string, v any) error {
 }
 
 // postFilters reads the filters array: objects {id, operator, value, scope,
-// includeDescendantTerms, similarity} or bare strings (GET syntax).
+// includeDescendantTerms, similarity}, bare strings (GET syntax) or arrays of them (OR groups,
+// filter_groups.go).
 func (b *builder) postFilters(where string, v any) error {
 	arr, ok := v.([]any)
 	if !ok {
@@ -353,8 +354,18 @@ func (b *builder) postFilters(where string, v any) error {
 				return err
 			}
 			echo = echoFilter(f)
+		case []any: // an OR group (filter_groups.go)
+			g, echo, err := postGroup(w, x, 1)
+			if err != nil {
+				return err
+			}
+			if echo != "" {
+				addGroup(&r.Query.Filters, &r.Query.Groups, g)
+				r.EchoFilters = append(r.EchoFilters, echo)
+			}
+			continue
 		default:
-			return reqErrorf("%s must be an object; got %s", w, jsonType(it))
+			return reqErrorf("%s must be an object, a string or an array (an OR group); got %s", w, jsonType(it))
 		}
 		r.Query.Filters = append(r.Query.Filters, f)
 		r.EchoFilters = append(r.EchoFilters, echo)
