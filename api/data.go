@@ -104,7 +104,7 @@ func (st *requestState) release() {
 func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, error) {
 	st.b.reset(s.cfg.Defaults())
 	if ctx.IsPost() {
-		return st.b.parsePOST(ctx.PostBody())
+		return st.b.parsePOSTQuery(ctx.PostBody(), ctx.QueryArgs())
 	}
 	return st.b.parseGET(ctx.QueryArgs())
 }
