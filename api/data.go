@@ -37,7 +37,11 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
 		return
 	}
-	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
+	// /datasets and /cohorts list their collections at every granularity: a collection's
+	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
+	// the default, boolean, answer); the count still follows the granularity policy.
+	listing := r.kind == routeEntries && isCollectionEntity(target)
+	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
 	err = snap.EvaluateInto(q, res)
@@ -56,15 +60,15 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		warnings:  [2][]string{req.Warnings, res.Warnings},
 		handovers: s.beaconHandovers(),
 	}
-	if g < Record {
-		s.writeData(ctx, st, e, nil)
-		return
-	}
 	offset, limit := s.window(req)
-	if r.kind == routeEntries && isCollectionEntity(target) {
+	if listing {
 		s.writeData(ctx, st, e, func(b []byte) []byte {
 			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
 		})
+		return
+	}
+	if g < Record {
+		s.writeData(ctx, st, e, nil)
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
