@@ -25,9 +25,9 @@ const V1APIVersion = "v1.1.0"
 // alleleRequest is what the client sent, normalised by the v2 parser where it checks).
 type v1Params struct {
 	ReferenceName, ReferenceBases, AlternateBases, VariantType, AssemblyID string
-	Start, End, StartMin, StartMax, EndMin, EndMax                        string
-	DatasetIDs                                                            []string
-	IncludeDatasetResponses                                               string
+	Start, End, StartMin, StartMax, EndMin, EndMax                         string
+	DatasetIDs                                                             []string
+	IncludeDatasetResponses                                                string
 }
 
 // v1Names are the accepted v1 parameter names.
