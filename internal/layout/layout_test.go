@@ -28,6 +28,7 @@ var rules = map[string][]string{
 	"engine":              {"index", "release"},
 	"ingest":              {"release"},
 	"api":                 {"engine", "release"},
+	"network":             {"api"},
 	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
