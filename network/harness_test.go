@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -78,7 +79,14 @@ func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
 	}
 	srv := api.HTTPServer(h)
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() {
+		// fasthttp's Shutdown waits for idle keep-alive connections: close the clients' first.
+		http.DefaultClient.CloseIdleConnections()
+		benchClient.CloseIdleConnections()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.ShutdownWithContext(ctx)
+	})
 	return "http://" + ln.Addr().String()
 }
 
@@ -111,7 +119,9 @@ func testNetwork(t testing.TB, cfg Config) (*Network, string) {
 	}
 	n := New(cfg, "127.0.0.1:0", nil)
 	n.Refresh(context.Background())
-	return n, serveFast(t, n.Handler())
+	url := serveFast(t, n.Handler())
+	t.Cleanup(n.Close)
+	return n, url
 }
 
 // netAnswer is the part of a network answer the tests read.

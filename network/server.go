@@ -42,6 +42,9 @@ func New(cfg Config, listen string, log *slog.Logger) *Network {
 	return n
 }
 
+// Close drops the network's idle connections to its members.
+func (n *Network) Close() { n.client.CloseIdleConnections() }
+
 func (n *Network) baseURL() string {
 	if n.cfg.BaseURL != "" {
 		return n.cfg.BaseURL
