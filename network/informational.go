@@ -179,8 +179,10 @@ func (n *Network) derive() *derived {
 			members = append(members, entry)
 			continue
 		}
-		entry["reachable"] = true
-		entry["beaconId"], entry["name"] = mm.beaconID, mm.name
+		if !m.cfg.V1() { // a v1 member's metadata is not fetched: nothing is known of it yet
+			entry["reachable"] = true
+			entry["beaconId"], entry["name"] = mm.beaconID, mm.name
+		}
 		if mm.updateDateTime != "" {
 			entry["updateDateTime"] = mm.updateDateTime
 			if t, err := time.Parse(time.RFC3339, mm.updateDateTime); err == nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -179,6 +180,11 @@ func classify(err error) *memberFailure {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return &memberFailure{status: StatusTimeout, msg: "no answer within the timeout"}
+	}
+	// The member's address and the query stay out of the message callers see.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
 	}
 	return &memberFailure{status: StatusError, msg: err.Error()}
 }
