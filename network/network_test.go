@@ -383,3 +383,56 @@ func TestInformationalEndpoints(t *testing.T) {
 		t.Errorf("/info updateDateTime is not the latest member's: %s", body)
 	}
 }
+
+// TestRequestDeadline: the request's deadline bounds every member, even one whose own
+// timeout is longer.
+func TestRequestDeadline(t *testing.T) {
+	release := make(chan struct{})
+	m := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/individuals" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer m.Close()
+	defer close(release)
+	_, url := testNetwork(t, Config{RequestTimeout: 200 * time.Millisecond, Members: []Member{
+		{ID: "patient", URL: m.URL, Timeout: time.Hour},
+		{ID: "a", URL: bitbeaconMember(t, "FIXTURE", "")},
+	}})
+	_, body := get(t, "GET", url+"/individuals?filters=NCIT:C16576&requestedGranularity=count", "", nil)
+	a := decode(t, body)
+	if st := a.status("patient"); st.Status != StatusTimeout {
+		t.Errorf("member past the request deadline: %+v", st)
+	}
+	if a.status("a").Status != StatusOK || *a.ResponseSummary.NumTotalResults != 3 {
+		t.Errorf("healthy member: %s", body)
+	}
+}
+
+// TestV1ControlledMember: a v1 member whose dataset is CONTROLLED gives no variantCount; the
+// network reports its exists at boolean granularity and adds nothing to the count.
+func TestV1ControlledMember(t *testing.T) {
+	_, url := testNetwork(t, Config{Members: []Member{
+		{ID: "open", URL: bitbeaconMember(t, "FIXTURE", "")},
+		{ID: "legacy", URL: bitbeaconMember(t, "FIXTURE_CTL", "CONTROLLED"), APIVersion: "v1"},
+	}})
+	_, body := get(t, "GET", url+v1Allele+"&requestedGranularity=count&includeResultsetResponses=ALL", "", nil)
+	checkSchema(t, "genomicVariation", false, body)
+	a := decode(t, body)
+	if st := a.status("legacy"); st.Status != StatusOK || st.Granularity != "boolean" {
+		t.Errorf("v1 CONTROLLED member: %+v", st)
+	}
+	if a.Meta.ReturnedGranularity != "boolean" || !a.ResponseSummary.Exists || *a.ResponseSummary.NumTotalResults != 1 {
+		t.Errorf("merged: %s", body)
+	}
+	for _, rs := range a.Response.ResultSets {
+		if rs.ID == "FIXTURE_CTL" && (rs.ResultsCount != 0 || rs.Info["countWithheld"] != true || !rs.Exists) {
+			t.Errorf("CONTROLLED v1 dataset: %+v", rs)
+		}
+	}
+}
