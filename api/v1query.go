@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -261,15 +262,32 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	req, err := newBuilder(s.cfg.Defaults()).parseGET(&args)
+	if err == nil {
+		err = s.guard(req) // the same request caps as a v2 query
+	}
 	if err != nil {
 		s.v1Error(ctx, fasthttp.StatusBadRequest, err.Error(), p)
 		return
 	}
+	// The same work budget, deadline and heavy-query slots as a v2 query.
+	st := statePool.Get().(*requestState)
+	defer st.release()
+	budget := s.startBudget(ctx, st)
+	defer budget.Release()
 	snap := s.eng.Snapshot()
 	q := req.Query
-	q.Target, q.CountOnly = release.GenomicVariation, true
+	q.Target, q.CountOnly, q.Budget = release.GenomicVariation, true, budget
 	var variants engine.Result
 	if err := snap.EvaluateInto(&q, &variants); err != nil {
+		var le *engine.LimitError
+		if errors.As(err, &le) {
+			rejected(le.Reason).Inc()
+			if limitStatus(le) == fasthttp.StatusServiceUnavailable {
+				ctx.Response.Header.Set("Retry-After", "1")
+			}
+			s.v1Error(ctx, limitStatus(le), le.Msg, p)
+			return
+		}
 		if engine.IsQueryError(err) {
 			s.v1Error(ctx, fasthttp.StatusBadRequest, err.Error(), p)
 			return
@@ -287,7 +305,7 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	samples := map[string]uint64{}
 	if exists {
 		sq := req.Query
-		sq.Target, sq.CountOnly = release.Biosample, true
+		sq.Target, sq.CountOnly, sq.Budget = release.Biosample, true, budget
 		var res engine.Result
 		if err := snap.EvaluateInto(&sq, &res); err == nil {
 			for _, d := range res.PerDataset {

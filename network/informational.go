@@ -97,21 +97,55 @@ func (n *Network) refreshMember(ctx context.Context, m *member) bool {
 			mm.securityLevels, _ = sa["securityLevels"].([]any)
 		}
 	}
-	if doc, err := n.getDoc(ctx, m, "/filtering_terms", cFilteringTerms); err == nil {
-		resp := doc["response"].(map[string]any)
-		mm.terms, _ = resp["filteringTerms"].([]any)
-		mm.resources, _ = resp["resources"].([]any)
-		mm.termIDs = make(map[string]bool, len(mm.terms))
-		for _, t := range mm.terms {
-			if t, ok := t.(map[string]any); ok {
-				mm.termIDs[str(t["id"])] = true
-			}
-		}
-	} else {
+	if err := n.readTerms(ctx, m, mm); err != nil {
+		mm.terms, mm.resources, mm.termIDs = nil, nil, nil
 		n.log.Warn("member /filtering_terms unavailable: no filter skips it", "member", m.cfg.ID, "err", err)
 	}
 	m.meta.Store(mm)
 	return true
+}
+
+// Terms are read a page of termsPage at a time, up to maxTermPages pages: a page shorter
+// than asked for, or one that adds no new term (a member whose skip counts records, not
+// pages), is the last.
+const (
+	termsPage    = 1000
+	maxTermPages = 200
+)
+
+// readTerms reads every page of a member's /filtering_terms into mm.
+func (n *Network) readTerms(ctx context.Context, m *member, mm *memberMeta) error {
+	mm.termIDs = map[string]bool{}
+	seen, resources := map[string]bool{}, map[string]bool{}
+	for page := range maxTermPages {
+		doc, err := n.getDoc(ctx, m, fmt.Sprintf("/filtering_terms?limit=%d&skip=%d", termsPage, page), cFilteringTerms)
+		if err != nil {
+			return err
+		}
+		resp := doc["response"].(map[string]any)
+		terms, _ := resp["filteringTerms"].([]any)
+		added := 0
+		for _, t := range terms {
+			t, _ := t.(map[string]any)
+			if key := str(t["type"]) + "\x00" + str(t["id"]); !seen[key] {
+				seen[key] = true
+				mm.termIDs[str(t["id"])] = true
+				mm.terms = append(mm.terms, t)
+				added++
+			}
+		}
+		rs, _ := resp["resources"].([]any)
+		for _, r := range rs {
+			if r, ok := r.(map[string]any); ok && !resources[str(r["id"])] {
+				resources[str(r["id"])] = true
+				mm.resources = append(mm.resources, r)
+			}
+		}
+		if len(terms) < termsPage || added == 0 {
+			return nil
+		}
+	}
+	return nil
 }
 
 // Refresh reads every member's informational endpoints at once and rebuilds the network's

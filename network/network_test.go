@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -339,7 +340,7 @@ func TestInformationalEndpoints(t *testing.T) {
 	}})
 	v := schematest.For(t)
 	for path, kind := range map[string]string{"/info": schematest.KindInfo, "/configuration": schematest.KindConfiguration,
-		"/entry_types": schematest.KindEntryTypes, "/map": schematest.KindMap, "/filtering_terms": schematest.KindFilteringTerms,
+		"/entry_types": schematest.KindEntryTypes, "/map": schematest.KindMap, "/filtering_terms?limit=0": schematest.KindFilteringTerms,
 		"/service-info": schematest.KindServiceInfo, "/individuals/filtering_terms": schematest.KindFilteringTerms} {
 		status, body := get(t, "GET", url+path, "", nil)
 		if status != 200 {
@@ -361,21 +362,44 @@ func TestInformationalEndpoints(t *testing.T) {
 			if !strings.Contains(string(body), `"genomicVariant"`) || !strings.Contains(string(body), `"individual"`) {
 				t.Errorf("/entry_types: %s", body)
 			}
-		case "/filtering_terms":
+		case "/filtering_terms?limit=0":
 			if !strings.Contains(string(body), `"TST:1000001"`) || !strings.Contains(string(body), `"NCIT:C16576"`) {
 				t.Errorf("/filtering_terms is not the union: %s", body)
 			}
 		}
 	}
+	// Every page of the member's terms is read: the union is the bitbeacon's terms and the
+	// fake's one; without a limit the network pages 10 at a time, as a bitbeacon does.
+	countTerms := func(u string) int {
+		_, body := get(t, "GET", u, "", nil)
+		var ft struct {
+			Response struct {
+				FilteringTerms []map[string]any `json:"filteringTerms"`
+			} `json:"response"`
+		}
+		if err := json.Unmarshal(body, &ft); err != nil {
+			t.Fatal(err)
+		}
+		return len(ft.Response.FilteringTerms)
+	}
+	if mine, theirs := countTerms(url+"/filtering_terms?limit=0"), countTerms(real+"/filtering_terms?limit=0"); theirs <= 10 || mine != theirs+1 {
+		t.Errorf("network lists %d terms, the bitbeacon member %d (+1 from the fake)", mine, theirs)
+	}
+	if got := countTerms(url + "/filtering_terms"); got != 10 {
+		t.Errorf("/filtering_terms without a limit: %d terms, want 10", got)
+	}
+	if got := countTerms(url + "/filtering_terms?limit=3&skip=1"); got != 3 {
+		t.Errorf("/filtering_terms?limit=3&skip=1: %d terms", got)
+	}
 	// A new term without a new updateDateTime is not picked up; with one, it is.
 	term.Store("TST:2000002")
 	n.Refresh(context.Background())
-	if _, body := get(t, "GET", url+"/filtering_terms", "", nil); strings.Contains(string(body), "TST:2000002") {
+	if _, body := get(t, "GET", url+"/filtering_terms?limit=0", "", nil); strings.Contains(string(body), "TST:2000002") {
 		t.Errorf("refreshed although updateDateTime did not change")
 	}
 	updated.Store("2026-06-01T00:00:00Z")
 	n.Refresh(context.Background())
-	_, body := get(t, "GET", url+"/filtering_terms", "", nil)
+	_, body := get(t, "GET", url+"/filtering_terms?limit=0", "", nil)
 	if !strings.Contains(string(body), "TST:2000002") || strings.Contains(string(body), "TST:1000001") {
 		t.Errorf("not refreshed after updateDateTime changed: %s", body)
 	}

@@ -136,12 +136,22 @@ func (n *Network) filteringTerms(ctx *fasthttp.RequestCtx, r route, d *derived) 
 		}
 		terms = kept
 	}
+	// Paged as a bitbeacon pages them: 10 terms without a limit, limit 0 (or above 1000)
+	// for 1000, skip in pages.
 	args := ctx.QueryArgs()
-	skip, limit := args.GetUintOrZero("skip"), args.GetUintOrZero("limit")
-	if limit > 0 {
-		terms = terms[min(skip*limit, len(terms)):]
-		terms = terms[:min(limit, len(terms))]
+	skip, limit := args.GetUintOrZero("skip"), 10
+	if args.Has("limit") {
+		limit = args.GetUintOrZero("limit")
 	}
+	if limit <= 0 || limit > termsPage {
+		limit = termsPage
+	}
+	offset := len(terms)
+	if skip < len(terms)/limit+1 {
+		offset = min(skip*limit, len(terms))
+	}
+	terms = terms[offset:]
+	terms = terms[:min(limit, len(terms))]
 	if terms == nil {
 		terms = []any{}
 	}
