@@ -27,11 +27,13 @@ var rules = map[string][]string{
 	"release":             {},
 	"engine":              {"index", "release"},
 	"ingest":              {"release"},
-	"api":                 {"engine", "release"},
+	"api":                 {"engine", "auth", "release"},
+	"auth":                {},
 	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
 	"internal/sibling":    {},
+	"internal/oidctest":   {},
 }
 
 // anything lists the package prefixes that may import any package of the module: the CLI,
