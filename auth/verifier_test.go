@@ -31,13 +31,14 @@ type fixture struct {
 	clk                  *clock
 	v                    *Verifier
 	now                  time.Time
+	t                    testing.TB
 }
 
 // newFixture: one token issuer (also a visa issuer), one more visa issuer, and a stranger
 // nobody configured.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{idp: oidctest.New(t), visas: oidctest.New(t), stranger: oidctest.New(t)}
+	f := &fixture{idp: oidctest.New(t), visas: oidctest.New(t), stranger: oidctest.New(t), t: t}
 	f.now = time.Now().Truncate(time.Second)
 	f.clk = &clock{t: f.now}
 	cfg := Config{
