@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -15,6 +16,14 @@ import (
 
 // data answers the entry-type endpoints: /{entry}, /{entry}/{id} and /{entry}/{id}/{related}.
 func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
+	caller, err := s.callerOf(ctx)
+	if err != nil {
+		s.writeUnauthorized(ctx, err)
+		return
+	}
+	if !s.admit(ctx, caller) {
+		return
+	}
 	st := statePool.Get().(*requestState)
 	defer st.release() // nothing below keeps st: the response is written before return
 	req, err := s.parse(ctx, st)
@@ -40,7 +49,25 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
-	err = snap.EvaluateInto(q, res)
+	// A plain listing of datasets is their descriptive metadata, which every caller may
+	// read; anything else is narrowed to the datasets the caller may see.
+	listing := target == release.Dataset && r.kind != routeRelated && len(q.Filters) == 0 && q.Variant == nil
+	var some bool
+	if listing {
+		some = true
+	} else {
+		st.datasets, some = s.restrict(caller, snap, q, isRecordAnchor(r), st.datasets)
+	}
+	if some {
+		err = snap.EvaluateInto(q, res)
+	} else {
+		*res = engine.Result{Target: target, Rows: roaring.New()}
+	}
+	var adjust []countAdjustment
+	var totalAdjust countAdjustment
+	if err == nil && !listing {
+		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
+	}
 	if err != nil {
 		if engine.IsQueryError(err) {
 			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
@@ -50,9 +77,9 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.returnedGranularity(req.Granularity, res)
+	g := s.returnedGranularity(caller, req.Granularity, res, listing)
 	e := &dataEnvelope{
-		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total,
+		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},
 		handovers: s.beaconHandovers(),
 	}
@@ -68,7 +95,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
-		return appendResultSets(b, s.resultSets(snap, req, res, offset, limit))
+		return appendResultSets(b, s.resultSets(snap, req, res, adjust, offset, limit))
 	})
 }
 
@@ -81,6 +108,10 @@ type requestState struct {
 	res    engine.Result
 	anchor engine.Anchor
 	body   []byte
+	// datasets is the list of datasets the caller may see (restrict); support is the
+	// carriers behind a variant answer, when a count threshold needs them.
+	datasets []string
+	support  engine.Result
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -113,10 +144,10 @@ func isCollectionEntity(e release.Entity) bool { return e == release.Dataset || 
 
 // resultSets renders one result set per dataset, filtered by includeResultsetResponses, each
 // paged with the same window; resultsCount is the set's total before paging.
-func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, offset, limit int) []resultSet {
+func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, adjust []countAdjustment, offset, limit int) []resultSet {
 	sets := []resultSet{}
 	mode := req.IncludeResultsetResponses
-	for _, d := range res.PerDataset {
+	for i, d := range res.PerDataset {
 		exists := d.Count > 0
 		switch {
 		case mode == "NONE",
@@ -132,6 +163,9 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 			Results:          s.page(snap, res.Target, d.Rows, offset, limit),
 			ResultsHandovers: s.datasetHandovers(d.DatasetID),
 		})
+		if adjust != nil {
+			sets[len(sets)-1].adjust = adjust[i]
+		}
 	}
 	return sets
 }
@@ -227,6 +261,11 @@ func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) re
 
 // filteringTerms answers /filtering_terms and its per-entry and per-collection forms.
 func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
+	caller, err := s.callerOf(ctx)
+	if err != nil {
+		s.writeUnauthorized(ctx, err)
+		return
+	}
 	snap := s.eng.Snapshot()
 	var scope release.Entity
 	dataset := ""
@@ -255,11 +294,22 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 			return
 		}
 	}
-	terms := snap.FilteringTerms(scope, dataset)
+	// Only the terms present in datasets the caller may see: a term's presence alone can
+	// tell something about a controlled dataset.
+	var terms []engine.FilteringTerm
+	switch visible, all := s.visibleDatasetIDs(caller, snap); {
+	case all:
+		terms = snap.FilteringTerms(scope, dataset)
+	case dataset != "":
+		if slices.Contains(visible, dataset) {
+			terms = snap.FilteringTerms(scope, dataset)
+		}
+	default:
+		terms = filteringTermsOf(snap, scope, visible)
+	}
 	skip, limit := 0, 0
 	args := ctx.QueryArgs()
 	if args.Has("skip") || args.Has("limit") {
-		var err error
 		if skip, err = nonNegative(args, "skip"); err == nil {
 			limit, err = nonNegative(args, "limit")
 		}

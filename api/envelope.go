@@ -72,6 +72,7 @@ type resultSet struct {
 	ResultsCount     uint64            `json:"resultsCount"`
 	Results          []json.RawMessage `json:"results"`
 	ResultsHandovers []handover        `json:"resultsHandovers,omitempty"`
+	adjust           countAdjustment   // of ResultsCount, written after it
 }
 
 type errorResponse struct {

@@ -19,7 +19,8 @@ type dataEnvelope struct {
 	target    release.Entity
 	g         Granularity
 	exists    bool
-	total     uint64 // written when g >= Count
+	total     uint64          // written when g >= Count
+	adjust    countAdjustment // of total
 	warnings  [2][]string
 	handovers []handover
 }
@@ -34,6 +35,7 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 	if e.g >= Count {
 		b = append(b, `,"numTotalResults":`...)
 		b = strconv.AppendUint(b, e.total, 10)
+		b = appendCountAdjustment(b, e.adjust)
 	}
 	b = append(b, '}')
 	if appendResponse != nil {

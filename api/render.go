@@ -38,6 +38,7 @@ func appendResultSets(b []byte, sets []resultSet) []byte {
 		b = strconv.AppendBool(b, rs.Exists)
 		b = append(b, `,"resultsCount":`...)
 		b = strconv.AppendUint(b, rs.ResultsCount, 10)
+		b = appendCountAdjustment(b, rs.adjust)
 		b = append(b, `,"results":`...)
 		b = appendRecords(b, rs.Results)
 		if len(rs.ResultsHandovers) > 0 {
