@@ -75,7 +75,7 @@ func (s *Server) applyThresholds(snap *engine.Snapshot, q *engine.Query, res *en
 			}
 			adjust[i] = a
 			if total.Precision != precisionImprecise {
-				total.Precision = a.Precision
+				total = a // imprecise, the weaker claim, wins over rounded
 			}
 		}
 	}
