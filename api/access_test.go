@@ -368,3 +368,11 @@ func TestConfiguredDatasetMustExist(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func authIssuer(url string) auth.IssuerConfig {
+	return auth.IssuerConfig{Issuer: url, Audience: testAudience}
+}
+
+func authVisaIssuer(url, jwks string) auth.VisaIssuerConfig {
+	return auth.VisaIssuerConfig{Issuer: url, JWKSURI: jwks}
+}

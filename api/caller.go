@@ -35,9 +35,13 @@ func (s *Server) callerOf(ctx *fasthttp.RequestCtx) (*auth.Caller, error) {
 	if !ok || !bytes.EqualFold(scheme, []byte("Bearer")) {
 		return nil, errNotBearer
 	}
+	token = bytes.TrimSpace(token)
+	if c := s.verifier.Cached(token); c != nil {
+		return c, nil
+	}
 	vctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 	defer cancel()
-	return s.verifier.Verify(vctx, bytes.TrimSpace(token))
+	return s.verifier.Verify(vctx, token)
 }
 
 // writeUnauthorized answers a refused token: 401 with a Beacon error body and the RFC 6750

@@ -52,6 +52,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
 	listing := target == release.Dataset && r.kind != routeRelated && len(q.Filters) == 0 && q.Variant == nil
+	requested := q.DatasetIDs // restrict points q at st.datasets until the answer is built
 	var some bool
 	if listing {
 		some = true
@@ -61,13 +62,17 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	if some {
 		err = snap.EvaluateInto(q, res)
 	} else {
-		*res = engine.Result{Target: target, Rows: roaring.New()}
+		*res = engine.Result{Target: target}
+		if !q.CountOnly {
+			res.Rows = roaring.New()
+		}
 	}
 	var adjust []countAdjustment
 	var totalAdjust countAdjustment
 	if err == nil && !listing {
 		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
 	}
+	q.DatasetIDs = requested
 	if err != nil {
 		if engine.IsQueryError(err) {
 			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)

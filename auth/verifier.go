@@ -100,6 +100,10 @@ func (v *Verifier) Verify(ctx context.Context, token []byte) (*Caller, error) {
 	return c, nil
 }
 
+// Cached returns the caller of a token verified earlier and not yet expired, else nil:
+// the hot path of a request with a token, one map lookup without allocation.
+func (v *Verifier) Cached(token []byte) *Caller { return v.cache.get(token, v.opts.Now()) }
+
 func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Caller, error) {
 	s, err := inspect([]byte(token))
 	if err != nil {
