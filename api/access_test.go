@@ -244,6 +244,13 @@ func TestAccessMatrix(t *testing.T) {
 			if bs.ResponseSummary.Exists != (want > 0) {
 				t.Errorf("%s, %s: boolean exists %v, want %v", path, c.name, bs.ResponseSummary.Exists, want > 0)
 			}
+			for _, sm := range []summary{cs, bs} { // the v2.2 summary sets of boolean and count answers
+				for _, rs := range sm.Response.ResultSets {
+					if !slices.Contains(c.sees, rs.ID) {
+						t.Errorf("%s, %s: summary set of %s reached a caller who may not see it", path, c.name, rs.ID)
+					}
+				}
+			}
 			if c.sees == nil && !strings.Contains(path, "datasetIds") { // (a request's own datasetIds are echoed)
 				_, body := doBearer(f.h, "GET", withParam(path, "requestedGranularity=record&includeResultsetResponses=ALL"), nil, c.token)
 				if strings.Contains(string(body), `"FIXTURE"`) || strings.Contains(string(body), `"FIXTURE_B"`) {
@@ -330,7 +337,9 @@ func TestBelowLevel(t *testing.T) {
 			"FIXTURE_B": {SecurityLevel: SecurityControlled, Visa: "B"},
 		}, nil)
 		s := query(t, f.h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity=record", nil, 200)
-		if s.Meta.ReturnedGranularity != below || !s.ResponseSummary.Exists || len(s.Response.ResultSets) != 0 {
+		// One summary set (v2.2), FIXTURE's, without records; nothing of FIXTURE_B.
+		if s.Meta.ReturnedGranularity != below || !s.ResponseSummary.Exists || len(s.Response.ResultSets) != 1 ||
+			s.Response.ResultSets[0].ID != "FIXTURE" || len(s.Response.ResultSets[0].Results) != 0 {
 			t.Errorf("%s: returned %s exists %v, %d result sets", below, s.Meta.ReturnedGranularity, s.ResponseSummary.Exists, len(s.Response.ResultSets))
 		}
 		if below == "count" && (s.ResponseSummary.NumTotalResults == nil || *s.ResponseSummary.NumTotalResults != 3) {

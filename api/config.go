@@ -57,6 +57,9 @@ type Config struct {
 	Auth auth.Config `yaml:"auth"`
 	// Privacy holds the per-caller defences (query budget).
 	Privacy PrivacyConfig `yaml:"privacy"`
+	// Limits and Server are the operational settings (config_ops.go).
+	Limits LimitsConfig `yaml:"limits"`
+	Server ServerConfig `yaml:"server"`
 
 	baseURLGiven bool // baseUrl was set in the file
 }
@@ -177,6 +180,8 @@ func DefaultConfig() Config {
 		Granularity:               GranularityConfig{Default: "boolean", Max: "record"},
 		Pagination:                PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10},
 		NonFilteredQueriesAllowed: true,
+		Limits:                    DefaultLimits(),
+		Server:                    DefaultServer(),
 	}
 }
 
@@ -473,6 +478,7 @@ func (c *Config) validate(loc func(keys ...string) string) error {
 	} else if c.Pagination.MaxLimit >= 1 && c.Pagination.DefaultLimit > c.Pagination.MaxLimit {
 		bad(k("pagination", "defaultLimit"), "%d is above pagination.maxLimit (%d)", c.Pagination.DefaultLimit, c.Pagination.MaxLimit)
 	}
+	c.validateOps(bad)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}

@@ -7,8 +7,8 @@ import (
 
 // A dataset that is not PUBLIC is invisible to an anonymous caller at the default
 // belowLevel (none): no result set, no count, no part in exists; with belowLevel boolean
-// it answers boolean only. Without an issuer configured every caller is anonymous, and a
-// token sent anyway changes nothing.
+// it answers boolean only, with its v2.2 boolean result set. Without an issuer configured
+// every caller is anonymous, and a token sent anyway changes nothing.
 func TestNonPublicDatasetHiddenFromAnonymous(t *testing.T) {
 	for _, level := range []string{SecurityRegistered, SecurityControlled} {
 		cfg := DefaultConfig()
@@ -28,9 +28,13 @@ func TestNonPublicDatasetHiddenFromAnonymous(t *testing.T) {
 		h = testHandlerWith(t, "fixture", &cfg)
 		for _, g := range []string{"count", "record"} {
 			s := query(t, h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil, 200)
-			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 0 || !s.ResponseSummary.Exists {
+			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 1 || !s.ResponseSummary.Exists {
 				t.Errorf("%s dataset, belowLevel boolean, %s requested: returned %q, exists %v, numTotalResults %v, %d result sets",
 					level, g, s.Meta.ReturnedGranularity, s.ResponseSummary.Exists, fmtCount(s.ResponseSummary.NumTotalResults), len(s.Response.ResultSets))
+			}
+			_, body := do(h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil)
+			if sets := rawResultSets(t, body); len(sets) != 1 || string(sets[0]) != `{"id":"FIXTURE","setType":"dataset","exists":true}` {
+				t.Errorf("%s dataset, %s requested: result sets %s, want the boolean set alone", level, g, sets)
 			}
 		}
 	}

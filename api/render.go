@@ -38,7 +38,6 @@ func appendResultSets(b []byte, sets []resultSet) []byte {
 		b = strconv.AppendBool(b, rs.Exists)
 		b = append(b, `,"resultsCount":`...)
 		b = strconv.AppendUint(b, rs.ResultsCount, 10)
-		b = appendCountAdjustment(b, rs.adjust)
 		b = append(b, `,"results":`...)
 		b = appendRecords(b, rs.Results)
 		if len(rs.ResultsHandovers) > 0 {
@@ -46,6 +45,7 @@ func appendResultSets(b []byte, sets []resultSet) []byte {
 			b = append(b, `,"resultsHandovers":`...)
 			b = append(b, h...)
 		}
+		b = appendCountAdjustment(b, countAdjustment{Precision: rs.CountPrecision, AdjustedTo: rs.CountAdjustedTo})
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)

@@ -20,10 +20,11 @@ import (
 
 // Server answers Beacon requests from an engine.
 type Server struct {
-	eng *engine.Engine
-	cfg *Config
-	log *slog.Logger
-	now func() time.Time
+	eng  *engine.Engine
+	cfg  *Config
+	log  *slog.Logger
+	life lifecycle
+	now  func() time.Time
 	// verifier checks bearer tokens; nil when no issuer is configured.
 	verifier *auth.Verifier
 	// budget is the per-caller query budget; nil when none is configured.
@@ -51,6 +52,7 @@ func NewServerWith(eng *engine.Engine, cfg *Config, log *slog.Logger, o auth.Opt
 		o.Now = time.Now
 	}
 	s := &Server{eng: eng, cfg: cfg, log: log, now: o.Now, budget: newBudget(cfg.Privacy.QueryBudget, o.Now)}
+	s.life.heavy = make(chan struct{}, heavySlots(cfg.Limits.HeavyQueries))
 	if cfg.Auth.Enabled() {
 		s.verifier = auth.NewVerifier(cfg.Auth, o)
 	}
@@ -71,18 +73,6 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 	return fasthttp.CompressHandlerLevel(s.safe(s.serve), fasthttp.CompressBestSpeed)
 }
 
-// HTTPServer is the fasthttp server `bitbeacon serve` runs h in, with its limits; the
-// benchmark serves the same one.
-func HTTPServer(h fasthttp.RequestHandler) *fasthttp.Server {
-	return &fasthttp.Server{
-		Handler:            h,
-		Name:               "bitbeacon",
-		ReadTimeout:        30 * time.Second,
-		WriteTimeout:       60 * time.Second,
-		MaxRequestBodySize: 4 << 20,
-	}
-}
-
 // safe turns a panic into a logged 500 with a Beacon error body, so one bad request never
 // takes the server down. A panic is always a bug; tests and fuzzing make sure none is reached.
 func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {
@@ -101,7 +91,15 @@ func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 
 func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
+	s.life.inFlight.Add(1)
+	defer s.life.inFlight.Add(-1)
+	if s.life.draining.Load() {
+		ctx.SetConnectionClose() // clients move to another replica
+	}
 	ctx.Response.Header.Set("Access-Control-Allow-Origin", "*")
+	if s.probe(ctx) {
+		return
+	}
 	// The route's strings (the record id) point into the request's path: they are used
 	// while the request is served and copied by whatever keeps them (messages).
 	path := ctx.Path()

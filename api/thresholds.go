@@ -1,8 +1,6 @@
 package api
 
 import (
-	"strconv"
-
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/bitbeacon/bitbeacon/engine"
@@ -15,16 +13,7 @@ const (
 	precisionRounded   = "rounded"
 )
 
-// countAdjustment says how a count was changed before it left: Precision imprecise (a
-// count below the threshold answered as the threshold) or rounded (rounded up to a
-// multiple), and AdjustedTo what it was adjusted to. The zero value is an exact count,
-// about which nothing is written.
-type countAdjustment struct {
-	Precision  string
-	AdjustedTo []any
-}
-
-func (a countAdjustment) adjusted() bool { return a.Precision != "" }
+// countAdjustment (resultsets.go) says how a count was changed before it left.
 
 // peopleEntity: the entities whose counts are counts of people (or of their samples and
 // data), which thresholds protect. Variant answers are protected through their carriers.
@@ -109,30 +98,4 @@ func suppress(d *engine.DatasetResult) {
 	if d.Rows != nil {
 		d.Rows = roaring.New()
 	}
-}
-
-// appendCountAdjustment writes ,"countPrecision":…,"countAdjustedTo":[…] for an adjusted
-// count and nothing for an exact one.
-func appendCountAdjustment(b []byte, a countAdjustment) []byte {
-	if !a.adjusted() {
-		return b
-	}
-	b = append(b, `,"countPrecision":`...)
-	b = appendJSONString(b, a.Precision)
-	if len(a.AdjustedTo) > 0 {
-		b = append(b, `,"countAdjustedTo":[`...)
-		for i, v := range a.AdjustedTo {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			switch v := v.(type) {
-			case uint64:
-				b = strconv.AppendUint(b, v, 10)
-			case string:
-				b = appendJSONString(b, v)
-			}
-		}
-		b = append(b, ']')
-	}
-	return b
 }
