@@ -15,13 +15,15 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ui"
 )
 
-// Server answers Beacon requests from an engine.
+// Server answers Beacon requests from an engine, and serves the web query page.
 type Server struct {
 	eng *engine.Engine
 	cfg *Config
 	log *slog.Logger
+	web *ui.Handler
 }
 
 // NewServer returns a server for eng configured by cfg.
@@ -29,7 +31,8 @@ func NewServer(eng *engine.Engine, cfg *Config, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{eng: eng, cfg: cfg, log: log}
+	page := ui.New(ui.Options{SkipCountsRecords: cfg.Pagination.SkipUnit == "records"})
+	return &Server{eng: eng, cfg: cfg, log: log, web: page}
 }
 
 // Handler returns the fasthttp handler: routing, panic safety, CORS and response
@@ -84,6 +87,10 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.writeError(ctx, fasthttp.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use GET or POST", ctx.Method()), nil)
 		return
 	}
+	if r.kind == routeNotFound && ui.Owns(path) {
+		s.servePage(ctx)
+		return
+	}
 	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
 		ctx.SetContentType("text/plain; version=0.0.4")
 		metrics.WritePrometheus(ctx, true)
@@ -93,6 +100,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	case routeNotFound:
 		s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no endpoint %s; see /map for the endpoints of this beacon", ctx.Path()), nil)
 	case routeInfo:
+		if wantsPage(ctx) {
+			return
+		}
 		snap := s.eng.Snapshot()
 		stamp := snap.LoadedAt.UTC().Format(time.RFC3339)
 		s.writeJSON(ctx, InfoResponse(s.cfg, stamp, stamp))
