@@ -68,10 +68,12 @@ type serverOnce struct {
 }
 
 // demoBeacon serves the demo (make run's data, numbers as a user sees them). multiBeacon
-// serves the demo and a second, smaller dataset capped at boolean granularity, so that an
-// answer has counts per dataset and one dataset answers below the rest.
-func demoBeacon(t *testing.T) *beacon { return startBeacon(t, "demo") }
-func multiBeacon(t *testing.T) *beacon { return startBeacon(t, "multi") }
+// serves the demo and a second, smaller dataset, so that a count answer is split by
+// dataset; cappedBeacon serves the same two with the second capped at boolean granularity,
+// so that one dataset answers below the rest.
+func demoBeacon(t *testing.T) *beacon   { return startBeacon(t, "demo") }
+func multiBeacon(t *testing.T) *beacon  { return startBeacon(t, "multi") }
+func cappedBeacon(t *testing.T) *beacon { return startBeacon(t, "capped") }
 
 func startBeacon(t *testing.T, name string) *beacon {
 	t.Helper()
@@ -84,25 +86,56 @@ func startBeacon(t *testing.T, name string) *beacon {
 	return s.b
 }
 
+var (
+	releases sync.Map // "demo" or "multi" → *releaseOnce
+)
+
+type releaseOnce struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// release ingests the demo ("demo"), or the demo and secondSet ("multi"), once.
+func release(name string) (string, error) {
+	v, _ := releases.LoadOrStore(name, &releaseOnce{})
+	r := v.(*releaseOnce)
+	r.once.Do(func() {
+		dir := filepath.Join(tmpRoot, name)
+		r.dir = filepath.Join(dir, "release")
+		sets := []popgen.Config{popgen.Demo()}
+		if name == "multi" {
+			c := secondSet
+			c.Chromosomes = []string{"22"}
+			sets = append(sets, c)
+		}
+		for _, c := range sets {
+			files, err := popgen.WriteBFF(filepath.Join(dir, "bff-"+c.DatasetID), c)
+			if err != nil {
+				r.err = err
+				return
+			}
+			if _, err := ingest.Run(context.Background(), ingest.Options{Out: r.dir, DatasetID: c.DatasetID, Assembly: popgen.DefaultAssembly, MaxWarnings: 5}, files.Paths); err != nil {
+				r.err = err
+				return
+			}
+		}
+	})
+	return r.dir, r.err
+}
+
 func newBeacon(name string) (*beacon, error) {
-	dir := filepath.Join(tmpRoot, name)
-	out := filepath.Join(dir, "release")
 	cfg := api.DemoConfig()
-	sets := []popgen.Config{popgen.Demo()}
-	if name == "multi" {
-		c := secondSet
-		c.Chromosomes = []string{"22"}
-		sets = append(sets, c)
-		cfg.Datasets = map[string]api.DatasetConfig{c.DatasetID: {MaxGranularity: "boolean", SecurityLevel: api.SecurityPublic}}
+	rel := "multi"
+	switch name {
+	case "demo":
+		rel = "demo"
+	case "capped":
+		cfg.Datasets = map[string]api.DatasetConfig{secondSet.DatasetID: {MaxGranularity: "boolean", SecurityLevel: api.SecurityPublic}}
 	}
-	for _, c := range sets {
-		files, err := popgen.WriteBFF(filepath.Join(dir, "bff-"+c.DatasetID), c)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := ingest.Run(context.Background(), ingest.Options{Out: out, DatasetID: c.DatasetID, Assembly: popgen.DefaultAssembly, MaxWarnings: 5}, files.Paths); err != nil {
-			return nil, err
-		}
+	out, err := release(rel)
+	if err != nil {
+		return nil, err
 	}
 	eng, err := engine.NewEngine(out)
 	if err != nil {
@@ -153,6 +186,20 @@ func (b *beacon) getJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("GET %s: %v\n%s", path, err, body)
+	}
+}
+
+// postJSON sends a POST body to the API.
+func (b *beacon) postJSON(t *testing.T, path, body string, v any) {
+	t.Helper()
+	res, err := http.Post(b.base+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("POST %s: %v\n%s", path, err, data)
 	}
 }
 

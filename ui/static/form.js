@@ -137,7 +137,7 @@ function mark(errors) {
     el.insertAdjacentElement('afterend', m);
     el.setAttribute('aria-describedby', ((el.getAttribute('aria-describedby') || '') + ' ' + m.id).trim());
   }
-  summary.textContent = errors.length === 1 ? 'Please fix: ' + errors[0].msg + '.' : `Please fix the ${errors.length} marked fields.`;
+  summary.textContent = `Please fix ${errors.length === 1 ? 'this' : `these ${errors.length} marked fields`}: ${errors.map(e => e.msg).join('; ')}.`;
   summary.hidden = false;
   $(errors[0].field).focus();
 }

@@ -6,7 +6,7 @@ import * as api from './api.js';
 import * as terms from './terms.js';
 import * as form from './form.js';
 import { FilterList } from './filterlist.js';
-import { render, datasetRows, targetOf } from './render.js';
+import { render, datasetRows, datasetsUnlisted, targetOf } from './render.js';
 
 const $ = id => document.getElementById(id);
 const filterList = new FilterList($('filter-list'));
@@ -34,11 +34,16 @@ function loadMap() {
   return mapLoaded;
 }
 
-// loadDatasets lists the dataset ids, for the per-dataset counts of a count answer.
+// loadDatasets lists the dataset ids, for the per-dataset counts of a count answer:
+// {ids, granularity}, ids null when /datasets lists none to this caller (a beacon may hide
+// them, e.g. below record granularity).
 function loadDatasets() {
   datasetIds ??= api.getJSON('/datasets?requestedGranularity=record&limit=0')
-    .then(r => (r.body?.response?.collections || []).map(c => c.id).filter(Boolean))
-    .catch(() => []);
+    .then(r => {
+      const c = r.body?.response?.collections;
+      return { ids: Array.isArray(c) ? c.map(d => d.id).filter(Boolean) : null, granularity: r.body?.meta?.returnedGranularity };
+    })
+    .catch(() => ({ ids: null }));
   return datasetIds;
 }
 
@@ -49,11 +54,16 @@ const MAX_DATASET_QUERIES = 25;
 // the answer is its own; with several, one request per dataset (datasetIds) says each one's
 // count and the granularity it answered at.
 async function perDataset(tbody, st, res, seq) {
-  const ids = await loadDatasets();
+  const { ids, granularity } = await loadDatasets();
   if (seq !== runSeq) return;
   const requested = st.params.get('requestedGranularity') || 'boolean';
   const top = res.body;
   const g = top.meta?.returnedGranularity;
+  if (ids === null) {
+    datasetsUnlisted(tbody, granularity);
+    tbody.dataset.state = 'done';
+    return;
+  }
   if (ids.length <= 1) {
     const id = ids[0] || top.response?.resultSets?.[0]?.id || 'all datasets';
     datasetRows(tbody, [{ id, exists: top.responseSummary?.exists, count: top.responseSummary?.numTotalResults, granularity: g }], requested);

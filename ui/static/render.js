@@ -72,10 +72,10 @@ export function render(box, state, ctx) {
   let tbody = null;
   if (Array.isArray(sets) || LEVEL[returned] < 2) {
     tbody = el('tbody');
-    box.append(el('table', { id: 'per-dataset', class: 'compact' },
+    box.append(el('div', { class: 'table-wrap' }, el('table', { id: 'per-dataset', class: 'compact' },
       el('caption', { text: 'Per dataset' }),
       el('thead', {}, el('tr', {}, ...['Dataset', 'Exists', 'Count', 'Granularity'].map(h => el('th', { scope: 'col', text: h })))),
-      tbody));
+      tbody)));
     if (Array.isArray(sets)) {
       datasetRows(tbody, sets.map(s => ({ id: s.id, exists: s.exists, count: s.resultsCount, granularity: returned })), requested);
       tbody.dataset.state = 'done';
@@ -98,6 +98,12 @@ export function datasetRows(tbody, rows, requested) {
   if (!rows.length) tbody.append(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'no dataset answered' })));
 }
 
+// datasetsUnlisted says why there is no breakdown: /datasets listed none to this caller.
+export function datasetsUnlisted(tbody, granularity) {
+  tbody.replaceChildren(el('tr', { class: 'unlisted' }, el('td', { colspan: 4, class: 'muted',
+    text: `this beacon lists no datasets to this caller${granularity ? ` (/datasets answered at ${granularity} granularity)` : ''}, so the answer cannot be split by dataset` })));
+}
+
 function records(box, state, entry, body, ctx) {
   const collections = body.response?.collections;
   const sets = collections ? [{ id: '', results: collections, resultsCount: body.responseSummary?.numTotalResults }] : (body.response?.resultSets || []);
@@ -109,7 +115,7 @@ function records(box, state, entry, body, ctx) {
   const skip = Number(state.params.get('skip') || 0);
   const page = pageOf(skip, limit);
   const most = Math.max(0, ...sets.map(s => s.resultsCount || 0));
-  const heads = [...(showSet ? ['Dataset'] : []), 'Id', ...cols.map(c => c[0]), ...(related.length ? ['Linked'] : []), 'JSON'];
+  const heads = [...(showSet ? ['Dataset'] : []), 'Id', ...cols.map(c => c[0]), ...(related.length ? ['Linked'] : [])];
   const tbody = el('tbody');
   const granularity = state.params.get('requestedGranularity') || 'record';
   rows.forEach(({ set, r }, i) => {
@@ -117,7 +123,17 @@ function records(box, state, entry, body, ctx) {
     const jsonId = `rec-json-${i}`;
     const cells = [];
     if (showSet) cells.push(el('td', { text: set }));
-    cells.push(el('th', { scope: 'row' }, id ? el('a', { href: ctx.link([entry, id], { requestedGranularity: 'record' }), class: 'rec-id', text: id }) : ''));
+    const pre = el('pre', { text: JSON.stringify(r, null, 2) });
+    const jsonRow = el('tr', { id: jsonId, class: 'json', hidden: true }, el('td', { colspan: heads.length }, pre));
+    // The disclosure sits before the id: the full record opens under its row.
+    const toggle = el('button', { type: 'button', class: 'json-toggle', 'aria-expanded': 'false', 'aria-controls': jsonId, 'aria-label': `Full JSON of ${id}`, title: 'Full JSON', text: '{ }' });
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      jsonRow.hidden = !open;
+    });
+    cells.push(el('th', { scope: 'row', class: 'rec' }, toggle, ' ',
+      id ? el('a', { href: ctx.link([entry, id], { requestedGranularity: 'record' }), class: 'rec-id', text: id }) : ''));
     for (const [, f] of cols) {
       const v = f(r);
       cells.push(el('td', {}, v && typeof v === 'object' ? el('a', { href: ctx.link(v.to, { requestedGranularity: 'record' }), text: v.text }) : String(v)));
@@ -128,15 +144,6 @@ function records(box, state, entry, body, ctx) {
         'aria-label': `${rel} of ${id}`,
       }))));
     }
-    const pre = el('pre', { text: JSON.stringify(r, null, 2) });
-    const jsonRow = el('tr', { id: jsonId, class: 'json', hidden: true }, el('td', { colspan: heads.length }, pre));
-    const toggle = el('button', { type: 'button', class: 'json-toggle', 'aria-expanded': 'false', 'aria-controls': jsonId, 'aria-label': `JSON of ${id}`, text: 'JSON' });
-    toggle.addEventListener('click', () => {
-      const open = toggle.getAttribute('aria-expanded') !== 'true';
-      toggle.setAttribute('aria-expanded', String(open));
-      jsonRow.hidden = !open;
-    });
-    cells.push(el('td', {}, toggle));
     tbody.append(el('tr', { 'data-id': id }, ...cells), jsonRow);
   });
   const first = page * limit + 1;

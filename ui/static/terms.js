@@ -87,6 +87,9 @@ export function attach(input, list, onPick, onText) {
     close();
     onPick(t);
   };
+  // Enter adds a filter; it must not also submit the form through the keypress that
+  // follows an Enter whose keydown was handled.
+  input.addEventListener('keypress', e => { if (e.key === 'Enter') e.preventDefault(); });
   input.addEventListener('input', show);
   input.addEventListener('blur', close);
   input.addEventListener('keydown', e => {
