@@ -101,18 +101,22 @@ func TestFirstPaintOfCount(t *testing.T) {
 	p := newPage(t, b)
 	const link = "/ui/individuals?filters=NCIT:C16576&requestedGranularity=count"
 	p.open(link) // warm: the server's first request and the browser's cache of the files
-	var answers, fcps []float64
+	var answers, fcps, html, scripts, query []float64
 	for range 7 {
 		p.open(link)
 		p.poll(`performance.getEntriesByName('bitbeacon:answer-painted').length > 0`)
 		answers = append(answers, eval[float64](p, `performance.getEntriesByName('bitbeacon:answer-painted')[0].startTime`))
 		fcps = append(fcps, eval[float64](p, `performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1`))
+		html = append(html, eval[float64](p, `performance.getEntriesByType('navigation')[0].responseEnd`))
+		scripts = append(scripts, eval[float64](p, `Math.max(...performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js')).map(r => r.responseEnd))`))
+		query = append(query, eval[float64](p, `(r => r.responseEnd - r.startTime)(performance.getEntriesByType('resource').find(r => r.name.includes('/individuals?')))`))
 	}
 	if p.number("#answer-total") == 0 {
 		t.Fatal("no count on the page")
 	}
-	t.Logf("count answer painted after %s (median of %d loads; all %v ms); first contentful paint %s",
-		ms(median(answers)), len(answers), rounded(answers), ms(median(fcps)))
+	t.Logf("count answer painted after %s (median of %d loads; all %v ms); first contentful paint %s; "+
+		"page received %s, last script %s, the count request took %s",
+		ms(median(answers)), len(answers), rounded(answers), ms(median(fcps)), ms(median(html)), ms(median(scripts)), ms(median(query)))
 }
 
 func median(xs []float64) float64 {
