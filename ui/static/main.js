@@ -6,6 +6,7 @@ import * as api from './api.js';
 import * as terms from './terms.js';
 import * as form from './form.js';
 import { FilterList } from './filterlist.js';
+import { readFilters, describe } from './filters.js';
 import { render, datasetRows, datasetsUnlisted, targetOf } from './render.js';
 
 const $ = id => document.getElementById(id);
@@ -134,12 +135,22 @@ async function run() {
   const tbody = render(box, st, { res, relatedOf, link, page: pageHref });
   answer.setAttribute('aria-busy', 'false');
   answer.dataset.state = 'done';
-  $('status').textContent = `/${state.encodePath(st.path)}`;
+  $('status').textContent = describeQuery(st);
   const total = res.body?.responseSummary?.numTotalResults;
   document.title = (res.body?.error ? 'Error' : total !== undefined && g !== 'boolean' ? `${total} ${targetOf(st.path)}` : `${res.body?.responseSummary?.exists ? 'Yes' : 'No'}: ${targetOf(st.path)}`) + ' — bitbeacon';
   // The answer is on screen at the next frame: mark it for measuring first paint.
   requestAnimationFrame(() => setTimeout(() => performance.mark('bitbeacon:answer-painted'), 0));
   if (tbody && !res.body?.error && !res.body?.response?.resultSets) perDataset(tbody, st, res, seq);
+}
+
+// describeQuery says in words what the answer is about: the path, filters and variant.
+function describeQuery(st) {
+  const parts = [st.path.join(' / ')];
+  const problems = [];
+  for (const f of readFilters(st.params, problems)) parts.push(describe(f, terms.labelOf));
+  const v = state.VARIANT_PARAMS.filter(n => st.params.has(n)).map(n => `${n} ${st.params.get(n)}`);
+  if (v.length) parts.push(v.join(', '));
+  return parts.join(' · ');
 }
 
 function showRequest(req) {
@@ -160,7 +171,10 @@ function go(href) {
   history.pushState(null, '', href);
   current = state.parse(location.href);
   run();
-  $('answer').focus({ preventScroll: true });
+  // On a wide screen the answer is beside the form; on a phone it is below: go there.
+  const answer = $('answer');
+  answer.focus({ preventScroll: true });
+  if (answer.getBoundingClientRect().top > window.innerHeight) answer.scrollIntoView();
 }
 
 function setup() {

@@ -108,7 +108,8 @@ function records(box, state, entry, body, ctx) {
   const collections = body.response?.collections;
   const sets = collections ? [{ id: '', results: collections, resultsCount: body.responseSummary?.numTotalResults }] : (body.response?.resultSets || []);
   const rows = sets.flatMap(s => (s.results || []).map(r => ({ set: s.id, r })));
-  const cols = COLUMNS[entry] || [];
+  // Columns no record of the page fills are left out (a beacon may not hold that field).
+  const cols = (COLUMNS[entry] || []).filter(([, f]) => rows.some(({ r }) => f(r) !== ''));
   const related = ctx.relatedOf[entry] || [];
   const showSet = sets.length > 1;
   const limit = Number(state.params.get('limit') || body.meta?.receivedRequestSummary?.pagination?.limit || 10) || 10;
