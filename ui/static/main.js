@@ -214,6 +214,8 @@ function setup() {
     api.setToken(token.value);
     $('token-state').textContent = api.hasToken() ? 'Token set: sent with every query from now on.' : 'No token: anonymous queries.';
     datasetIds = null;
+    terms.reset();
+    terms.load().then(() => filterList.refreshLabels());
     run();
   });
   $('token-clear').addEventListener('click', () => { token.value = ''; token.dispatchEvent(new Event('change')); });

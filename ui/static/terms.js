@@ -16,6 +16,8 @@ export function load() {
   }).catch(() => terms);
   return loaded;
 }
+// reset forgets the terms, so the next load asks again (a token may see other datasets).
+export function reset() { loaded = null; }
 export function labelOf(id) { return labels.get(id) || ''; }
 export function termsOf(id) { return terms.filter(t => t.id === id); }
 
