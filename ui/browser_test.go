@@ -292,6 +292,24 @@ func TestErrorsAndWarnings(t *testing.T) {
 	if n := p.number("#answer-total"); n != 0 || p.text("#answer-exists") != "No" {
 		t.Errorf("an unknown term shows %d / %s", n, p.text("#answer-exists"))
 	}
+	// A path that is no endpoint: the beacon's 404 message.
+	var none answer
+	b.getJSON(t, "/nothing", &none)
+	p.open("/ui/nothing?requestedGranularity=count")
+	if msg := p.text("#answer-error-message"); none.Error == nil || !strings.HasPrefix(msg, none.Error.ErrorMessage) {
+		t.Errorf("an unknown entry path shows %q", msg)
+	}
+	// A hand-edited filtersJSON that is no JSON: the page says so and sends nothing.
+	b.requests()
+	p.open("/ui/individuals?filtersJSON=%5B%7Bnope&requestedGranularity=count")
+	if s := p.text("#status"); !strings.Contains(s, "filtersJSON is not a JSON array") {
+		t.Errorf("a broken filtersJSON shows %q", s)
+	}
+	for _, r := range b.requests() {
+		if r.path == "/individuals" {
+			t.Error("a link with a broken filtersJSON was sent")
+		}
+	}
 }
 
 // Filters GET cannot say go as POST, and the URL keeps them as filtersJSON: a term without

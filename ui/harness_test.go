@@ -52,9 +52,12 @@ func TestMain(m *testing.M) {
 type beacon struct {
 	base string // http://127.0.0.1:PORT
 
-	mu    sync.Mutex
-	auths []string // the Authorization header of every API request, in order
+	mu   sync.Mutex
+	seen []seenRequest // every API request, in order
 }
+
+// seenRequest is one request the beacon received from outside the page's files.
+type seenRequest struct{ path, auth string }
 
 var (
 	servers   sync.Map // name → *serverOnce
@@ -154,7 +157,7 @@ func newBeacon(name string) (*beacon, error) {
 	srv := api.HTTPServer(func(ctx *fasthttp.RequestCtx) {
 		if !strings.HasPrefix(string(ctx.Path()), "/ui") {
 			b.mu.Lock()
-			b.auths = append(b.auths, string(ctx.Request.Header.Peek("Authorization")))
+			b.seen = append(b.seen, seenRequest{string(ctx.Path()), string(ctx.Request.Header.Peek("Authorization"))})
 			b.mu.Unlock()
 		}
 		h(ctx)
@@ -163,12 +166,21 @@ func newBeacon(name string) (*beacon, error) {
 	return b, nil
 }
 
-// authorizations returns the Authorization headers seen since the last call.
-func (b *beacon) authorizations() []string {
+// requests returns the API requests seen since the last call.
+func (b *beacon) requests() []seenRequest {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	out := slices.Clone(b.auths)
-	b.auths = b.auths[:0]
+	out := slices.Clone(b.seen)
+	b.seen = b.seen[:0]
+	return out
+}
+
+// authorizations returns the Authorization headers seen since the last call.
+func (b *beacon) authorizations() []string {
+	var out []string
+	for _, r := range b.requests() {
+		out = append(out, r.auth)
+	}
 	return out
 }
 
@@ -181,7 +193,7 @@ func (b *beacon) getJSON(t *testing.T, path string, v any) {
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 && res.StatusCode != 400 {
+	if res.StatusCode != 200 && res.StatusCode != 400 && res.StatusCode != 404 {
 		t.Fatalf("GET %s: %s\n%s", path, res.Status, body)
 	}
 	if err := json.Unmarshal(body, v); err != nil {

@@ -108,16 +108,17 @@ async function run() {
   const seq = ++runSeq;
   const st = current;
   const problems = form.fill(st, filterList);
-  const req = api.request(st.path.length ? st.path : ['individuals'], st.params);
-  showRequest(req);
   const answer = $('answer');
   const box = $('result');
   if (problems.length) {
-    $('status').textContent = problems.join('; ');
+    // A hand-edited link: say what is wrong with it, send nothing.
+    $('status').textContent = 'This link cannot be asked: ' + problems.join('; ');
     box.replaceChildren();
     answer.dataset.state = 'done';
     return;
   }
+  const req = api.request(st.path.length ? st.path : ['individuals'], st.params);
+  showRequest(req);
   if (!st.path.length) {
     $('status').textContent = 'Build a query and run it, or open a shared link.';
     box.replaceChildren();
