@@ -391,6 +391,14 @@ func TestPerDatasetCounts(t *testing.T) {
 		t.Errorf("total %d is not the sum of the datasets", total)
 	}
 	p.shot("per-dataset")
+	// A query restricted to one dataset is not split over the others.
+	p.open("/ui" + q + "&datasetIds=" + secondSet.DatasetID)
+	if rows := p.texts("#per-dataset tbody tr[data-dataset] th"); !slices.Equal(rows, []string{secondSet.DatasetID}) {
+		t.Errorf("a query on %s is split over %q", secondSet.DatasetID, rows)
+	}
+	if got := p.number("#answer-total"); got != other.ResponseSummary.NumTotalResults {
+		t.Errorf("restricted to %s the page shows %d, the API %d", secondSet.DatasetID, got, other.ResponseSummary.NumTotalResults)
+	}
 }
 
 // A dataset capped at boolean pulls the answer below the count asked for, and the page says

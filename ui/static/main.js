@@ -55,8 +55,13 @@ const MAX_DATASET_QUERIES = 25;
 // the answer is its own; with several, one request per dataset (datasetIds) says each one's
 // count and the granularity it answered at.
 async function perDataset(tbody, st, res, seq) {
-  const { ids, granularity } = await loadDatasets();
+  const listed = await loadDatasets();
   if (seq !== runSeq) return;
+  const { granularity } = listed;
+  let ids = listed.ids;
+  // A query restricted to some datasets is split over those only.
+  const only = (st.params.get('datasetIds') || '').split(',').filter(Boolean);
+  if (ids && only.length) ids = ids.filter(id => only.includes(id));
   const requested = st.params.get('requestedGranularity') || 'boolean';
   const top = res.body;
   const g = top.meta?.returnedGranularity;
