@@ -492,3 +492,25 @@ func TestRootRedirectsBrowsers(t *testing.T) {
 		t.Errorf("/ in a browser ended at %s", loc)
 	}
 }
+
+// The autocomplete knows every filtering term, also when the beacon pages /filtering_terms
+// in pages smaller than the list (maxLimit 50 here, the demo has over 100 terms).
+func TestAutocompleteReadsEveryPage(t *testing.T) {
+	b := startBeacon(t, "smallpages")
+	var all struct {
+		Response struct {
+			FilteringTerms []struct {
+				ID string `json:"id"`
+			} `json:"filteringTerms"`
+		} `json:"response"`
+	}
+	b.getJSON(t, "/filtering_terms?limit=0", &all)
+	if n := len(all.Response.FilteringTerms); n != 50 {
+		t.Fatalf("a page of /filtering_terms holds %d terms, want the configured 50", n)
+	}
+	p := newPage(t, b)
+	p.open("/ui/")
+	// The last term in id order sits on the third page.
+	p.typeInto("#term-input", "variation.location.typ")
+	p.poll(`document.querySelector('#term-list [data-id="variation.location.type"]') !== null`)
+}

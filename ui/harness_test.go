@@ -133,6 +133,9 @@ func newBeacon(name string) (*beacon, error) {
 	switch name {
 	case "demo":
 		rel = "demo"
+	case "smallpages":
+		rel = "demo"
+		cfg.Pagination.MaxLimit = 50
 	case "capped":
 		cfg.Datasets = map[string]api.DatasetConfig{secondSet.DatasetID: {MaxGranularity: "boolean", SecurityLevel: api.SecurityPublic}}
 	}

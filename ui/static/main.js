@@ -7,7 +7,7 @@ import * as terms from './terms.js';
 import * as form from './form.js';
 import { FilterList } from './filterlist.js';
 import { readFilters, describe } from './filters.js';
-import { render, datasetRows, datasetsUnlisted, targetOf } from './render.js';
+import { render, datasetRows, datasetsUnlisted, lowerThanAsked, targetOf } from './render.js';
 
 const $ = id => document.getElementById(id);
 const filterList = new FilterList($('filter-list'));
@@ -71,7 +71,8 @@ async function perDataset(tbody, st, res, seq) {
     return;
   }
   if (ids.length <= 1) {
-    const id = ids[0] || top.response?.resultSets?.[0]?.id || 'all datasets';
+    if (top.response?.resultSets) { tbody.dataset.state = 'done'; return; } // already its rows
+    const id = ids[0] || 'all datasets';
     datasetRows(tbody, [{ id, exists: top.responseSummary?.exists, count: top.responseSummary?.numTotalResults, granularity: g }], requested);
     tbody.dataset.state = 'done';
     return;
@@ -146,7 +147,10 @@ async function run() {
   document.title = (res.body?.error ? 'Error' : total !== undefined && g !== 'boolean' ? `${total} ${targetOf(st.path)}` : `${res.body?.responseSummary?.exists ? 'Yes' : 'No'}: ${targetOf(st.path)}`) + ' — bitbeacon';
   // The answer is on screen at the next frame: mark it for measuring first paint.
   requestAnimationFrame(() => setTimeout(() => performance.mark('bitbeacon:answer-painted'), 0));
-  if (tbody && !res.body?.error && !res.body?.response?.resultSets) perDataset(tbody, st, res, seq);
+  // Without result sets (a count answer of an older beacon), or below the granularity asked
+  // for, each dataset is asked on its own.
+  const requested = st.params.get('requestedGranularity') || res.body?.meta?.receivedRequestSummary?.requestedGranularity || 'boolean';
+  if (tbody && !res.body?.error && (!res.body?.response?.resultSets || lowerThanAsked(g, requested))) perDataset(tbody, st, res, seq);
 }
 
 // describeQuery says in words what the answer is about: the path, filters and variant.

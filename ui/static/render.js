@@ -21,6 +21,9 @@ function el(tag, attrs = {}, ...kids) {
 }
 const num = n => Number(n).toLocaleString('en');
 
+// lowerThanAsked reports whether an answer came back below the granularity requested.
+export function lowerThanAsked(returned, requested) { return LEVEL[returned] < LEVEL[requested]; }
+
 // targetOf is the entry type whose records an entry path returns.
 export function targetOf(path) { return path.length === 3 ? path[2] : path[0]; }
 
@@ -78,7 +81,9 @@ export function render(box, state, ctx) {
       tbody)));
     if (Array.isArray(sets)) {
       datasetRows(tbody, sets.map(s => ({ id: s.id, exists: s.exists, count: s.resultsCount, granularity: returned })), requested);
-      tbody.dataset.state = 'done';
+      // Below the granularity asked for, the page asks each dataset to find which one
+      // answered lower (main.js); otherwise the result sets are the whole story.
+      if (!lowerThanAsked(returned, requested)) tbody.dataset.state = 'done';
     }
     else tbody.append(el('tr', { class: 'pending' }, el('td', { colspan: 4, class: 'muted', text: 'asking each dataset…' })));
   }
@@ -98,10 +103,15 @@ export function datasetRows(tbody, rows, requested) {
   if (!rows.length) tbody.append(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'no dataset answered' })));
 }
 
-// datasetsUnlisted says why there is no breakdown: /datasets listed none to this caller.
+// datasetsUnlisted says why the datasets could not be asked one by one: /datasets listed
+// none to this caller. Rows already there (from the answer's result sets) stay.
 export function datasetsUnlisted(tbody, granularity) {
-  tbody.replaceChildren(el('tr', { class: 'unlisted' }, el('td', { colspan: 4, class: 'muted',
-    text: `this beacon lists no datasets to this caller${granularity ? ` (/datasets answered at ${granularity} granularity)` : ''}, so the answer cannot be split by dataset` })));
+  const why = `this beacon lists no datasets to this caller${granularity ? ` (/datasets answered at ${granularity} granularity)` : ''}`;
+  const text = tbody.querySelector('tr[data-dataset]')
+    ? `${why}, so which dataset answered below the granularity asked for cannot be told`
+    : `${why}, so the answer cannot be split by dataset`;
+  tbody.querySelector('tr:not([data-dataset])')?.remove();
+  tbody.append(el('tr', { class: 'unlisted' }, el('td', { colspan: 4, class: 'muted', text })));
 }
 
 function records(box, state, entry, body, ctx) {

@@ -2,6 +2,7 @@
 // scopes, matched on id and label as the user types. The list follows the ARIA combobox
 // pattern (arrow keys move, Enter picks, Escape closes), so it works from the keyboard.
 import { getJSON } from './api.js';
+import { skipFor } from './state.js';
 
 let terms = [];
 const labels = new Map();
@@ -9,13 +10,31 @@ let loaded = null;
 
 // load fetches the terms once; labelOf answers from them (empty until they arrive).
 export function load() {
-  loaded ??= getJSON('/filtering_terms?limit=0').then(r => {
-    terms = r.body?.response?.filteringTerms ?? [];
+  loaded ??= fetchAll().then(all => {
+    terms = all;
     for (const t of terms) if (t.label && !labels.has(t.id)) labels.set(t.id, t.label);
     return terms;
   }).catch(() => terms);
   return loaded;
 }
+
+// /filtering_terms is paged like the entry endpoints: limit 0 asks for the beacon's largest
+// page, whose size the first answer tells; the page reads up to MAX_PAGES of them.
+const MAX_PAGES = 20;
+
+async function fetchAll() {
+  const out = [];
+  let size = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await getJSON(`/filtering_terms?limit=0${page ? `&skip=${skipFor(page, size)}` : ''}`);
+    const got = r.body?.response?.filteringTerms ?? [];
+    out.push(...got);
+    if (page === 0) size = got.length;
+    if (got.length === 0 || got.length < size) break;
+  }
+  return out;
+}
+
 // reset forgets the terms, so the next load asks again (a token may see other datasets).
 export function reset() { loaded = null; }
 export function labelOf(id) { return labels.get(id) || ''; }
