@@ -74,11 +74,11 @@ type serverOnce struct {
 // serves the demo and a second, smaller dataset, so that a count answer is split by
 // dataset; cappedBeacon serves the same two with the second capped at boolean granularity,
 // so that one dataset answers below the rest.
-func demoBeacon(t *testing.T) *beacon   { return startBeacon(t, "demo") }
-func multiBeacon(t *testing.T) *beacon  { return startBeacon(t, "multi") }
-func cappedBeacon(t *testing.T) *beacon { return startBeacon(t, "capped") }
+func demoBeacon(t testing.TB) *beacon   { return startBeacon(t, "demo") }
+func multiBeacon(t testing.TB) *beacon  { return startBeacon(t, "multi") }
+func cappedBeacon(t testing.TB) *beacon { return startBeacon(t, "capped") }
 
-func startBeacon(t *testing.T, name string) *beacon {
+func startBeacon(t testing.TB, name string) *beacon {
 	t.Helper()
 	v, _ := servers.LoadOrStore(name, &serverOnce{})
 	s := v.(*serverOnce)
@@ -264,7 +264,7 @@ var (
 // tab opens a new tab of the shared headless Chromium, at a desktop size. Chromium runs
 // as root here, hence --no-sandbox; the other flags keep it from reaching the network on
 // its own (updates, sync, QUIC) and from reading any profile but a fresh one.
-func tab(t *testing.T) context.Context {
+func tab(t testing.TB) context.Context {
 	t.Helper()
 	browserOnce.Do(func() {
 		if _, err := os.Stat(chromiumPath); err != nil {

@@ -14,12 +14,12 @@ import (
 // page drives one tab: each helper fails the test on an error, so a flow reads as the steps
 // a person takes.
 type page struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	b   *beacon
 }
 
-func newPage(t *testing.T, b *beacon) *page { return &page{t: t, ctx: tab(t), b: b} }
+func newPage(t testing.TB, b *beacon) *page { return &page{t: t, ctx: tab(t), b: b} }
 
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()

@@ -17,7 +17,7 @@ func Owns(path []byte) bool {
 }
 
 // Serve answers a GET or HEAD of a path Owns. /ui redirects to /ui/; a file under
-// /ui/static/ is sent as is; any other path under /ui/ is the page itself, which reads the
+// /ui/static/ (or /ui/static/<version>/) is sent as is; any other path under /ui/ is the page itself, which reads the
 // query from its own URL (/ui/<entry path>?<GET parameters>). It returns false, having
 // written nothing, for a missing file under /ui/static/, so the caller answers that 404.
 func (h *Handler) Serve(ctx *fasthttp.RequestCtx) bool {
@@ -32,8 +32,17 @@ func (h *Handler) Serve(ctx *fasthttp.RequestCtx) bool {
 		return true
 	}
 	a := h.index
+	// The page is revalidated each time (the ETag makes that a 304), since a new binary
+	// brings new files; the files under this binary's version never change.
+	cache := "no-cache"
 	if name, ok := strings.CutPrefix(p, Prefix+"static/"); ok {
-		if a, ok = h.assets[name]; !ok || name == "index.html" {
+		if v, file, versioned := strings.Cut(name, "/"); versioned {
+			name = file
+			if v == h.version {
+				cache = "public, max-age=31536000, immutable"
+			} // else a page of another binary: today's file, revalidated
+		}
+		if a, ok = h.assets[name]; !ok {
 			return false
 		}
 	}
@@ -41,9 +50,7 @@ func (h *Handler) Serve(ctx *fasthttp.RequestCtx) bool {
 	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
-	// Revalidated each time (the ETag makes that a 304): a new binary's page is never mixed
-	// with an older script.
-	hd.Set("Cache-Control", "no-cache")
+	hd.Set("Cache-Control", cache)
 	hd.Set("ETag", a.etag)
 	hd.SetContentType(a.ctype)
 	if string(ctx.Request.Header.Peek("If-None-Match")) == a.etag {

@@ -30,8 +30,24 @@ func TestServe(t *testing.T) {
 	if csp := string(ctx.Response.Header.Peek("Content-Security-Policy")); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "connect-src 'self'") {
 		t.Errorf("CSP %q", csp)
 	}
-	if strings.Contains(string(ctx.Response.Body()), skipUnitMarker) {
+	page := string(ctx.Response.Body())
+	if strings.Contains(page, skipUnitMarker) {
 		t.Error("the skip unit marker was not replaced")
+	}
+	if cc := string(ctx.Response.Header.Peek("Cache-Control")); cc != "no-cache" {
+		t.Errorf("the page is cached as %q", cc)
+	}
+	// The page loads its files under this binary's version, cached for good; an older
+	// version's path gets today's file, revalidated.
+	versioned := `src="/ui/static/` + h.version + `/main.js"`
+	if len(h.version) != 12 || !strings.Contains(page, versioned) || strings.Contains(page, `"/ui/static/main.js"`) {
+		t.Errorf("the page does not load %s", versioned)
+	}
+	if v, ok := get(h, "/ui/static/"+h.version+"/state.js"); !ok || string(v.Response.Header.Peek("Cache-Control")) != "public, max-age=31536000, immutable" {
+		t.Errorf("a file of this version: %v %q", ok, v.Response.Header.Peek("Cache-Control"))
+	}
+	if v, ok := get(h, "/ui/static/000000000000/state.js"); !ok || string(v.Response.Header.Peek("Cache-Control")) != "no-cache" || len(v.Response.Body()) == 0 {
+		t.Errorf("a file of another version: %v %q", ok, v.Response.Header.Peek("Cache-Control"))
 	}
 	js, ok := get(h, "/ui/static/main.js")
 	if !ok || string(js.Response.Header.ContentType()) != "text/javascript; charset=utf-8" || len(js.Response.Body()) == 0 {
@@ -45,7 +61,7 @@ func TestServe(t *testing.T) {
 	if css, _ := get(h, "/ui/static/app.css"); string(css.Response.Header.ContentType()) != "text/css; charset=utf-8" {
 		t.Errorf("app.css: %s", css.Response.Header.ContentType())
 	}
-	for _, missing := range []string{"/ui/static/nope.js", "/ui/static/index.html", "/ui/static/"} {
+	for _, missing := range []string{"/ui/static/nope.js", "/ui/static/index.html", "/ui/static/", "/ui/static/" + h.version + "/index.html", "/ui/static/" + h.version + "/a/b.js"} {
 		if _, ok := get(h, missing); ok {
 			t.Errorf("%s was served", missing)
 		}

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"mime"
 	"path"
@@ -32,8 +33,9 @@ type Options struct {
 // Handler serves the page's files. It is built once: every file is read, hashed and
 // given its content type at start, so a request only looks a name up.
 type Handler struct {
-	assets map[string]asset // by path under /ui/static/
-	index  asset
+	assets  map[string]asset // by path under /ui/static/
+	index   asset
+	version string // hash of every file but index.html: /ui/static/<version>/<file>
 }
 
 // asset is one file ready to send.
@@ -47,6 +49,8 @@ type asset struct {
 // defect, not a condition to handle: it panics.
 func New(opt Options) *Handler {
 	h := &Handler{assets: map[string]asset{}}
+	sum := sha256.New()
+	var index []byte
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -57,19 +61,22 @@ func New(opt Options) *Handler {
 		}
 		name := strings.TrimPrefix(p, "static/")
 		if name == "index.html" {
-			body = renderIndex(body, opt)
+			index = body
+			return nil
 		}
 		h.assets[name] = newAsset(name, body)
+		fmt.Fprintf(sum, "%s %d\n", name, len(body)) // WalkDir goes in lexical order
+		sum.Write(body)
 		return nil
 	})
 	if err != nil {
 		panic("ui: reading the embedded page: " + err.Error())
 	}
-	idx, ok := h.assets["index.html"]
-	if !ok {
+	if index == nil {
 		panic("ui: the embedded page has no index.html")
 	}
-	h.index = idx
+	h.version = hex.EncodeToString(sum.Sum(nil)[:6])
+	h.index = newAsset("index.html", renderIndex(index, opt, h.version))
 	return h
 }
 
@@ -77,12 +84,16 @@ func New(opt Options) *Handler {
 // to turn a page number into skip.
 const skipUnitMarker = "{{skipUnit}}"
 
-func renderIndex(body []byte, opt Options) []byte {
+// renderIndex fills in the skip unit, and points the page at its files' versioned path:
+// the modules' relative imports then resolve under it too, so every file of one binary can
+// be cached for good and a new binary's page never runs an older script.
+func renderIndex(body []byte, opt Options, version string) []byte {
 	unit := "pages"
 	if opt.SkipCountsRecords {
 		unit = "records"
 	}
-	return bytes.ReplaceAll(body, []byte(skipUnitMarker), []byte(unit))
+	body = bytes.ReplaceAll(body, []byte(skipUnitMarker), []byte(unit))
+	return bytes.ReplaceAll(body, []byte(Prefix+"static/"), []byte(Prefix+"static/"+version+"/"))
 }
 
 func newAsset(name string, body []byte) asset {
