@@ -514,3 +514,19 @@ func TestAutocompleteReadsEveryPage(t *testing.T) {
 	p.typeInto("#term-input", "variation.location.typ")
 	p.poll(`document.querySelector('#term-list [data-id="variation.location.type"]') !== null`)
 }
+
+// The datasets themselves, at their root: their records (collections), and no split of the
+// answer by dataset.
+func TestDatasetsListed(t *testing.T) {
+	b := multiBeacon(t)
+	p := newPage(t, b)
+	p.open("/ui/datasets?requestedGranularity=record")
+	got := p.texts("#records tbody tr[data-id] .rec-id")
+	sort.Strings(got)
+	if !slices.Equal(got, []string{"bitbeacon_demo", secondSet.DatasetID}) {
+		t.Errorf("datasets listed: %q", got)
+	}
+	if p.text("#per-dataset") != "" {
+		t.Error("the list of datasets is split by dataset")
+	}
+}

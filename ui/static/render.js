@@ -73,7 +73,9 @@ export function render(box, state, ctx) {
   }
   const sets = body.response?.resultSets;
   let tbody = null;
-  if (Array.isArray(sets) || LEVEL[returned] < 2) {
+  // Datasets and cohorts listed at their root are the collections themselves: no split.
+  const collectionsRoot = state.path.length === 1 && (entry === 'datasets' || entry === 'cohorts');
+  if (!collectionsRoot && (Array.isArray(sets) || LEVEL[returned] < 2)) {
     tbody = el('tbody');
     box.append(el('div', { class: 'table-wrap' }, el('table', { id: 'per-dataset', class: 'compact' },
       el('caption', { text: 'Per dataset' }),
