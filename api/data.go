@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 
@@ -17,7 +19,18 @@ import (
 func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	st := statePool.Get().(*requestState)
 	defer st.release() // nothing below keeps st: the response is written before return
+	budget := s.startBudget(ctx, st)
+	defer budget.Release()
+	if len(ctx.PostBody()) >= heavyBody {
+		if err := budget.Acquire(); err != nil {
+			s.limitError(ctx, err.(*engine.LimitError), nil)
+			return
+		}
+	}
 	req, err := s.parse(ctx, st)
+	if err == nil {
+		err = s.guard(req)
+	}
 	if err != nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
@@ -33,15 +46,26 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		st.anchor = engine.Anchor{Entity: r.entry.Entity, ID: r.id}
 		q.Anchor = &st.anchor
 	}
-	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && q.Variant == nil {
+	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
 		return
 	}
-	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
+	// /datasets and /cohorts list their collections at every granularity: a collection's
+	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
+	// the default, boolean, answer); the count still follows the granularity policy.
+	listing := r.kind == routeEntries && isCollectionEntity(target)
+	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
+	q.Budget = budget
 	err = snap.EvaluateInto(q, res)
+	budget.Release() // rendering the answer is not heavy work
 	if err != nil {
+		var le *engine.LimitError
+		if errors.As(err, &le) {
+			s.limitError(ctx, le, req)
+			return
+		}
 		if engine.IsQueryError(err) {
 			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
 			return
@@ -56,18 +80,18 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		warnings:  [2][]string{req.Warnings, res.Warnings},
 		handovers: s.beaconHandovers(),
 	}
+	offset, limit := s.window(req)
+	if listing || g == Record && r.collections() {
+		s.writeData(ctx, st, e, func(b []byte) []byte {
+			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
+		})
+		return
+	}
 	if g < Record {
 		if !r.collections() {
 			e.sets, e.includeSets = res.PerDataset, req.IncludeResultsetResponses
 		}
 		s.writeData(ctx, st, e, nil)
-		return
-	}
-	offset, limit := s.window(req)
-	if r.collections() {
-		s.writeData(ctx, st, e, func(b []byte) []byte {
-			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
-		})
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
@@ -84,11 +108,16 @@ type requestState struct {
 	res    engine.Result
 	anchor engine.Anchor
 	body   []byte
+	// budget bounds the evaluation (guard.go); gone is st.clientGone, made once per state.
+	budget engine.Budget
+	ctx    *fasthttp.RequestCtx
+	gone   func() bool
 }
 
 var statePool = sync.Pool{New: func() any {
 	st := new(requestState)
 	st.b.req = &st.req
+	st.gone = st.clientGone
 	return st
 }}
 
@@ -97,6 +126,7 @@ var statePool = sync.Pool{New: func() any {
 const maxPooledBody = 64 << 10
 
 func (st *requestState) release() {
+	st.ctx, st.budget = nil, engine.Budget{}
 	if cap(st.body) > maxPooledBody {
 		st.body = nil
 	}
@@ -107,7 +137,7 @@ func (st *requestState) release() {
 func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, error) {
 	st.b.reset(s.cfg.Defaults())
 	if ctx.IsPost() {
-		return st.b.parsePOST(ctx.PostBody())
+		return st.b.parsePOSTQuery(ctx.PostBody(), ctx.QueryArgs())
 	}
 	return st.b.parseGET(ctx.QueryArgs())
 }
@@ -181,9 +211,11 @@ func (s *Server) window(req *Request) (offset, limit int) {
 	if limit <= 0 || limit > s.maxLimit() {
 		limit = s.maxLimit()
 	}
-	offset = req.Skip
+	// skip and limit are clamped before the product: it fits an int64 however large either is.
+	limit = min(limit, math.MaxInt32)
+	offset = min(max(req.Skip, 0), math.MaxInt32)
 	if s.skipCountsPages() {
-		offset = req.Skip * limit
+		offset *= limit
 	}
 	return offset, limit
 }
@@ -300,13 +332,15 @@ func termsPage(terms []engine.FilteringTerm, skip, limit, max int, skipPages boo
 	return terms[:min(limit, len(terms))]
 }
 
+// nonNegative reads skip or limit of /filtering_terms as a data request reads them: a
+// non-negative integer, clamped to math.MaxInt32 before any arithmetic.
 func nonNegative(args *fasthttp.Args, name string) (int, error) {
 	if !args.Has(name) {
 		return 0, nil
 	}
-	n, err := args.GetUint(name)
-	if err != nil {
-		return 0, fmt.Errorf("%s must be a non-negative integer, got %q", name, strings.TrimSpace(string(args.Peek(name))))
+	v := strings.TrimSpace(string(args.Peek(name)))
+	if v == "" {
+		return 0, nil
 	}
-	return n, nil
+	return parseCount(name, v)
 }
