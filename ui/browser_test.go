@@ -312,9 +312,9 @@ func TestErrorsAndWarnings(t *testing.T) {
 	}
 }
 
-// Filters GET cannot say go as POST, and the URL keeps them as filtersJSON: a term without
-// its descendants and with a scope, then an OR group (a nested array, the OR-filter
-// extension); each answer is the API's answer to the same POST body.
+// Filters GET cannot say go as POST, and the URL keeps them as filtersJSON (a term without
+// its descendants and with a scope); OR groups (the OR-filter extension) go as GET [A,B],
+// or as a nested POST array when a member needs POST. Each answer is the API's own.
 func TestPostFiltersAndOrGroups(t *testing.T) {
 	b := demoBeacon(t)
 	p := newPage(t, b)
@@ -338,28 +338,52 @@ func TestPostFiltersAndOrGroups(t *testing.T) {
 		t.Errorf("the request is described as %q", a)
 	}
 
-	// female OR male, in an OR group.
+	// female OR male, in an OR group: GET filters=[A,B] (bitbeacon's OR extension), the
+	// answer the API's to the same GET.
 	p.open("/ui/individuals?requestedGranularity=count")
 	p.click("#add-or")
 	p.typeInto("#term-input", "NCIT:C16576"+kb.Enter)
 	p.typeInto("#term-input", "NCIT:C20197"+kb.Enter)
+	p.typeInto("#term-input", kb.Tab)
+	p.click("#run")
+	p.waitAnswer()
+	u, _ = url.Parse(p.location())
+	if got := u.Query().Get("filters"); got != "[NCIT:C16576,NCIT:C20197]" || u.Query().Has("filtersJSON") {
+		t.Fatalf("an OR group's URL: %s", u)
+	}
+	var or, female answer
+	b.getJSON(t, "/individuals?filters=[NCIT:C16576,NCIT:C20197]&requestedGranularity=count", &or)
+	b.getJSON(t, "/individuals?filters=NCIT:C16576&requestedGranularity=count", &female)
+	if or.Error != nil {
+		t.Fatalf("the API rejects an OR group: %s", or.Error.ErrorMessage)
+	}
+	if or.ResponseSummary.NumTotalResults <= female.ResponseSummary.NumTotalResults {
+		t.Errorf("female OR male counts %d, female alone %d: not an OR", or.ResponseSummary.NumTotalResults, female.ResponseSummary.NumTotalResults)
+	}
+	if got := p.number("#answer-total"); got != or.ResponseSummary.NumTotalResults {
+		t.Errorf("OR group: page %d, API %d", got, or.ResponseSummary.NumTotalResults)
+	}
+	// Opening that link shows the group in the form, and an OR group with a filter GET
+	// cannot say (descendants off) goes as POST with a nested array.
+	p.open("/ui/individuals?filters=NCIT:C43851,[NCIT:C16576,NCIT:C20197]&requestedGranularity=count")
+	if n := eval[int](p, `document.querySelectorAll('#filter-list > li.or-group li.filter').length`); n != 2 {
+		t.Errorf("the link's OR group shows %d filters in the form", n)
+	}
+	p.click(`#filter-list > li.or-group li.filter input[type=checkbox]`)
 	p.click("#run")
 	p.waitAnswer()
 	u, _ = url.Parse(p.location())
 	fj = u.Query().Get("filtersJSON")
-	if fj != `[[{"id":"NCIT:C16576"},{"id":"NCIT:C20197"}]]` {
-		t.Fatalf("an OR group's URL: %s", u)
+	if fj != `[{"id":"NCIT:C43851"},[{"id":"NCIT:C16576","includeDescendantTerms":false},{"id":"NCIT:C20197"}]]` {
+		t.Fatalf("a nested group with descendants off: %s", u)
 	}
-	var or answer
-	b.postJSON(t, "/individuals", `{"meta":{"apiVersion":"2.0"},"query":{"filters":`+fj+`,"requestedGranularity":"count"}}`, &or)
-	if or.Error != nil {
-		// The beacon does not take OR filters (yet): the page shows its message.
-		if msg := p.text("#answer-error-message"); !strings.HasPrefix(msg, or.Error.ErrorMessage) {
-			t.Errorf("OR group: page shows %q, the API said %q", msg, or.Error.ErrorMessage)
-		}
-		t.Logf("this beacon rejects OR filters: %s", or.Error.ErrorMessage)
-	} else if got := p.number("#answer-total"); got != or.ResponseSummary.NumTotalResults {
-		t.Errorf("OR group: page %d, API %d", got, or.ResponseSummary.NumTotalResults)
+	var nested answer
+	b.postJSON(t, "/individuals", `{"meta":{"apiVersion":"2.0"},"query":{"filters":`+fj+`,"requestedGranularity":"count"}}`, &nested)
+	if nested.Error != nil {
+		t.Fatalf("the API rejects %s: %s", fj, nested.Error.ErrorMessage)
+	}
+	if got := p.number("#answer-total"); got != nested.ResponseSummary.NumTotalResults {
+		t.Errorf("nested POST group: page %d, API %d", got, nested.ResponseSummary.NumTotalResults)
 	}
 	p.shot("or-group")
 }

@@ -1,5 +1,6 @@
 // Filters as the form holds them, and their two wire forms: GET items
-// ("NCIT:C16576", "libraryStrategy=WGS", "LOINC:35925-4:>25") and POST objects.
+// ("NCIT:C16576", "libraryStrategy=WGS", "LOINC:35925-4:>25", an OR group "[B,C]") and
+// POST objects.
 //
 // A filter is {kind: 'term', id, descendants, scope}, {kind: 'alpha', id, operator, value,
 // scope} or {kind: 'or', items: [term or alpha filters]}: an OR group, sent in POST as a
@@ -22,15 +23,45 @@ export function parseItem(item) {
   return { kind: 'alpha', id, operator: op, value, scope: '' };
 }
 
-// getItem is the GET spelling of a filter, or null when GET cannot say it.
+// getItem is the GET spelling of a filter, or null when GET cannot say it. An OR group is
+// written [B,C] (bitbeacon's GET form of the OR-filter extension: filters=A,[B,C]).
 export function getItem(f) {
-  if (f.kind === 'or' || f.scope) return null;
+  if (f.kind === 'or') {
+    const items = f.items.map(getItem);
+    return items.length && items.every(i => i !== null) ? '[' + items.join(',') + ']' : null;
+  }
+  if (f.scope) return null;
   if (f.kind === 'term') {
-    if (!f.descendants || /[,<>=!]/.test(f.id)) return null;
+    if (!f.descendants || /[,<>=!\[\]]/.test(f.id)) return null;
     return f.id;
   }
-  if (/[,<>=!]/.test(f.id) || f.value.includes(',') || f.value.trim() !== f.value || f.value === '') return null;
+  if (/[,<>=!\[\]]/.test(f.id) || /[,\[\]]/.test(f.value) || f.value.trim() !== f.value || f.value === '') return null;
   return f.id + ':' + f.operator + f.value;
+}
+
+// splitGet reads a GET filters value into items and groups of items ("A,[B,C]" → ['A',
+// ['B', 'C']]); the form holds groups one level deep, so a deeper one is a problem.
+function splitGet(v, problems) {
+  const out = [];
+  let cur = '', group = null;
+  const flush = () => { const t = cur.trim(); if (t) (group ?? out).push(t); cur = ''; };
+  for (const ch of v) {
+    if (ch === '[' && cur.trim() === '') {
+      if (group) { problems.push('the form holds OR groups one level deep: ' + v); return []; }
+      group = [];
+    } else if (ch === ']' && group) {
+      flush();
+      if (group.length) out.push(group);
+      group = null;
+    } else if (ch === ',') {
+      flush();
+    } else {
+      cur += ch;
+    }
+  }
+  if (group) { problems.push('an OR group is not closed: ' + v); return []; }
+  flush();
+  return out;
 }
 
 // postItem is the POST form of a filter (an array for an OR group).
@@ -80,7 +111,9 @@ export function readFilters(params, problems) {
   }
   const out = [];
   for (const v of params.getAll('filters')) {
-    for (const item of v.split(',')) if (item.trim() !== '') out.push(parseItem(item));
+    for (const item of splitGet(v, problems)) {
+      out.push(Array.isArray(item) ? { kind: 'or', items: item.map(parseItem) } : parseItem(item));
+    }
   }
   return out;
 }

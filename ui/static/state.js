@@ -10,7 +10,7 @@ export const VARIANT_PARAMS = [
 ];
 
 // FILTERS_JSON is the page's own parameter for filters the GET syntax cannot say (a scope,
-// descendants off, OR groups, a comma in a value): the POST filter array as JSON. A URL
+// descendants off, a comma or bracket in a value): the POST filter array as JSON. A URL
 // holding it is sent as POST.
 export const FILTERS_JSON = 'filtersJSON';
 
