@@ -90,6 +90,9 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		if err != nil {
 			return err
 		}
+		if err := q.Budget.Spend(filterCost + int64(sr.rows.GetCardinality())); err != nil {
+			return err
+		}
 		if warn != "" {
 			res.Warnings = append(res.Warnings, warn)
 		}
@@ -100,6 +103,9 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		if s.variants == nil {
 			vrows = roaring.New()
 		} else if vrows, err = s.matchVariants(q.Variant); err != nil {
+			return err
+		}
+		if err := q.Budget.Spend(int64(vrows.GetCardinality())); err != nil {
 			return err
 		}
 		if q.Target == release.GenomicVariation {
@@ -118,7 +124,11 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		}
 	}
 	for _, sr := range scoped {
-		parts = append(parts, s.translate(sr.entity, sr.rows, q.Target))
+		part := s.translate(sr.entity, sr.rows, q.Target)
+		if err := q.Budget.Spend(int64(part.GetCardinality())); err != nil {
+			return err
+		}
+		parts = append(parts, part)
 	}
 	if q.Anchor != nil {
 		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
