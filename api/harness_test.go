@@ -54,7 +54,7 @@ func testTmp(t testing.TB) string {
 }
 
 // testRelease returns the release root of a named test dataset ("cineca", "cineca-vcf",
-// "fixture", "multi", "effects-vcf", "effects-bff" or "demo").
+// "fixture", "multi", "effects-vcf", "effects-bff", "labels" or "demo").
 func testRelease(t testing.TB, name string) string {
 	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
 	b := v.(*releaseBuild)
@@ -88,6 +88,13 @@ func testRelease(t testing.TB, name string) string {
 			}
 			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "effects")
 			for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", variants} {
+				inputs = append(inputs, filepath.Join(fx, f))
+			}
+		case "labels":
+			// Individuals with labelled ontology-term fields, measures and ages (issue 9 §3).
+			opts = ingest.Options{DatasetID: "LABELS", Assembly: "GRCh38"}
+			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "labels")
+			for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", "cohorts.json"} {
 				inputs = append(inputs, filepath.Join(fx, f))
 			}
 		case "cineca-vcf":
