@@ -50,6 +50,9 @@ type Config struct {
 	// NonFilteredQueriesAllowed: whether a query without any filter, parameter or id is
 	// answered (digest §1.4). Default true.
 	NonFilteredQueriesAllowed bool `yaml:"nonFilteredQueriesAllowed"`
+	// Limits and Server are the operational settings (config_ops.go).
+	Limits LimitsConfig `yaml:"limits"`
+	Server ServerConfig `yaml:"server"`
 
 	baseURLGiven bool // baseUrl was set in the file
 }
@@ -144,6 +147,8 @@ func DefaultConfig() Config {
 		Granularity:               GranularityConfig{Default: "boolean", Max: "record"},
 		Pagination:                PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10},
 		NonFilteredQueriesAllowed: true,
+		Limits:                    DefaultLimits(),
+		Server:                    DefaultServer(),
 	}
 }
 
@@ -415,6 +420,7 @@ func (c *Config) validate(loc func(keys ...string) string) error {
 	} else if c.Pagination.MaxLimit >= 1 && c.Pagination.DefaultLimit > c.Pagination.MaxLimit {
 		bad(k("pagination", "defaultLimit"), "%d is above pagination.maxLimit (%d)", c.Pagination.DefaultLimit, c.Pagination.MaxLimit)
 	}
+	c.validateOps(bad)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}

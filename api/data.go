@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 
@@ -17,7 +19,18 @@ import (
 func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	st := statePool.Get().(*requestState)
 	defer st.release() // nothing below keeps st: the response is written before return
+	budget := s.startBudget(ctx, st)
+	defer budget.Release()
+	if len(ctx.PostBody()) >= heavyBody {
+		if err := budget.Acquire(); err != nil {
+			s.limitError(ctx, err.(*engine.LimitError), nil)
+			return
+		}
+	}
 	req, err := s.parse(ctx, st)
+	if err == nil {
+		err = s.guard(req)
+	}
 	if err != nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
@@ -44,8 +57,15 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
+	q.Budget = budget
 	err = snap.EvaluateInto(q, res)
+	budget.Release() // rendering the answer is not heavy work
 	if err != nil {
+		var le *engine.LimitError
+		if errors.As(err, &le) {
+			s.limitError(ctx, le, req)
+			return
+		}
 		if engine.IsQueryError(err) {
 			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
 			return
@@ -61,13 +81,16 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		handovers: s.beaconHandovers(),
 	}
 	offset, limit := s.window(req)
-	if listing {
+	if listing || g == Record && r.collections() {
 		s.writeData(ctx, st, e, func(b []byte) []byte {
 			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
 		})
 		return
 	}
 	if g < Record {
+		if !r.collections() {
+			e.sets, e.includeSets = res.PerDataset, req.IncludeResultsetResponses
+		}
 		s.writeData(ctx, st, e, nil)
 		return
 	}
@@ -85,11 +108,16 @@ type requestState struct {
 	res    engine.Result
 	anchor engine.Anchor
 	body   []byte
+	// budget bounds the evaluation (guard.go); gone is st.clientGone, made once per state.
+	budget engine.Budget
+	ctx    *fasthttp.RequestCtx
+	gone   func() bool
 }
 
 var statePool = sync.Pool{New: func() any {
 	st := new(requestState)
 	st.b.req = &st.req
+	st.gone = st.clientGone
 	return st
 }}
 
@@ -98,6 +126,7 @@ var statePool = sync.Pool{New: func() any {
 const maxPooledBody = 64 << 10
 
 func (st *requestState) release() {
+	st.ctx, st.budget = nil, engine.Budget{}
 	if cap(st.body) > maxPooledBody {
 		st.body = nil
 	}
@@ -122,10 +151,7 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 	mode := req.IncludeResultsetResponses
 	for _, d := range res.PerDataset {
 		exists := d.Count > 0
-		switch {
-		case mode == "NONE",
-			mode == "HIT" && !exists,
-			mode == "MISS" && exists:
+		if !wantSet(mode, exists) {
 			continue
 		}
 		sets = append(sets, resultSet{
@@ -185,9 +211,11 @@ func (s *Server) window(req *Request) (offset, limit int) {
 	if limit <= 0 || limit > s.maxLimit() {
 		limit = s.maxLimit()
 	}
-	offset = req.Skip
+	// skip and limit are clamped before the product: it fits an int64 however large either is.
+	limit = min(limit, math.MaxInt32)
+	offset = min(max(req.Skip, 0), math.MaxInt32)
 	if s.skipCountsPages() {
-		offset = req.Skip * limit
+		offset *= limit
 	}
 	return offset, limit
 }
@@ -260,32 +288,17 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 		}
 	}
 	terms := snap.FilteringTerms(scope, dataset)
-	skip, limit := 0, 0
 	args := ctx.QueryArgs()
-	if args.Has("skip") || args.Has("limit") {
-		var err error
-		if skip, err = nonNegative(args, "skip"); err == nil {
-			limit, err = nonNegative(args, "limit")
-		}
-		if err != nil {
-			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
-			return
-		}
+	skip, err := nonNegative(args, "skip")
+	limit := s.defaultLimit()
+	if err == nil && args.Has("limit") {
+		limit, err = nonNegative(args, "limit")
 	}
-	if skip > 0 && limit == 0 && s.skipCountsPages() {
-		s.writeError(ctx, fasthttp.StatusBadRequest, "skip counts pages of limit terms: give a limit with skip", nil)
+	if err != nil {
+		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	if skip > 0 || limit > 0 {
-		offset := skip
-		if s.skipCountsPages() {
-			offset = skip * limit
-		}
-		terms = terms[min(offset, len(terms)):]
-		if limit > 0 && limit < len(terms) {
-			terms = terms[:limit]
-		}
-	}
+	terms = termsPage(terms, skip, limit, s.maxLimit(), s.skipCountsPages())
 	out := filteringTermsResponse{
 		Meta: informationalMeta{BeaconID: s.cfg.BeaconID, APIVersion: s.cfg.APIVersion,
 			ReturnedSchemas: []schemaRef{{EntityType: "filteringTerm", Schema: "beacon-filtering-terms-v2.0.0"}}},
@@ -301,13 +314,33 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 	s.encode(ctx, fasthttp.StatusOK, out)
 }
 
+// termsPage is one page of filtering terms, paged as the entry endpoints page records:
+// limit 0 or above max means max, skip counts pages of limit (or records, by configuration).
+// The arithmetic is clamped, so that no skip or limit overflows the offset.
+func termsPage(terms []engine.FilteringTerm, skip, limit, max int, skipPages bool) []engine.FilteringTerm {
+	if limit <= 0 || limit > max {
+		limit = max
+	}
+	offset := skip
+	if skipPages {
+		if skip > len(terms)/limit {
+			return terms[:0]
+		}
+		offset = skip * limit
+	}
+	terms = terms[min(offset, len(terms)):]
+	return terms[:min(limit, len(terms))]
+}
+
+// nonNegative reads skip or limit of /filtering_terms as a data request reads them: a
+// non-negative integer, clamped to math.MaxInt32 before any arithmetic.
 func nonNegative(args *fasthttp.Args, name string) (int, error) {
 	if !args.Has(name) {
 		return 0, nil
 	}
-	n, err := args.GetUint(name)
-	if err != nil {
-		return 0, fmt.Errorf("%s must be a non-negative integer, got %q", name, strings.TrimSpace(string(args.Peek(name))))
+	v := strings.TrimSpace(string(args.Peek(name)))
+	if v == "" {
+		return 0, nil
 	}
-	return n, nil
+	return parseCount(name, v)
 }

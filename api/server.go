@@ -19,9 +19,10 @@ import (
 
 // Server answers Beacon requests from an engine.
 type Server struct {
-	eng *engine.Engine
-	cfg *Config
-	log *slog.Logger
+	eng  *engine.Engine
+	cfg  *Config
+	log  *slog.Logger
+	life lifecycle
 }
 
 // NewServer returns a server for eng configured by cfg.
@@ -29,25 +30,15 @@ func NewServer(eng *engine.Engine, cfg *Config, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{eng: eng, cfg: cfg, log: log}
+	s := &Server{eng: eng, cfg: cfg, log: log}
+	s.life.heavy = make(chan struct{}, heavySlots(cfg.Limits.HeavyQueries))
+	return s
 }
 
 // Handler returns the fasthttp handler: routing, panic safety, CORS and response
 // compression (gzip, deflate or zstd, as the client accepts).
 func (s *Server) Handler() fasthttp.RequestHandler {
 	return fasthttp.CompressHandlerLevel(s.safe(s.serve), fasthttp.CompressBestSpeed)
-}
-
-// HTTPServer is the fasthttp server `bitbeacon serve` runs h in, with its limits; the
-// benchmark serves the same one.
-func HTTPServer(h fasthttp.RequestHandler) *fasthttp.Server {
-	return &fasthttp.Server{
-		Handler:            h,
-		Name:               "bitbeacon",
-		ReadTimeout:        30 * time.Second,
-		WriteTimeout:       60 * time.Second,
-		MaxRequestBodySize: 4 << 20,
-	}
 }
 
 // safe turns a panic into a logged 500 with a Beacon error body, so one bad request never
@@ -68,7 +59,15 @@ func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 
 func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
+	s.life.inFlight.Add(1)
+	defer s.life.inFlight.Add(-1)
+	if s.life.draining.Load() {
+		ctx.SetConnectionClose() // clients move to another replica
+	}
 	ctx.Response.Header.Set("Access-Control-Allow-Origin", "*")
+	if s.probe(ctx) {
+		return
+	}
 	// The route's strings (the record id) point into the request's path: they are used
 	// while the request is served and copied by whatever keeps them (messages).
 	path := ctx.Path()
@@ -106,6 +105,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.writeJSON(ctx, MapResponse(s.cfg, relatedEndpoints))
 	case routeFilteringTerms:
 		s.filteringTerms(ctx, r)
+	case routeV1Query:
+		s.v1Query(ctx)
 	default:
 		s.data(ctx, r)
 	}
@@ -135,6 +136,7 @@ var durationSummaries = func() map[durationKey]*metrics.Summary {
 	for _, k := range []routeKind{routeNotFound, routeInfo, routeServiceInfo, routeConfiguration, routeEntryTypes, routeMap, routeFilteringTerms} {
 		add(k, "framework", "")
 	}
+	add(routeV1Query, "v1", "")
 	for _, et := range EntryTypes {
 		add(routeFilteringTerms, "framework", et.PathSegment)
 		add(routeEntries, "entries", et.PathSegment)

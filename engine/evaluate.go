@@ -81,6 +81,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	if ok, err := s.countVariantsOnly(q, res, allowed); ok || err != nil {
 		return err
 	}
+	normalizeFilterIDs(q)
 	// Most queries have a few filters and parts: these live on the stack.
 	var scopedBuf [4]scopedRows
 	var partsBuf [6]*roaring.Bitmap
@@ -88,6 +89,9 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	for i := range q.Filters {
 		sr, warn, err := s.filterRows(&q.Filters[i], q.Target)
 		if err != nil {
+			return err
+		}
+		if err := q.Budget.Spend(filterCost + int64(sr.rows.GetCardinality())); err != nil {
 			return err
 		}
 		if warn != "" {
@@ -100,6 +104,9 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		if s.variants == nil {
 			vrows = roaring.New()
 		} else if vrows, err = s.matchVariants(q.Variant); err != nil {
+			return err
+		}
+		if err := q.Budget.Spend(int64(vrows.GetCardinality())); err != nil {
 			return err
 		}
 		if q.Target == release.GenomicVariation {
@@ -116,11 +123,20 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	}
 	if zfs := s.zygosityFilters(q, scoped); len(zfs) > 0 {
 		var part *roaring.Bitmap
-		scoped, part = s.applyZygosity(q, scoped, vrows, zfs)
-		parts, vrows = append(parts, part), nil
+		if q.Target == release.GenomicVariation {
+			scoped, part = s.applyAnchorZygosity(q, scoped, zfs)
+			parts = append(parts, part)
+		} else {
+			scoped, part = s.applyZygosity(q, scoped, s.withAnchorVariants(q, vrows), zfs)
+			parts, vrows = append(parts, part), nil
+		}
 	}
 	for _, sr := range scoped {
-		parts = append(parts, s.translate(sr.entity, sr.rows, q.Target))
+		part := s.translate(sr.entity, sr.rows, q.Target)
+		if err := q.Budget.Spend(int64(part.GetCardinality())); err != nil {
+			return err
+		}
+		parts = append(parts, part)
 	}
 	if q.Anchor != nil {
 		parts = append(parts, s.anchorRows(q.Anchor, q.Target))
@@ -409,15 +425,7 @@ func unknownDatasetsWarning(ids []string) string {
 // anchorRows returns the target rows linked to the anchor record (the record itself when the
 // anchor is of the target entity).
 func (s *Snapshot) anchorRows(a *Anchor, target release.Entity) *roaring.Bitmap {
-	t := s.tables[a.Entity]
-	if t == nil {
-		return roaring.New()
-	}
-	rows := roaring.New()
-	for _, r := range t.rowsOf(a.ID) {
-		rows.Add(r)
-	}
-	return s.translate(a.Entity, rows, target)
+	return s.translate(a.Entity, s.anchorRecordRows(a), target)
 }
 
 // RecordJSON returns the record of a row as it is served, nil for no such row. The bytes

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"unicode/utf8"
+
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/bitbeacon/bitbeacon/release"
@@ -113,4 +115,16 @@ func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (scopedRow
 	return scopedRows{target, roaring.New()}, "unknown filter field " + quote(f.ID) + ": no record of this beacon has it (see /filtering_terms); it matches nothing", nil
 }
 
-func quote(s string) string { return "'" + s + "'" }
+// quote puts a filter id between quotes for a warning, cut to a short prefix: the id is
+// client input, and a 4 MiB one must not come back in full.
+func quote(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return "'" + s + "'"
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return "'" + s[:n] + "…'"
+}

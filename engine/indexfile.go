@@ -20,7 +20,7 @@ import (
 // IndexFormatVersion is the index files' layout. Bump it on any change to what is written or
 // in which order (including the layout of the structs written as arrays): older files are
 // then rebuilt from Parquet, never misread.
-const IndexFormatVersion = 3
+const IndexFormatVersion = 4
 
 const (
 	indexManifestName = "manifest.json"
@@ -59,6 +59,10 @@ func WriteIndex(root string) (string, error) {
 		return "", err
 	}
 	defer unlock()
+	// Under the lock no other index build runs: what an earlier one left is garbage.
+	if err := removeIndexLeftovers(root); err != nil {
+		return "", err
+	}
 	r, err := release.Open(root)
 	if err != nil {
 		return "", err
@@ -74,7 +78,7 @@ func WriteIndex(root string) (string, error) {
 
 // writeIndex writes the index files of s into releaseDir/index.
 func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
-	tmp, err := os.MkdirTemp(releaseDir, "index.tmp-")
+	tmp, err := os.MkdirTemp(releaseDir, indexTmpPrefix)
 	if err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}
@@ -88,7 +92,9 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 		Files:                 map[string]indexFileEntry{},
 	}
 	write := func(name string, fn func(e *index.Encoder)) error {
-		f, err := os.Create(filepath.Join(tmp, name))
+		// Read-only like the rest of the release: the files are mapped, and a mapped file
+		// changed or truncated in place faults the server (docs/operations.md).
+		f, err := os.OpenFile(filepath.Join(tmp, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
 		if err != nil {
 			return err
 		}
@@ -148,7 +154,7 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 }
 
 func writeSynced(path string, b []byte) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
 	if err != nil {
 		return err
 	}

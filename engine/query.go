@@ -23,6 +23,8 @@ type Query struct {
 	// CountOnly asks for counts only (boolean and count answers): Result.Rows and the
 	// per-dataset rows stay nil, and shared index bitmaps are counted without being copied.
 	CountOnly bool
+	// Budget bounds the evaluation's work (budget.go); nil is unbounded.
+	Budget *Budget
 }
 
 // Anchor names one record by entity and id.

@@ -395,13 +395,12 @@ func (w *Writer) Commit() (m *Manifest, err error) {
 		}
 	}()
 	m = &Manifest{FormatVersion: FormatVersion, ReleaseID: w.id, CreatedAt: nowRFC3339(), Datasets: []DatasetEntry{}, Files: map[string]FileEntry{}}
+	// What is carried over is verified in full (size and sha256) before it is published
+	// again: a file damaged in the current release must fail this ingest, not become a
+	// release no server can open.
 	for rel, fe := range w.files {
-		st, err := os.Stat(filepath.Join(w.tmp, filepath.FromSlash(rel)))
-		if err != nil {
-			return nil, fmt.Errorf("release: carried-over %s: %w", rel, err)
-		}
-		if st.Size() != fe.Bytes {
-			return nil, fmt.Errorf("release: carried-over %s is %d bytes, the previous manifest says %d", rel, st.Size(), fe.Bytes)
+		if err := verifyFile(w.tmp, rel, fe); err != nil {
+			return nil, fmt.Errorf("release: carried-over file of the current release: %w; re-ingest its dataset to replace it", err)
 		}
 		m.Files[rel] = fe
 	}
@@ -516,6 +515,9 @@ func (w *Writer) writeOntology(m *Manifest) error {
 		fe := w.prev.Files[w.prev.OntologyFile]
 		if err := linkOrCopy(filepath.Join(w.prevDir, filepath.FromSlash(w.prev.OntologyFile)), filepath.Join(w.tmp, ontologyName)); err != nil {
 			return fmt.Errorf("release: carry over ontology: %w", err)
+		}
+		if err := verifyFile(w.tmp, ontologyName, fe); err != nil {
+			return fmt.Errorf("release: carried-over ontology of the current release: %w", err)
 		}
 		m.OntologyFile = ontologyName
 		m.Files[ontologyName] = fe

@@ -81,11 +81,11 @@ A VCF's assembly is --assembly when given, else what its header says (##referenc
 			if noIndex {
 				return nil
 			}
-			// The release is published: failing to index it only makes the next load slow.
+			// The release is published; building its index loads it as a server would, so a
+			// failure here is reported as one, never hidden behind exit status 0.
 			start := time.Now()
 			if _, err := engine.WriteIndex(opts.Out); err != nil {
-				opts.Log.Warn("index files not written; run bitbeacon index", "err", err)
-				return nil
+				return fmt.Errorf("release published, but its index files could not be written (run bitbeacon index): %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote index files in %s\n", time.Since(start).Round(time.Millisecond))
 			return nil

@@ -90,7 +90,7 @@ func TestIngestQueryServe(t *testing.T) {
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		_, err := run(t, sctx, "serve", "--data", rel, "--listen", addr)
+		_, err := run(t, sctx, "serve", "--data", rel, "--listen", addr, "--drain", "0s")
 		done <- err
 	}()
 	body := getWhenUp(t, "http://"+addr+"/individuals?filters=NCIT:C16576&requestedGranularity=count")

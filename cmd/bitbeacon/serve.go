@@ -16,6 +16,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/api"
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/ops"
 	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
@@ -23,7 +24,7 @@ func serveCmd() *cobra.Command {
 	var (
 		dataDir, listen, configPath string
 		demo, verbose               bool
-		watch                       time.Duration
+		watch, drain                time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--data DIR | --demo] [--listen ADDR] [--config FILE]",
@@ -45,6 +46,9 @@ requests in flight finish on the old release.`,
 					return err
 				}
 			}
+			if !cmd.Flags().Changed("listen") && cfg.Server.Listen != "" {
+				listen = cfg.Server.Listen
+			}
 			if !cfg.BaseURLGiven() {
 				cfg.BaseURL = "http://" + listen
 				if err := cfg.Validate(); err != nil {
@@ -55,8 +59,12 @@ requests in flight finish on the old release.`,
 				log.Warn("no --config: the beacon's identity in /info and /service-info is bitbeacon's default; give a configuration file to name it",
 					"beaconId", cfg.BeaconID, "name", cfg.Name, "environment", cfg.Environment)
 			}
+			if cmd.Flags().Changed("drain") {
+				cfg.Server.DrainPeriod = drain
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			go func() { <-ctx.Done(); stop() }() // a second signal ends the process at once
 			if dataDir == "" || demo {
 				dir, err := buildDemo(ctx, log)
 				if err != nil {
@@ -74,21 +82,11 @@ requests in flight finish on the old release.`,
 			log.Info("release loaded", "release", snap.ReleaseID, "dir", snap.Dir, "datasets", len(snap.Datasets()), "took", time.Since(start).Round(time.Millisecond))
 			go reloadLoop(ctx, eng, watch, log)
 
-			srv := api.HTTPServer(api.NewServer(eng, &cfg, log).Handler())
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return err
+			if cfg.Limits.MaxConnections == 0 {
+				cfg.Limits.MaxConnections = ops.DefaultMaxConnections()
 			}
-			log.Info("serving Beacon v2", "url", cfg.BaseURL)
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
-				log.Info("shutting down")
-				return srv.ShutdownWithContext(context.Background())
-			}
+			srv := api.NewServer(eng, &cfg, log)
+			return serveUntilDone(ctx, srv, &cfg, listen, log)
 		},
 	}
 	f := cmd.Flags()
@@ -97,8 +95,53 @@ requests in flight finish on the old release.`,
 	f.StringVar(&listen, "listen", "127.0.0.1:5050", "address to listen on")
 	f.StringVar(&configPath, "config", "", "beacon configuration (YAML); defaults work without one")
 	f.DurationVar(&watch, "watch", 0, "poll --data for a new release this often (0: only on SIGHUP)")
+	f.DurationVar(&drain, "drain", 0, "after SIGTERM, keep answering this long with /ready at 503 (default: server.drainPeriod, 5s)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
+}
+
+// serveUntilDone serves srv on listen until ctx ends (SIGTERM or SIGINT), then drains:
+// /ready turns 503 at once and every answer closes its connection, the server keeps
+// answering for server.drainPeriod so that load balancers notice, then stops accepting,
+// finishes the requests in flight (at most server.shutdownTimeout) and returns nil.
+func serveUntilDone(ctx context.Context, srv *api.Server, cfg *api.Config, listen string, log *slog.Logger) error {
+	raw, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	ln := &ops.Listener{
+		Listener: raw,
+		Max:      int64(cfg.Limits.MaxConnections),
+		Reject:   srv.RejectResponse(),
+		OnReject: api.RejectedConnection,
+		OnAcceptError: func(err error) {
+			log.Warn("accepting connections: waiting for descriptors or memory", "err", err, "open", raw.Addr().String())
+		},
+	}
+	hs := srv.HTTPServer()
+	log.Info("serving Beacon v2", "url", cfg.BaseURL, "listen", raw.Addr().String(), "limits", cfg.Limits.String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	srv.Drain()
+	log.Info("draining: /ready answers 503, still serving", "for", cfg.Server.DrainPeriod, "inFlight", srv.InFlight())
+	select {
+	case <-time.After(cfg.Server.DrainPeriod):
+	case err := <-errc:
+		return err
+	}
+	log.Info("shutting down: finishing requests in flight", "inFlight", srv.InFlight(), "open", ln.Open())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := hs.ShutdownWithContext(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w (requests still in flight after %s)", err, cfg.Server.ShutdownTimeout)
+	}
+	log.Info("stopped")
+	return nil
 }
 
 // reloadLoop swaps in a newly published release on SIGHUP or every watch interval.

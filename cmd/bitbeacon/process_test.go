@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The tests of this file run bitbeacon as a real process, to send it signals: the test
+// binary re-executes itself as the command when asCLI is set.
+const asCLI = "BITBEACON_TEST_AS_CLI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCLI) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// command is bitbeacon ARGS as a child process, its log in the returned buffer file.
+func command(t *testing.T, args ...string) (*exec.Cmd, *os.File) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCLI+"=1")
+	log, err := os.CreateTemp(t.TempDir(), "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	return cmd, log
+}
+
+func logOf(f *os.File) string {
+	b, _ := os.ReadFile(f.Name())
+	return string(b)
+}
+
+// fixtureRelease ingests testdata/fixture into a new release root.
+func fixtureRelease(t *testing.T) string {
+	t.Helper()
+	rel := filepath.Join(t.TempDir(), "rel")
+	if out, err := run(t, context.Background(), append([]string{"ingest", "--out", rel, "--dataset", "FIXTURE", "--assembly", "GRCh38"}, fixtureFiles(t)...)...); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	return rel
+}
+
+// waitReady polls /ready until it answers 200 (bounded: 20 s).
+func waitReady(t *testing.T, addr string, proc *exec.Cmd, log *os.File) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			proc.Process.Kill()
+			t.Fatalf("server not ready: %v\n%s", err, logOf(log))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// drainForTest is the drain period of the SIGTERM test; BITBEACON_TEST_DRAIN=0s shows what
+// happens without one (the requests are reset, as before issue 12).
+var drainForTest = cmp.Or(os.Getenv("BITBEACON_TEST_DRAIN"), "700ms")
+
+const countRequest = "GET /individuals?filters=NCIT:C16576&requestedGranularity=count HTTP/1.1\r\nHost: x\r\n\r\n"
+
+// Defect 8 of issue 12: SIGTERM with requests already sent on open keep-alive connections.
+// Every request received before the signal is answered, /ready turns 503 during the drain,
+// and the process exits 0.
+func TestSIGTERMAnswersRequestsInFlight(t *testing.T) {
+	rel := fixtureRelease(t)
+	addr := freeAddr(t)
+	proc, log := command(t, "serve", "--data", rel, "--listen", addr, "--drain", drainForTest)
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer proc.Process.Kill()
+	waitReady(t, addr, proc, log)
+
+	// Sixteen keep-alive connections, each answered once, then idle.
+	const n = 16
+	conns := make([]net.Conn, n)
+	readers := make([]*bufio.Reader, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		conns[i], readers[i] = c, bufio.NewReader(c)
+		io.WriteString(c, countRequest)
+		resp, err := http.ReadResponse(readers[i], nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("first request on connection %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	// A second request on the first half, the signal right after, and a second request on
+	// the other half while the server drains: all are answered, and those sent after the
+	// signal close their connections.
+	for _, c := range conns[:n/2] {
+		if _, err := io.WriteString(c, countRequest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := proc.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	for _, c := range conns[n/2:] {
+		if _, err := io.WriteString(c, countRequest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answered := 0
+	for i := range conns {
+		resp, err := http.ReadResponse(readers[i], nil)
+		if err != nil {
+			t.Errorf("request %d: %v", i, err)
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"numTotalResults":3`) {
+			t.Errorf("request %d: %d %.200s", i, resp.StatusCode, body)
+			continue
+		}
+		if i >= n/2 && !resp.Close {
+			t.Errorf("request %d, sent while draining: its answer must close the connection", i)
+		}
+		answered++
+	}
+	// During the drain /ready is 503 and /health 200.
+	for path, want := range map[string]int{"/ready": 503, "/health": 200} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Errorf("%s while draining: %v", path, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s while draining: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- proc.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v\n%s", err, logOf(log))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not exit after SIGTERM\n%s", logOf(log))
+	}
+	if answered != n {
+		t.Errorf("%d of %d requests answered\n%s", answered, n, logOf(log))
+	}
+}
