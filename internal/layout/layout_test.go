@@ -27,13 +27,15 @@ var rules = map[string][]string{
 	"release":             {},
 	"engine":              {"index", "release"},
 	"ingest":              {"release"},
-	"api":                 {"engine", "release", "ops"},
+	"api":                 {"engine", "auth", "release", "ops"},
+	"auth":                {},
 	"ops":                 {},
 	"network":             {"api"},
 	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
 	"internal/sibling":    {},
+	"internal/oidctest":   {},
 }
 
 // anything lists the package prefixes that may import any package of the module: the CLI,
