@@ -71,6 +71,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		return
 	}
 	g := s.returnedGranularity(req.Granularity, res)
+	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total,
 		warnings:  [2][]string{req.Warnings, res.Warnings},
