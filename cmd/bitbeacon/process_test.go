@@ -176,3 +176,29 @@ func TestSIGTERMAnswersRequestsInFlight(t *testing.T) {
 		t.Errorf("%d of %d requests answered\n%s", answered, n, logOf(log))
 	}
 }
+
+// serve --check-config validates the file and the environment against the release, and
+// serve refuses to start with a dataset id the release does not hold.
+func TestServeCheckConfig(t *testing.T) {
+	ctx := context.Background()
+	rel := fixtureRelease(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("beaconId: org.example.beacon\ndatasets:\n  FIXTURE:\n    maxGranularity: count\nlimits:\n  maxFilters: 10\n"), 0o644)
+	os.WriteFile(bad, []byte("datasets:\n  FIXTUER:\n    maxGranularity: count\n"), 0o644)
+	out, err := run(t, ctx, "serve", "--data", rel, "--config", good, "--check-config")
+	if err != nil || !strings.Contains(out, "configuration OK for release 000001") {
+		t.Errorf("good config: %v %s", err, out)
+	}
+	if _, err := run(t, ctx, "serve", "--data", rel, "--config", bad, "--check-config"); err == nil || !strings.Contains(err.Error(), `"FIXTUER" not in release`) {
+		t.Errorf("--check-config with an unknown dataset: %v", err)
+	}
+	if _, err := run(t, ctx, "serve", "--data", rel, "--config", bad, "--listen", freeAddr(t)); err == nil || !strings.Contains(err.Error(), `"FIXTUER"`) {
+		t.Errorf("serve with an unknown dataset started: %v", err)
+	}
+	t.Setenv("BITBEACON_LIMITS_MAX_FILTERS", "-1")
+	if _, err := run(t, ctx, "serve", "--data", rel, "--config", good, "--check-config"); err == nil || !strings.Contains(err.Error(), "maxFilters") {
+		t.Errorf("a bad environment override: %v", err)
+	}
+}
