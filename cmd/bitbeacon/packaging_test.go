@@ -188,7 +188,7 @@ type podSpec struct {
 		}
 		ReadinessProbe *probe `yaml:"readinessProbe"`
 		LivenessProbe  *probe `yaml:"livenessProbe"`
-		VolumeMounts []struct {
+		VolumeMounts   []struct {
 			Name      string
 			MountPath string `yaml:"mountPath"`
 			ReadOnly  bool   `yaml:"readOnly"`
