@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,6 +23,12 @@ const asCLI = "BITBEACON_TEST_AS_CLI"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
+		if n, err := strconv.ParseUint(os.Getenv(asCLI+"_NOFILE"), 10, 64); err == nil {
+			// A descriptor limit low enough for a test to exhaust.
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
 		main()
 		os.Exit(0)
 	}
@@ -200,5 +207,83 @@ func TestServeCheckConfig(t *testing.T) {
 	t.Setenv("BITBEACON_LIMITS_MAX_FILTERS", "-1")
 	if _, err := run(t, ctx, "serve", "--data", rel, "--config", good, "--check-config"); err == nil || !strings.Contains(err.Error(), "maxFilters") {
 		t.Errorf("a bad environment override: %v", err)
+	}
+}
+
+// Defect 1 of issue 12: a flood of idle connections. With descriptors to spare the excess
+// gets a 503 past limits.maxConnections; with a cap above the descriptor limit accept fails
+// with EMFILE, which the server waits out instead of exiting. Either way a client is served
+// once the flood is gone.
+func TestConnectionFlood(t *testing.T) {
+	rel := fixtureRelease(t)
+	for _, c := range []struct {
+		name     string
+		maxConns string
+		want503  bool
+	}{
+		{"cap under the descriptor limit", "40", true},
+		{"cap above the descriptor limit (EMFILE)", "5000", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr := freeAddr(t)
+			proc, log := command(t, "serve", "--data", rel, "--listen", addr, "--drain", "0s")
+			proc.Env = append(proc.Env, asCLI+"_NOFILE=128", "BITBEACON_LIMITS_MAX_CONNECTIONS="+c.maxConns)
+			if err := proc.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer proc.Process.Kill()
+			exited := make(chan error, 1)
+			go func() { exited <- proc.Wait() }()
+			waitReady(t, addr, proc, log)
+			var flood []net.Conn
+			got503 := 0
+			for range 300 {
+				conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+				if err != nil {
+					break // the backlog is full: the server is not accepting, not gone
+				}
+				flood = append(flood, conn)
+			}
+			if c.want503 {
+				for _, conn := range flood[len(flood)-20:] {
+					io.WriteString(conn, countRequest)
+					conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+					if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil && resp.StatusCode == 503 {
+						got503++
+					}
+				}
+				if got503 != 20 {
+					t.Errorf("connections past the cap: %d of 20 answered 503", got503)
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
+			select {
+			case err := <-exited:
+				t.Fatalf("serve exited under the flood: %v\n%s", err, logOf(log))
+			default:
+			}
+			for _, conn := range flood {
+				conn.Close()
+			}
+			// Served again once the flood is gone (within a bounded wait).
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				resp, err := http.Get("http://" + addr + "/individuals?filters=NCIT:C16576&requestedGranularity=count")
+				if err == nil {
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == 200 && strings.Contains(string(body), `"numTotalResults":3`) {
+						break
+					}
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("not served after the flood: %v\n%s", err, logOf(log))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !c.want503 && !strings.Contains(logOf(log), "too many open files") {
+				t.Errorf("the flood did not exhaust the descriptors (no EMFILE logged):\n%s", logOf(log))
+			}
+		})
 	}
 }
