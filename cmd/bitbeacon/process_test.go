@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -286,4 +290,92 @@ func TestConnectionFlood(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A few release swaps under load, on the real process: clients send count queries over
+// keep-alive connections while three more datasets are ingested and SIGHUP swaps each in.
+// Every answer is a 200 counting the females of one complete release (3 per fixture
+// dataset), never fewer than the client saw before, and the last count is 12.
+func TestReleaseSwapsUnderLoad(t *testing.T) {
+	rel := fixtureRelease(t)
+	addr := freeAddr(t)
+	proc, log := command(t, "serve", "--data", rel, "--listen", addr, "--drain", "0s")
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer proc.Process.Kill()
+	waitReady(t, addr, proc, log)
+	url := "http://" + addr + "/individuals?filters=NCIT:C16576&requestedGranularity=count"
+	count := func(c *http.Client) (int, error) {
+		resp, err := c.Get(url)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		var r struct {
+			ResponseSummary struct{ NumTotalResults int } `json:"responseSummary"`
+		}
+		if resp.StatusCode != 200 {
+			return 0, fmt.Errorf("status %d", resp.StatusCode)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+			return 0, err
+		}
+		return r.ResponseSummary.NumTotalResults, nil
+	}
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	var answers atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: 10 * time.Second}
+			last := 0
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n, err := count(c)
+				switch {
+				case err != nil:
+					errs <- err
+					return
+				case n%3 != 0 || n < last || n < 3 || n > 12:
+					errs <- fmt.Errorf("count %d after %d", n, last)
+					return
+				}
+				last = n
+				answers.Add(1)
+			}
+		}()
+	}
+	ctx := context.Background()
+	for i, ds := range []string{"B", "C", "D"} {
+		if out, err := run(t, ctx, append([]string{"ingest", "--out", rel, "--dataset", ds, "--assembly", "GRCh38"}, fixtureFiles(t)...)...); err != nil {
+			t.Fatalf("ingest %s: %v\n%s", ds, err, out)
+		}
+		proc.Process.Signal(syscall.SIGHUP)
+		want := 3 * (i + 2)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			if n, err := count(http.DefaultClient); err == nil && n == want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("release %d not swapped in\n%s", i+2, logOf(log))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("an answer during the swaps: %v", err)
+	}
+	t.Logf("%d answers checked over 3 swaps", answers.Load())
 }
