@@ -326,8 +326,8 @@ func TestConfiguredMaximumGranularity(t *testing.T) {
 			t.Errorf("%s %s: no numTotalResults at count", c.method, c.uri)
 		}
 		_, out := do(h, c.method, c.uri, c.body)
-		if dig(rawJSON(t, out), "response") != nil {
-			t.Errorf("%s %s: a count answer carries a response (records): %s", c.method, c.uri, truncate(out))
+		if bytes.Contains(out, []byte(`"results"`)) || len(s.Response.ResultSets) != 1 {
+			t.Errorf("%s %s: a count answer carries records, or not its one v2.2 result set: %s", c.method, c.uri, truncate(out))
 		}
 	}
 	s := query(t, h, "GET", "/individuals?requestedGranularity=record", nil, 200)
@@ -364,7 +364,7 @@ func TestDatasetMaximumGranularityNeverLeaksCounts(t *testing.T) {
 				t.Errorf("numTotalResults %d leaked from a boolean-only dataset", *s.ResponseSummary.NumTotalResults)
 			}
 			_, out := do(h, c.method, c.uri, c.body)
-			for _, leak := range []string{"numTotalResults", "resultsCount", `"response"`} {
+			for _, leak := range []string{"numTotalResults", "resultsCount", `"results"`} {
 				if bytes.Contains(out, []byte(leak)) {
 					t.Errorf("%s in a boolean answer: %s", leak, truncate(out))
 				}
@@ -867,7 +867,7 @@ func getFilteringTerms(t *testing.T, h fasthttp.RequestHandler, uri string) filt
 
 func TestFilteringTermsOfFixture(t *testing.T) {
 	h := testHandler(t, "fixture")
-	for _, uri := range []string{"/filtering_terms", "/datasets/FIXTURE/filtering_terms"} {
+	for _, uri := range []string{"/filtering_terms?limit=0", "/datasets/FIXTURE/filtering_terms?limit=0"} {
 		t.Run(uri, func(t *testing.T) {
 			b := getFilteringTerms(t, h, uri)
 			var severe, strategy bool
@@ -891,7 +891,7 @@ func TestFilteringTermsOfFixture(t *testing.T) {
 		})
 	}
 	// Scoped to an entry type: only that type's terms.
-	b := getFilteringTerms(t, h, "/runs/filtering_terms")
+	b := getFilteringTerms(t, h, "/runs/filtering_terms?limit=0")
 	for _, ft := range b.Response.FilteringTerms {
 		if !slices.Equal(ft.Scopes, []string{"run"}) {
 			t.Errorf("/runs/filtering_terms lists %s with scopes %v", ft.ID, ft.Scopes)
@@ -905,10 +905,11 @@ func TestFilteringTermsOfFixture(t *testing.T) {
 	expectError(t, h, "GET", "/filtering_terms?skip=-1", nil, 400)
 	expectError(t, h, "GET", "/filtering_terms?limit=abc", nil, 400)
 
-	// Paging: skip counts pages of limit terms.
-	full := getFilteringTerms(t, h, "/filtering_terms").Response.FilteringTerms
-	if len(full) < 7 {
-		t.Fatalf("only %d filtering terms", len(full))
+	// Paging: skip counts pages of limit terms; limit 0 is the most a page may hold, and
+	// without a limit a page holds the default limit, as entry endpoints do.
+	full := getFilteringTerms(t, h, "/filtering_terms?limit=0").Response.FilteringTerms
+	if len(full) <= 10 {
+		t.Fatalf("only %d filtering terms: the default page of 10 is not exercised", len(full))
 	}
 	ids := func(b filteringTermsBody) []string {
 		var out []string
@@ -931,6 +932,10 @@ func TestFilteringTermsOfFixture(t *testing.T) {
 		{fmt.Sprintf("/filtering_terms?skip=%d&limit=1", len(full)-1), len(full) - 1, len(full)},
 		{fmt.Sprintf("/filtering_terms?skip=%d&limit=1", len(full)), len(full), len(full)},
 		{"/filtering_terms?skip=1000000&limit=1000", len(full), len(full)},
+		{"/filtering_terms", 0, 10},
+		{"/filtering_terms?skip=1", 10, min(20, len(full))},
+		{"/filtering_terms?skip=3&limit=4611686018427387904", len(full), len(full)},
+		{"/filtering_terms?skip=9223372036854775807&limit=2", len(full), len(full)},
 	} {
 		if got := ids(getFilteringTerms(t, h, c.uri)); !slices.Equal(got, fullIDs[c.from:c.to]) {
 			t.Errorf("%s: %v, want %v", c.uri, got, fullIDs[c.from:c.to])
@@ -1085,7 +1090,7 @@ func TestNastyRequestsNeverFail(t *testing.T) {
 				t.Fatal(err)
 			}
 			rt := parseRoute(string(u.Path()))
-			collection := rt.kind == routeEntries && isCollectionEntity(rt.target())
+			collection := rt.collections()
 			if err := v.Response("data", string(rt.target()), collection, out); err != nil {
 				t.Errorf("%s %s: response does not validate: %v", r.method, name, err)
 			}
@@ -1124,9 +1129,9 @@ func TestFilteringTermsPerDataset(t *testing.T) {
 		}
 		return got
 	}
-	all := listed("/filtering_terms")
-	fx := listed("/datasets/FIXTURE/filtering_terms")
-	ot := listed("/datasets/OTHER/filtering_terms")
+	all := listed("/filtering_terms?limit=0")
+	fx := listed("/datasets/FIXTURE/filtering_terms?limit=0")
+	ot := listed("/datasets/OTHER/filtering_terms?limit=0")
 	for _, term := range []string{"alphanumeric karyotypicSex", "alphanumeric libraryStrategy", "ontologyTerm TST:0000002", "ontologyTerm NCIT:C20197"} {
 		if !all[term] {
 			t.Errorf("/filtering_terms lacks %s", term)

@@ -78,11 +78,14 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		handovers: s.beaconHandovers(),
 	}
 	if g < Record {
+		if !r.collections() {
+			e.sets, e.includeSets = res.PerDataset, req.IncludeResultsetResponses
+		}
 		s.writeData(ctx, st, e, nil)
 		return
 	}
 	offset, limit := s.window(req)
-	if r.kind == routeEntries && isCollectionEntity(target) {
+	if r.collections() {
 		s.writeData(ctx, st, e, func(b []byte) []byte {
 			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
 		})
@@ -145,10 +148,7 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 	mode := req.IncludeResultsetResponses
 	for _, d := range res.PerDataset {
 		exists := d.Count > 0
-		switch {
-		case mode == "NONE",
-			mode == "HIT" && !exists,
-			mode == "MISS" && exists:
+		if !wantSet(mode, exists) {
 			continue
 		}
 		sets = append(sets, resultSet{
@@ -285,33 +285,17 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 		}
 	}
 	terms := snap.FilteringTerms(scope, dataset)
-	skip, limit := 0, 0
 	args := ctx.QueryArgs()
-	if args.Has("skip") || args.Has("limit") {
-		var err error
-		if skip, err = nonNegative(args, "skip"); err == nil {
-			limit, err = nonNegative(args, "limit")
-		}
-		if err != nil {
-			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
-			return
-		}
+	skip, err := nonNegative(args, "skip")
+	limit := s.defaultLimit()
+	if err == nil && args.Has("limit") {
+		limit, err = nonNegative(args, "limit")
 	}
-	if skip > 0 && limit == 0 && s.skipCountsPages() {
-		s.writeError(ctx, fasthttp.StatusBadRequest, "skip counts pages of limit terms: give a limit with skip", nil)
+	if err != nil {
+		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	if skip > 0 || limit > 0 {
-		// Both are clamped to math.MaxInt32 (nonNegative), so the page offset fits an int64.
-		offset := int64(skip)
-		if s.skipCountsPages() {
-			offset = int64(skip) * int64(limit)
-		}
-		terms = terms[min(offset, int64(len(terms))):]
-		if limit > 0 && limit < len(terms) {
-			terms = terms[:limit]
-		}
-	}
+	terms = termsPage(terms, skip, limit, s.maxLimit(), s.skipCountsPages())
 	out := filteringTermsResponse{
 		Meta: informationalMeta{BeaconID: s.cfg.BeaconID, APIVersion: s.cfg.APIVersion,
 			ReturnedSchemas: []schemaRef{{EntityType: "filteringTerm", Schema: "beacon-filtering-terms-v2.0.0"}}},
@@ -325,6 +309,24 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 		out.Response.FilteringTerms = append(out.Response.FilteringTerms, ft)
 	}
 	s.encode(ctx, fasthttp.StatusOK, out)
+}
+
+// termsPage is one page of filtering terms, paged as the entry endpoints page records:
+// limit 0 or above max means max, skip counts pages of limit (or records, by configuration).
+// The arithmetic is clamped, so that no skip or limit overflows the offset.
+func termsPage(terms []engine.FilteringTerm, skip, limit, max int, skipPages bool) []engine.FilteringTerm {
+	if limit <= 0 || limit > max {
+		limit = max
+	}
+	offset := skip
+	if skipPages {
+		if skip > len(terms)/limit {
+			return terms[:0]
+		}
+		offset = skip * limit
+	}
+	terms = terms[min(offset, len(terms)):]
+	return terms[:min(limit, len(terms))]
 }
 
 // nonNegative reads skip or limit of /filtering_terms as a data request reads them: a

@@ -6,7 +6,7 @@ import (
 )
 
 // A dataset that is not PUBLIC answers at boolean granularity until callers can
-// authenticate: no count or record of it may leave.
+// authenticate: no count or record of it may leave, only its v2.2 boolean result set.
 func TestNonPublicDatasetAnswersBooleanOnly(t *testing.T) {
 	for _, level := range []string{SecurityRegistered, SecurityControlled} {
 		cfg := DefaultConfig()
@@ -14,12 +14,16 @@ func TestNonPublicDatasetAnswersBooleanOnly(t *testing.T) {
 		h := testHandlerWith(t, "fixture", &cfg)
 		for _, g := range []string{"count", "record"} {
 			s := query(t, h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil, 200)
-			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 0 {
+			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 1 {
 				t.Errorf("%s dataset, %s requested: returned %q, numTotalResults %v, %d result sets",
 					level, g, s.Meta.ReturnedGranularity, fmtCount(s.ResponseSummary.NumTotalResults), len(s.Response.ResultSets))
 			}
 			if !s.ResponseSummary.Exists {
 				t.Errorf("%s dataset: the boolean answer must still be given", level)
+			}
+			_, body := do(h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil)
+			if sets := rawResultSets(t, body); len(sets) != 1 || string(sets[0]) != `{"id":"FIXTURE","setType":"dataset","exists":true}` {
+				t.Errorf("%s dataset, %s requested: result sets %s, want the boolean set alone", level, g, sets)
 			}
 		}
 	}

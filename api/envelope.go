@@ -40,6 +40,8 @@ type pagination struct {
 type responseSummary struct {
 	Exists          bool    `json:"exists"`
 	NumTotalResults *uint64 `json:"numTotalResults,omitempty"`
+	CountPrecision  string  `json:"countPrecision,omitempty"`
+	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
 }
 
 type handover struct {
@@ -72,6 +74,8 @@ type resultSet struct {
 	ResultsCount     uint64            `json:"resultsCount"`
 	Results          []json.RawMessage `json:"results"`
 	ResultsHandovers []handover        `json:"resultsHandovers,omitempty"`
+	CountPrecision   string            `json:"countPrecision,omitempty"`
+	CountAdjustedTo  []any             `json:"countAdjustedTo,omitempty"`
 }
 
 type errorResponse struct {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -19,9 +20,15 @@ type dataEnvelope struct {
 	target    release.Entity
 	g         Granularity
 	exists    bool
-	total     uint64 // written when g >= Count
+	total     uint64          // written when g >= Count
+	adjust    countAdjustment // of total
 	warnings  [2][]string
 	handovers []handover
+	// sets, when not nil, are the per-dataset answers written as the response section of a
+	// boolean or count answer (those includeSets keeps), setAdjust their count adjustments.
+	sets        []engine.DatasetResult
+	setAdjust   []countAdjustment
+	includeSets string
 }
 
 // appendDataResponse appends the response; appendResponse, when not nil, writes the
@@ -34,11 +41,16 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 	if e.g >= Count {
 		b = append(b, `,"numTotalResults":`...)
 		b = strconv.AppendUint(b, e.total, 10)
+		b = appendCountAdjustment(b, e.adjust)
 	}
 	b = append(b, '}')
-	if appendResponse != nil {
+	switch {
+	case appendResponse != nil:
 		b = append(b, `,"response":`...)
 		b = appendResponse(b)
+	case e.sets != nil && e.g < Record && e.includeSets != "NONE":
+		b = append(b, `,"response":`...)
+		b = appendSummarySets(b, e.sets, e.setAdjust, e.includeSets, e.g)
 	}
 	if len(e.handovers) > 0 {
 		b = append(b, `,"beaconHandovers":`...)

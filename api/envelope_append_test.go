@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -61,6 +62,23 @@ func TestDataEnvelopeMatchesEncodingJSON(t *testing.T) {
 						out.Info = &responseInfo{Warnings: ws}
 					}
 					var response func([]byte) []byte
+					if g < Record && len(warnings[1]) > 0 { // v2.2 summary sets and adjusted counts
+						e.sets = []engine.DatasetResult{{DatasetID: "D<1>\"", Count: 3}, {DatasetID: "D2", Count: 0}, {DatasetID: "D3", Count: 9}}
+						e.setAdjust = []countAdjustment{{}, {}, {Precision: "rounded", AdjustedTo: []any{"multiple of 5"}}}
+						e.includeSets = "ALL"
+						e.adjust = countAdjustment{Precision: "imprecise", AdjustedTo: []any{5}}
+						var sets []summarySet
+						for i, d := range e.sets {
+							ss := summarySet{ID: d.DatasetID, SetType: "dataset", Exists: d.Count > 0}
+							if g == Count {
+								ss.ResultsCount = &e.sets[i].Count
+								ss.CountPrecision, ss.CountAdjustedTo = e.setAdjust[i].Precision, e.setAdjust[i].AdjustedTo
+								out.ResponseSummary.CountPrecision, out.ResponseSummary.CountAdjustedTo = e.adjust.Precision, e.adjust.AdjustedTo
+							}
+							sets = append(sets, ss)
+						}
+						out.Response = map[string][]summarySet{"resultSets": sets}
+					}
 					if g == Record {
 						out.Response = json.RawMessage(`{"resultSets":[]}`)
 						response = func(b []byte) []byte { return append(b, `{"resultSets":[]}`...) }

@@ -54,7 +54,8 @@ func testTmp(t testing.TB) string {
 }
 
 // testRelease returns the release root of a named test dataset ("cineca", "cineca-vcf",
-// "fixture", "multi", "effects-vcf", "effects-bff" or "demo").
+// "fixture", "multi", "mixed", "paths-bff", "paths-vcf", "effects-vcf", "effects-bff" or
+// "demo").
 func testRelease(t testing.TB, name string) string {
 	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
 	b := v.(*releaseBuild)
@@ -79,6 +80,33 @@ func testRelease(t testing.TB, name string) string {
 				return
 			}
 			opts = ingest.Options{DatasetID: "FIXTURE_B", Assembly: "GRCh38"}
+		case "mixed":
+			// Two datasets that differ: the fixture as FIXTURE, then the effects cohort's BFF
+			// as EFFECTS into the same root, so that a query can hit one and miss the other.
+			first := ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38", Out: filepath.Join(root, "release")}
+			if _, err := ingest.Run(context.Background(), first, fixtureInputs(t)); err != nil {
+				b.err = err
+				return
+			}
+			opts = ingest.Options{DatasetID: "EFFECTS", Assembly: "GRCh37"}
+			inputs = effectsInputs(t, "genomicVariations.json")
+		case "paths-bff", "paths-vcf":
+			// testdata/fixture as FIXTURE, then testdata/paths as PATHS (its variants from the
+			// VCF or from the BFF twin) into the same root: two datasets, two cohorts.
+			first := ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38", Out: filepath.Join(root, "release")}
+			if _, err := ingest.Run(context.Background(), first, fixtureInputs(t)); err != nil {
+				b.err = err
+				return
+			}
+			opts = ingest.Options{DatasetID: "PATHS", Assembly: "GRCh38"}
+			variants := "variants.vcf"
+			if name == "paths-bff" {
+				variants = "genomicVariations.json"
+			}
+			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "paths")
+			for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json", "cohorts.json", "datasets.json", variants} {
+				inputs = append(inputs, filepath.Join(fx, f))
+			}
 		case "effects-vcf", "effects-bff":
 			// The same six annotated variants from a VCF or from its BFF twin.
 			opts = ingest.Options{DatasetID: "EFFECTS", Assembly: "GRCh37"}
@@ -86,10 +114,7 @@ func testRelease(t testing.TB, name string) string {
 			if name == "effects-bff" {
 				variants = "genomicVariations.json"
 			}
-			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "effects")
-			for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", variants} {
-				inputs = append(inputs, filepath.Join(fx, f))
-			}
+			inputs = effectsInputs(t, variants)
 		case "cineca-vcf":
 			// The CINECA cohort with its variants from the annotated VCF instead of the BFF.
 			opts = ingest.Options{DatasetID: cinecaDataset, Assembly: "GRCh37"}
@@ -122,6 +147,16 @@ func testRelease(t testing.TB, name string) string {
 		t.Fatalf("building test release %s: %v", name, b.err)
 	}
 	return b.dir
+}
+
+// effectsInputs lists the files of testdata/effects, with its variants from the named file.
+func effectsInputs(t testing.TB, variants string) []string {
+	fx := filepath.Join(testenv.RepoRoot(t), "testdata", "effects")
+	var in []string
+	for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", variants} {
+		in = append(in, filepath.Join(fx, f))
+	}
+	return in
 }
 
 // fixtureInputs lists the files of testdata/fixture.
@@ -208,7 +243,7 @@ func query(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []b
 	}
 	r := parseRoute(pathOf(uri))
 	entity := string(r.target())
-	collection := r.kind == routeEntries && isCollectionEntity(r.target())
+	collection := r.collections()
 	if err := schematest.For(t).Response("data", entity, collection, out); err != nil {
 		t.Fatalf("%s %s: response does not validate: %v\n%s", method, uri, err, truncate(out))
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,6 +37,9 @@ type queryCase struct {
 	Count       *uint64  `json:"count"`
 	IDs         []string `json:"ids"`
 	Warnings    *bool    `json:"warnings"`
+	// Sets, when given, are the result sets that must come back, by dataset id: the
+	// resultsCount at count or record, and exists (count > 0) at boolean.
+	Sets map[string]uint64 `json:"sets"`
 }
 
 func TestQueryCases(t *testing.T) {
@@ -137,6 +141,33 @@ func runQueryCase(t *testing.T, h fasthttp.RequestHandler, c queryCase) {
 		}
 		if !slices.Equal(got, c.IDs) {
 			t.Errorf("records %v, want %v", got, c.IDs)
+		}
+	}
+	if c.Sets != nil {
+		got := map[string]uint64{}
+		for _, rs := range s.Response.ResultSets {
+			got[rs.ID] = rs.ResultsCount
+			if g == "boolean" {
+				if rs.ResultsCount != 0 {
+					t.Errorf("set %s carries a count at boolean", rs.ID)
+				}
+				got[rs.ID] = min(c.Sets[rs.ID], 1) // compare exists only
+				if !rs.Exists {
+					got[rs.ID] = 0
+				}
+			} else if rs.Exists != (rs.ResultsCount > 0) {
+				t.Errorf("set %s: exists %v with resultsCount %d", rs.ID, rs.Exists, rs.ResultsCount)
+			}
+		}
+		want := map[string]uint64{}
+		for id, n := range c.Sets {
+			want[id] = n
+			if g == "boolean" {
+				want[id] = min(n, 1)
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("result sets %v, want %v", got, want)
 		}
 	}
 	if c.Warnings != nil && (len(s.Info.Warnings) > 0) != *c.Warnings {

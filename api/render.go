@@ -45,6 +45,7 @@ func appendResultSets(b []byte, sets []resultSet) []byte {
 			b = append(b, `,"resultsHandovers":`...)
 			b = append(b, h...)
 		}
+		b = appendCountAdjustment(b, countAdjustment{Precision: rs.CountPrecision, AdjustedTo: rs.CountAdjustedTo})
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)

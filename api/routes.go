@@ -31,17 +31,22 @@ const (
 	routeRelated        // /{entry}/{id}/{related}
 )
 
-// relatedEndpoints lists the cross-entry endpoints served, by source path segment: the union
-// of the default model's OpenAPI paths and its beaconMap.json, all of which the links answer.
-var relatedEndpoints = map[string][]string{
-	"analyses":    {"g_variants"},
-	"biosamples":  {"analyses", "g_variants", "runs"},
-	"cohorts":     {"analyses", "biosamples", "g_variants", "individuals", "runs"},
-	"datasets":    {"analyses", "biosamples", "g_variants", "individuals", "runs"},
-	"g_variants":  {"analyses", "biosamples", "individuals", "runs"},
-	"individuals": {"analyses", "biosamples", "g_variants", "runs"},
-	"runs":        {"analyses", "g_variants"},
-}
+// relatedEndpoints lists the cross-entry endpoints served, by source path segment: every
+// other entry type, in EntryTypes order (issue 9 §1). The default model's OpenAPI and
+// beaconMap.json name 24 of the 42 ordered pairs; the production Beacons answer all of them,
+// and the links (engine/links.go) join any two entry types: dataset and cohort membership,
+// analysis → run → biosample → individual, and variants through their carriers.
+var relatedEndpoints = func() map[string][]string {
+	m := make(map[string][]string, len(EntryTypes))
+	for _, from := range EntryTypes {
+		for _, to := range EntryTypes {
+			if to.PathSegment != from.PathSegment {
+				m[from.PathSegment] = append(m[from.PathSegment], to.PathSegment)
+			}
+		}
+	}
+	return m
+}()
 
 func isRelated(from, to string) bool {
 	for _, r := range relatedEndpoints[from] {
@@ -115,6 +120,15 @@ func parseRoute(path string) route {
 		return route{}
 	}
 	return route{kind: routeRelated, entry: et, id: segs[1], related: rel}
+}
+
+// collections reports whether the route answers with response.collections at record
+// granularity: the dataset and cohort listings, /datasets, /cohorts and the cross-entry paths
+// that end in them (/individuals/{id}/datasets). /datasets/{id} and /cohorts/{id} answer with
+// result sets, as the model's OpenAPI says; the cross-entry ones have no OpenAPI path, and
+// both verifiers read a datasets or cohorts URL's records from response.collections.
+func (r route) collections() bool {
+	return (r.kind == routeEntries || r.kind == routeRelated) && isCollectionEntity(r.target())
 }
 
 // target is the entity whose records the route returns.

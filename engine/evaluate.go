@@ -80,6 +80,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	if ok, err := s.countVariantsOnly(q, res, allowed); ok || err != nil {
 		return err
 	}
+	normalizeFilterIDs(q)
 	// Most queries have a few filters and parts: these live on the stack.
 	var scopedBuf [4]scopedRows
 	var partsBuf [6]*roaring.Bitmap
@@ -114,8 +115,13 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	parts := partsBuf[:0]
 	if zfs := s.zygosityFilters(q, scoped); len(zfs) > 0 {
 		var part *roaring.Bitmap
-		scoped, part = s.applyZygosity(q, scoped, vrows, zfs)
-		parts, vrows = append(parts, part), nil
+		if q.Target == release.GenomicVariation {
+			scoped, part = s.applyAnchorZygosity(q, scoped, zfs)
+			parts = append(parts, part)
+		} else {
+			scoped, part = s.applyZygosity(q, scoped, s.withAnchorVariants(q, vrows), zfs)
+			parts, vrows = append(parts, part), nil
+		}
 	}
 	for _, sr := range scoped {
 		part := s.translate(sr.entity, sr.rows, q.Target)
@@ -379,15 +385,7 @@ func (s *Snapshot) allowedDatasets(ids []string, res *Result) ([]uint16, error) 
 // anchorRows returns the target rows linked to the anchor record (the record itself when the
 // anchor is of the target entity).
 func (s *Snapshot) anchorRows(a *Anchor, target release.Entity) *roaring.Bitmap {
-	t := s.tables[a.Entity]
-	if t == nil {
-		return roaring.New()
-	}
-	rows := roaring.New()
-	for _, r := range t.rowsOf(a.ID) {
-		rows.Add(r)
-	}
-	return s.translate(a.Entity, rows, target)
+	return s.translate(a.Entity, s.anchorRecordRows(a), target)
 }
 
 // RecordJSON returns the record of a row as it is served, nil for no such row. The bytes

@@ -53,6 +53,17 @@ func rec(id string, parts ...string) release.Record {
 // the current release are carried over unless replaced) and the ontology terms.
 func writeRelease(t testing.TB, root string, onto []release.OntologyTerm, datasets ...dsData) *release.Manifest {
 	t.Helper()
+	m, err := tryWriteRelease(t, root, onto, datasets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// tryWriteRelease is writeRelease returning the error of the commit (the release writer's
+// own checks), for tests of what it refuses.
+func tryWriteRelease(t testing.TB, root string, onto []release.OntologyTerm, datasets ...dsData) (*release.Manifest, error) {
+	t.Helper()
 	w, err := release.Create(root)
 	if err != nil {
 		t.Fatal(err)
@@ -91,11 +102,7 @@ func writeRelease(t testing.TB, root string, onto []release.OntologyTerm, datase
 			}
 		}
 	}
-	m, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return w.Commit()
 }
 
 // openRelease opens the current release under root from its index files, which it writes

@@ -20,7 +20,7 @@ import (
 // IndexFormatVersion is the index files' layout. Bump it on any change to what is written or
 // in which order (including the layout of the structs written as arrays): older files are
 // then rebuilt from Parquet, never misread.
-const IndexFormatVersion = 3
+const IndexFormatVersion = 4
 
 const (
 	indexManifestName = "manifest.json"

@@ -110,6 +110,7 @@ func load(r *release.Reader, spillDir string) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("release %s: ontology: %w", m.ReleaseID, err)
 	}
+	terms = s.addBuiltinTerms(terms)
 	s.onto = index.NewOntology(terms)
 
 	builders := map[release.Entity]*tableBuilder{}
@@ -156,6 +157,20 @@ func load(r *release.Reader, spillDir string) (*Snapshot, error) {
 	s.resolveHubs()
 	s.indexBiosamplesOfIndividuals()
 	return s, nil
+}
+
+// addBuiltinTerms adds the vocabularies the server ships (the GENO zygosity branch,
+// release.ZygosityHierarchy) to the release's ontology terms, so that their parent terms
+// work with no ontology file; a file's terms merge with them (their parents add up) and its
+// labels win.
+func (s *Snapshot) addBuiltinTerms(terms []index.TermParents) []index.TermParents {
+	for _, t := range release.ZygosityHierarchy() {
+		terms = append(terms, index.TermParents{ID: t.ID, Parents: t.Parents})
+		if _, ok := s.labels[t.ID]; !ok {
+			s.labels[t.ID] = t.Label
+		}
+	}
+	return terms
 }
 
 // buildVariants streams the variants of every dataset into the variant table. Variants

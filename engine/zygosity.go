@@ -15,6 +15,12 @@ import (
 // call has that zygosity: "individuals homozygous for a variant in chr1:1-5,000,000" are not
 // "individuals carrying a variant in that range" ANDed with "individuals carrying some
 // homozygous variant". zygosityPart does that from the case-level codes (carriers.go).
+//
+// The cross-entry paths anchor the call's other side: /g_variants/{id}/individuals with a
+// zygosity filter keeps the individuals whose call on that variant has it (the anchor's
+// variants join the variants the call is read on, withAnchorVariants), and
+// /individuals/{id}/g_variants keeps the variants on which that individual's call has it
+// (applyAnchorZygosity).
 
 // zygosityFilter is a filter on variants that names a zygosity of the release's calls.
 type zygosityFilter struct {
@@ -23,11 +29,12 @@ type zygosityFilter struct {
 	match func(id string) bool
 }
 
-// zygosityFilters finds, for a query on target other than variants, the filters that apply
-// to variants (scoped so or found there) and name a zygosity some call of the release has,
+// zygosityFilters finds, for a query on a target other than variants or on the variants of
+// an individual-level anchor (/individuals/{id}/g_variants), the filters that apply to
+// variants (scoped so or found there) and name a zygosity some call of the release has,
 // itself or through a descendant term.
 func (s *Snapshot) zygosityFilters(q *Query, scoped []scopedRows) []zygosityFilter {
-	if q.Target == release.GenomicVariation || s.variants == nil || s.variants.cl == nil || len(s.variants.cl.terms) == 0 && len(s.variants.cl.fallback) == 0 {
+	if q.Target == release.GenomicVariation && !anchoredOnCalls(q) || s.variants == nil || s.variants.cl == nil || len(s.variants.cl.terms) == 0 && len(s.variants.cl.fallback) == 0 {
 		return nil
 	}
 	var out []zygosityFilter
@@ -66,6 +73,22 @@ func (s *Snapshot) zygosityPart(variants *roaring.Bitmap, zfs []zygosityFilter) 
 	if bios == nil {
 		return roaring.New()
 	}
+	want, match := acceptedZygosity(zfs)
+	words := make([]uint64, (bios.n+63)/64)
+	var rows, samples []uint32
+	it := variants.Iterator()
+	for it.HasNext() {
+		rows, samples = s.appendZygosityCarriers(rows[:0], samples[:0], it.Next(), want, match)
+		for _, r := range rows {
+			words[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return roaring.FromDense(words, false)
+}
+
+// acceptedZygosity returns the zygosity codes every filter of zfs accepts and the test of a
+// term id (for rows kept in the fallback form) that they all pass.
+func acceptedZygosity(zfs []zygosityFilter) ([]bool, func(string) bool) {
 	want := slices.Clone(zfs[0].want)
 	for _, zf := range zfs[1:] {
 		for c := range want {
@@ -80,16 +103,7 @@ func (s *Snapshot) zygosityPart(variants *roaring.Bitmap, zfs []zygosityFilter) 
 		}
 		return true
 	}
-	words := make([]uint64, (bios.n+63)/64)
-	var rows, samples []uint32
-	it := variants.Iterator()
-	for it.HasNext() {
-		rows, samples = s.appendZygosityCarriers(rows[:0], samples[:0], it.Next(), want, match)
-		for _, r := range rows {
-			words[r>>6] |= 1 << (r & 63)
-		}
-	}
-	return roaring.FromDense(words, false)
+	return want, match
 }
 
 // appendZygosityCarriers appends to rows the biosample rows of variant v's carriers whose
@@ -135,20 +149,86 @@ func (s *Snapshot) appendZygosityCarriers(rows, samples []uint32, v uint32, want
 // target through the accepted calls only. It returns the remaining filters and the part.
 func (s *Snapshot) applyZygosity(q *Query, scoped []scopedRows, vrows *roaring.Bitmap, zfs []zygosityFilter) ([]scopedRows, *roaring.Bitmap) {
 	w := vrows
-	drop := make([]bool, len(scoped))
 	for _, zf := range zfs {
-		drop[zf.index] = true
 		if w == nil {
 			w = scoped[zf.index].rows.Clone()
 		} else {
 			w = roaring.And(w, scoped[zf.index].rows)
 		}
 	}
+	return dropZygosityFilters(scoped, zfs), s.translate(release.Biosample, s.zygosityPart(w, zfs), q.Target)
+}
+
+// dropZygosityFilters returns scoped without the zygosity filters' rows.
+func dropZygosityFilters(scoped []scopedRows, zfs []zygosityFilter) []scopedRows {
 	kept := make([]scopedRows, 0, len(scoped))
 	for i, sr := range scoped {
-		if !drop[i] {
+		if !slices.ContainsFunc(zfs, func(zf zygosityFilter) bool { return zf.index == i }) {
 			kept = append(kept, sr)
 		}
 	}
-	return kept, s.translate(release.Biosample, s.zygosityPart(w, zfs), q.Target)
+	return kept
+}
+
+// anchoredOnCalls reports whether q's anchor is a record whose biosamples have calls: an
+// individual, biosample, run or analysis.
+func anchoredOnCalls(q *Query) bool {
+	if q.Anchor == nil {
+		return false
+	}
+	switch q.Anchor.Entity {
+	case release.Individual, release.Biosample, release.Run, release.Analysis:
+		return true
+	}
+	return false
+}
+
+// anchorRecordRows returns the rows of the anchor record (one per dataset holding its id).
+func (s *Snapshot) anchorRecordRows(a *Anchor) *roaring.Bitmap {
+	rows := roaring.New()
+	if t := s.tables[a.Entity]; t != nil {
+		for _, r := range t.rowsOf(a.ID) {
+			rows.Add(r)
+		}
+	}
+	return rows
+}
+
+// withAnchorVariants narrows the variants a zygosity filter is read on (vrows, nil for every
+// variant) to the anchor's when the query is anchored on a variant (/g_variants/{id}/...): the
+// call that must have the zygosity is the one on that variant.
+func (s *Snapshot) withAnchorVariants(q *Query, vrows *roaring.Bitmap) *roaring.Bitmap {
+	if q.Anchor == nil || q.Anchor.Entity != release.GenomicVariation {
+		return vrows
+	}
+	a := s.anchorRecordRows(q.Anchor)
+	if vrows == nil {
+		return a
+	}
+	return roaring.And(vrows, a)
+}
+
+// applyAnchorZygosity consumes the zygosity filters of a variant query anchored on an
+// individual, biosample, run or analysis: it returns the remaining filters and the variants
+// on which one of the anchor's biosamples has a call every zygosity filter accepts. Each
+// candidate variant (carried by the anchor and with such a call somewhere) is read through
+// its carriers' codes, so this costs the carriers of those variants.
+func (s *Snapshot) applyAnchorZygosity(q *Query, scoped []scopedRows, zfs []zygosityFilter) ([]scopedRows, *roaring.Bitmap) {
+	bios := s.translate(q.Anchor.Entity, s.anchorRecordRows(q.Anchor), release.Biosample)
+	cand := roaring.And(s.variantsOf(bios), scoped[zfs[0].index].rows)
+	for _, zf := range zfs[1:] {
+		cand.And(scoped[zf.index].rows)
+	}
+	want, match := acceptedZygosity(zfs)
+	out := roaring.New()
+	var rows, samples []uint32
+	it := cand.Iterator()
+	for it.HasNext() {
+		v := it.Next()
+		rows, samples = s.appendZygosityCarriers(rows[:0], samples[:0], v, want, match)
+		if slices.ContainsFunc(rows, func(r uint32) bool { return bios.Contains(r) }) {
+			out.Add(v)
+		}
+	}
+	return dropZygosityFilters(scoped, zfs), out
 }

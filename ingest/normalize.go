@@ -125,7 +125,7 @@ func (w *walker) object(m map[string]any, prefix string, top, noField bool) {
 			path = prefix + "." + k
 		}
 		if s, ok := v.(string); ok {
-			if n, changed := normalizeCURIE(s); changed {
+			if n, changed := release.NormalizeCURIE(s); changed {
 				m[k] = n
 				v = n
 			}
@@ -178,7 +178,7 @@ func (w *walker) value(v any, path string, noField bool) {
 	case []any:
 		for i, e := range x {
 			if s, ok := e.(string); ok {
-				if n, changed := normalizeCURIE(s); changed {
+				if n, changed := release.NormalizeCURIE(s); changed {
 					x[i] = n
 					e = n
 				}
@@ -285,26 +285,6 @@ func isCURIE(s string) bool {
 		return false
 	}
 	return strings.IndexFunc(local, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v' }) < 0
-}
-
-// normalizeCURIE folds the OBO-IRI-derived spelling "GENO:GENO_0000458" to "GENO:0000458":
-// a prefix repeated (case-insensitively) before an underscore and digits.
-func normalizeCURIE(s string) (string, bool) {
-	i := strings.IndexByte(s, ':')
-	if i < 1 || len(s) < 2*i+3 {
-		return s, false
-	}
-	pfx, rest := s[:i], s[i+1:]
-	if !strings.EqualFold(rest[:i], pfx) || rest[i] != '_' || !isDigitString(rest[i+1:]) {
-		return s, false
-	}
-	for j := 0; j < i; j++ {
-		c := pfx[j]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return s, false
-		}
-	}
-	return pfx + ":" + rest[i+1:], true
 }
 
 func isDigitString(s string) bool {

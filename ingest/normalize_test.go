@@ -134,19 +134,6 @@ func TestSchemaDeviationsWarn(t *testing.T) {
 	}
 }
 
-func TestNormalizeCURIE(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"GENO:GENO_0000458", "GENO:0000458"}, {"geno:GENO_0000136", "geno:0000136"},
-		{"MONDO:MONDO_0014306", "MONDO:0014306"}, {"GENO:0000458", "GENO:0000458"},
-		{"GENO:HP_0000458", "GENO:HP_0000458"}, {"GENO:GENO_", "GENO:GENO_"}, {"GENO:GENO_12a", "GENO:GENO_12a"},
-		{"MONDO:MONDO:0014306,MedGen:C3887654", "MONDO:MONDO:0014306,MedGen:C3887654"}, {"plain", "plain"}, {"", ""},
-	} {
-		if got, _ := normalizeCURIE(tc.in); got != tc.want {
-			t.Errorf("normalizeCURIE(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestIsCURIE(t *testing.T) {
 	for s, want := range map[string]bool{
 		"NCIT:C20197": true, "HP:0000001": true, "OPCS4:L46.3": true, "LOINC:35925-4": true,

@@ -77,6 +77,21 @@ func at(f [][]byte, i int) []byte {
 	return f[i]
 }
 
+// The positions of the SnpEff ANN sub-fields ingest reads, fixed by the ANN format
+// ("Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type |
+// Feature_ID | Transcript_BioType | Rank | HGVS.c | HGVS.p | ..."); CSQ's come from its
+// header instead (csqLayout).
+const (
+	annAllele      = 0
+	annAnnotation  = 1
+	annImpact      = 2
+	annGeneName    = 3
+	annFeatureType = 5
+	annFeatureID   = 6
+	annHGVSc       = 9
+	annHGVSp       = 10
+)
+
 // parseANN appends the SnpEff annotations of an ANN value.
 func (p *vcfParser) parseANN(v []byte) {
 	for len(v) > 0 {
@@ -88,11 +103,12 @@ func (p *vcfParser) parseANN(v []byte) {
 		}
 		p.sub = splitPipes(p.sub, one)
 		f := p.sub
-		if len(f) < 2 {
+		if len(f) <= annAnnotation {
 			continue
 		}
-		p.ann = append(p.ann, annEntry{allele: f[0], effect: at(f, 1), impact: at(f, 2), gene: at(f, 3),
-			featureType: at(f, 5), feature: at(f, 6), hgvsC: at(f, 9), hgvsP: at(f, 10)})
+		p.ann = append(p.ann, annEntry{allele: f[annAllele], effect: at(f, annAnnotation), impact: at(f, annImpact),
+			gene: at(f, annGeneName), featureType: at(f, annFeatureType), feature: at(f, annFeatureID),
+			hgvsC: at(f, annHGVSc), hgvsP: at(f, annHGVSp)})
 	}
 }
 

@@ -1,0 +1,251 @@
+package ingest
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// A variant's stored record: its JSON written by hand, and the fields and terms the index
+// keys it by, as NormalizeRecord would derive them from that JSON.
+
+// record writes v's JSON (by hand), carriers, terms and fields. Fields follow
+// NormalizeVariant's walker: every scalar leaf except variantInternalId and caseLevelData,
+// by dotted path, arrays transparent. The carriers go to CarrierBits and Zygosity as sample
+// indexes, and the JSON has no caseLevelData: the engine renders it from them.
+func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend bool, filter []byte, k int) {
+	p.fields, p.terms = p.fields[:0], p.terms[:0]
+	// A symbolic allele or a breakend has no bases the schema's pattern allows: alternateBases
+	// is "N" and variantType says what it is (the allele as written stays in the index
+	// column alt).
+	alt := v.Alt
+	if symbolic || breakend {
+		alt = "N"
+	}
+	b := append(p.js[:0], `{"variantInternalId":`...)
+	b = appendJSONString(b, v.ID)
+	b = p.appendVariation(b, v, alt, symbolic)
+	b = p.appendIdentifiers(b, v, hgvs)
+	b = p.appendMolecularAttributes(b, v)
+	b = p.appendQuality(b, filter)
+	b = append(b, '}')
+	p.js = b
+	v.JSON = slices.Clone(b)
+
+	p.carriersOf(v, k)
+	slices.Sort(p.terms)
+	if t := slices.Compact(p.terms); len(t) > 0 {
+		v.Terms = slices.Clone(t)
+	}
+	p.variationFields(v, alt, symbolic)
+	insertionSortFields(p.fields)
+	if f := slices.Compact(p.fields); len(f) > 0 {
+		v.Fields = slices.Clone(f)
+	}
+}
+
+// appendVariation writes "variation", a LegacyVariation. A symbolic allele's padding base
+// lies before start, so it has no referenceBases. Its fields are recorded last, by
+// variationFields.
+func (p *vcfParser) appendVariation(b []byte, v *release.Variant, alt string, symbolic bool) []byte {
+	b = append(b, `,"variation":{"variantType":`...)
+	b = appendJSONString(b, v.VariantType)
+	if !symbolic {
+		b = append(b, `,"referenceBases":`...)
+		b = appendJSONString(b, v.Ref)
+	}
+	b = append(b, `,"alternateBases":`...)
+	b = appendJSONString(b, alt)
+	b = append(b, `,"location":{"type":"SequenceLocation","sequence_id":`...)
+	b = appendJSONString(b, p.seqID)
+	b = append(b, `,"interval":{"type":"SequenceInterval","start":{"type":"Number","value":`...)
+	b = strconv.AppendInt(b, v.Start, 10)
+	b = append(b, `},"end":{"type":"Number","value":`...)
+	b = strconv.AppendInt(b, v.End, 10)
+	return append(b, `}}}}`...)
+}
+
+// variationFields records the variation leaves, in path order: recorded last, the fields
+// are then nearly sorted already and an insertion sort finishes the job.
+func (p *vcfParser) variationFields(v *release.Variant, alt string, symbolic bool) {
+	p.field("variation.alternateBases", alt)
+	p.field("variation.location.interval.end.type", "Number")
+	p.field("variation.location.interval.end.value", strconv.FormatInt(v.End, 10))
+	p.field("variation.location.interval.start.type", "Number")
+	p.field("variation.location.interval.start.value", strconv.FormatInt(v.Start, 10))
+	p.field("variation.location.interval.type", "SequenceInterval")
+	p.field("variation.location.sequence_id", p.seqID)
+	p.field("variation.location.type", "SequenceLocation")
+	if !symbolic {
+		p.field("variation.referenceBases", v.Ref)
+	}
+	p.field("variation.variantType", v.VariantType)
+}
+
+// appendIdentifiers writes "identifiers" (genomic, transcript and protein HGVS ids), when
+// there are any, and adds them to the variant's HGVS index keys.
+func (p *vcfParser) appendIdentifiers(b []byte, v *release.Variant, hgvs string) []byte {
+	o := &p.out
+	if hgvs == "" && len(o.txHGVS) == 0 && len(o.protHGVS) == 0 {
+		return b
+	}
+	b = append(b, `,"identifiers":{`...)
+	sep := false
+	if hgvs != "" {
+		b = append(b, `"genomicHGVSId":`...)
+		b = appendJSONString(b, hgvs)
+		p.field("identifiers.genomicHGVSId", hgvs)
+		v.HGVSIDs = append(v.HGVSIDs, hgvs)
+		sep = true
+	}
+	b, sep = p.stringArray(b, sep, "transcriptHGVSIds", "identifiers.transcriptHGVSIds", o.txHGVS)
+	b, _ = p.stringArray(b, sep, "proteinHGVSIds", "identifiers.proteinHGVSIds", o.protHGVS)
+	v.HGVSIDs = appendUnique(v.HGVSIDs, o.txHGVS...)
+	v.HGVSIDs = appendUnique(v.HGVSIDs, o.protHGVS...)
+	return append(b, '}')
+}
+
+// appendMolecularAttributes writes "molecularAttributes" from the annotations (genes,
+// effects as terms, amino-acid changes, impacts), when there are any.
+func (p *vcfParser) appendMolecularAttributes(b []byte, v *release.Variant) []byte {
+	o := &p.out
+	if len(o.genes)+len(o.effects)+len(o.aaRecord)+len(o.impacts) == 0 {
+		return b
+	}
+	b = append(b, `,"molecularAttributes":{`...)
+	sep := false
+	b, sep = p.stringArray(b, sep, "geneIds", "molecularAttributes.geneIds", o.genes)
+	if len(o.effects) > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"molecularEffects":[`...)
+		for i, e := range o.effects {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = appendJSONString(b, e.id)
+			b = append(b, `,"label":`...)
+			b = appendJSONString(b, e.label)
+			b = append(b, '}')
+			p.field("molecularAttributes.molecularEffects.id", e.id)
+			p.field("molecularAttributes.molecularEffects.label", e.label)
+			p.terms = append(p.terms, e.id)
+		}
+		b = append(b, ']')
+		sep = true
+	}
+	b, sep = p.stringArray(b, sep, "aminoacidChanges", "molecularAttributes.aminoacidChanges", o.aaRecord)
+	b, _ = p.stringArray(b, sep, "annotationImpact", "molecularAttributes.annotationImpact", o.impacts)
+	v.GeneIDs = slices.Clone(o.genes)
+	v.AminoacidChanges = slices.Clone(o.aaIndex)
+	return append(b, '}')
+}
+
+// appendQuality writes "variantQuality" as vcf2bff writes it (QUAL a number, FILTER as
+// given), when either is set.
+func (p *vcfParser) appendQuality(b []byte, filter []byte) []byte {
+	filterDot := len(filter) == 0 || len(filter) == 1 && filter[0] == '.'
+	if len(p.qualBuf) == 0 && filterDot {
+		return b
+	}
+	b = append(b, `,"variantQuality":{`...)
+	if len(p.qualBuf) > 0 {
+		b = append(b, `"QUAL":`...)
+		b = append(b, p.qualBuf...)
+		p.field("variantQuality.QUAL", string(p.qualBuf))
+	}
+	if !filterDot {
+		if len(p.qualBuf) > 0 {
+			b = append(b, ',')
+		}
+		f := p.intern(filter)
+		b = append(b, `"FILTER":`...)
+		b = appendJSONString(b, f)
+		p.field("variantQuality.FILTER", f)
+	}
+	return append(b, '}')
+}
+
+// carriersOf sets v's carriers of ALT k, as sample indexes (calls are in sample order), per
+// zygosity, and adds the zygosity terms to p.terms.
+func (p *vcfParser) carriersOf(v *release.Variant, k int) {
+	var seen [maxZygosities]*zygosity
+	nz := 0
+	p.carriers = p.carriers[:0]
+	base := p.f.sampleBase
+	for i := range p.calls {
+		z := p.zygosityOf(&p.calls[i], int32(k))
+		if z == nil {
+			continue
+		}
+		x := base + uint32(p.calls[i].sample)
+		p.carriers = append(p.carriers, x)
+		j := 0
+		for j < nz && seen[j] != z {
+			j++
+		}
+		if j == nz {
+			seen[j] = z
+			p.zygSamples[j] = p.zygSamples[j][:0]
+			nz++
+			p.terms = append(p.terms, z.id)
+		}
+		p.zygSamples[j] = append(p.zygSamples[j], x)
+	}
+	if len(p.carriers) > 0 {
+		p.carrierBitmaps(v, seen[:nz])
+		v.CaseLevelFromCarriers = true
+	}
+}
+
+// insertionSortFields sorts fields by path, then value: the order of NormalizeRecord's.
+func insertionSortFields(fs []release.Field) {
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fieldLess(fs[j], fs[j-1]); j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
+}
+
+func fieldLess(a, b release.Field) bool {
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	return a.Value < b.Value
+}
+
+// stringArray appends `"key":[...]` (after a comma when sep) for a non-empty list, and its
+// values as fields.
+func (p *vcfParser) stringArray(b []byte, sep bool, key, path string, vals []string) ([]byte, bool) {
+	if len(vals) == 0 {
+		return b, sep
+	}
+	if sep {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	b = append(b, `":[`...)
+	for i, s := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+		p.field(path, s)
+	}
+	return append(b, ']'), true
+}
+
+// field records one scalar leaf, as the walker of NormalizeRecord would.
+func (p *vcfParser) field(path, val string) {
+	if len(val) <= maxFieldValue {
+		p.fields = append(p.fields, release.Field{Path: path, Value: val})
+	}
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and control characters
+// escaped, invalid UTF-8 replaced (as encoding/json does); no HTML escaping.
+func appendJSONString(b []byte, s string) []byte { return release.AppendJSONString(b, s) }
