@@ -74,9 +74,9 @@ var latencyHistograms = func() map[durationKey]*histogram {
 
 // requestKey labels bitbeacon_requests_total.
 type requestKey struct {
-	kind   routeKind
-	entry  string
-	status int
+	kind           routeKind
+	entry, related string
+	status         int
 }
 
 var (
@@ -87,7 +87,7 @@ var (
 // countRequest counts one answered request by endpoint and status; a counter is created
 // the first time its labels occur, later ones are a map read.
 func countRequest(r route, status int) {
-	k := requestKey{r.kind, r.entry.PathSegment, status}
+	k := requestKey{r.kind, r.entry.PathSegment, r.related.PathSegment, status}
 	requestsMu.RLock()
 	c := requests[k]
 	requestsMu.RUnlock()

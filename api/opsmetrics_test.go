@@ -11,6 +11,7 @@ import (
 func TestOperationsMetrics(t *testing.T) {
 	h := testHandler(t, "fixture")
 	do(h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity=count", nil)
+	do(h, "GET", "/individuals/I1/g_variants?requestedGranularity=count", nil)
 	do(h, "GET", "/individuals/I1/biosamples?requestedGranularity=record", nil)
 	do(h, "GET", "/g_variants?start=1", nil)
 	status, body := do(h, "GET", "/metrics", nil)
@@ -23,6 +24,7 @@ func TestOperationsMetrics(t *testing.T) {
 		`bitbeacon_requests_total{endpoint="/individuals",status="200"}`,
 		`bitbeacon_requests_total{endpoint="/g_variants",status="400"}`,
 		`bitbeacon_requests_total{endpoint="/individuals/{id}/biosamples",status="200"}`,
+		`bitbeacon_requests_total{endpoint="/individuals/{id}/g_variants",status="200"}`,
 		`bitbeacon_answers_total{entry="individuals",granularity="count"}`,
 		`bitbeacon_answers_total{entry="biosamples",granularity="record"}`,
 		"# TYPE bitbeacon_request_latency_seconds histogram",
