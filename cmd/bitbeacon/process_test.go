@@ -137,7 +137,20 @@ func TestSIGTERMAnswersRequestsInFlight(t *testing.T) {
 	if err := proc.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// The drain has begun once /ready says so (polled on a connection of its own).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		resp, err := http.Get("http://" + addr + "/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 503 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/ready did not turn 503 after SIGTERM (%v)\n%s", err, logOf(log))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	for _, c := range conns[n/2:] {
 		if _, err := io.WriteString(c, countRequest); err != nil {
 			t.Fatal(err)
