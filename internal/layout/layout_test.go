@@ -29,6 +29,7 @@ var rules = map[string][]string{
 	"ingest":              {"release"},
 	"api":                 {"engine", "release", "ops"},
 	"ops":                 {},
+	"network":             {"api"},
 	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
