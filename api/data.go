@@ -107,6 +107,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		return
 	}
 	g := s.returnedGranularity(caller, req.Granularity, res, descriptions)
+	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},

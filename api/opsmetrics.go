@@ -1,7 +1,17 @@
 package api
 
 import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
 	"github.com/VictoriaMetrics/metrics"
+	"github.com/valyala/fasthttp"
 )
 
 // Reasons a request is refused before or during its evaluation, the label of
@@ -32,3 +42,148 @@ func rejected(reason string) *metrics.Counter {
 
 // RejectedConnection counts a connection refused past limits.maxConnections.
 func RejectedConnection() { rejected(reasonConnections).Inc() }
+
+func init() {
+	// HELP and TYPE lines before every metric family, as Prometheus' text format has them.
+	metrics.ExposeMetadata(true)
+}
+
+// inFlightAll counts the requests being answered by every Server of the process.
+var inFlightAll atomic.Int64
+
+var _ = metrics.NewGauge(`bitbeacon_requests_in_flight`, func() float64 { return float64(inFlightAll.Load()) })
+
+// latencyHistograms, by route kind and entry type like durationSummaries, read-only after
+// init.
+var latencyHistograms = func() map[durationKey]*histogram {
+	m := map[durationKey]*histogram{}
+	for k := range durationSummaries {
+		route := "framework"
+		switch k.kind {
+		case routeEntries:
+			route = "entries"
+		case routeEntry:
+			route = "entry"
+		case routeRelated:
+			route = "related"
+		}
+		m[k] = &histogram{name: "bitbeacon_request_latency_seconds", labels: `route="` + route + `",entry="` + k.entry + `"`}
+	}
+	return m
+}()
+
+// requestKey labels bitbeacon_requests_total.
+type requestKey struct {
+	kind           routeKind
+	entry, related string
+	status         int
+}
+
+var (
+	requestsMu sync.RWMutex
+	requests   = map[requestKey]*metrics.Counter{}
+)
+
+// countRequest counts one answered request by endpoint and status; a counter is created
+// the first time its labels occur, later ones are a map read.
+func countRequest(r route, status int) {
+	k := requestKey{r.kind, r.entry.PathSegment, r.related.PathSegment, status}
+	requestsMu.RLock()
+	c := requests[k]
+	requestsMu.RUnlock()
+	if c == nil {
+		requestsMu.Lock()
+		if c = requests[k]; c == nil {
+			name := fmt.Sprintf(`bitbeacon_requests_total{endpoint=%q,status="%d"}`, endpointName(r), status)
+			c = metrics.GetOrCreateCounter(name)
+			requests[k] = c
+		}
+		requestsMu.Unlock()
+	}
+	c.Inc()
+}
+
+// endpointName is the endpoint template of a route ("/individuals/{id}/biosamples").
+func endpointName(r route) string {
+	switch r.kind {
+	case routeInfo:
+		return "/info"
+	case routeServiceInfo:
+		return "/service-info"
+	case routeConfiguration:
+		return "/configuration"
+	case routeEntryTypes:
+		return "/entry_types"
+	case routeMap:
+		return "/map"
+	case routeFilteringTerms:
+		if r.entry.PathSegment != "" {
+			return "/" + r.entry.PathSegment + "/filtering_terms"
+		}
+		return "/filtering_terms"
+	case routeEntries:
+		return "/" + r.entry.PathSegment
+	case routeEntry:
+		return "/" + r.entry.PathSegment + "/{id}"
+	case routeRelated:
+		return "/" + r.entry.PathSegment + "/{id}/" + r.related.PathSegment
+	}
+	return "other"
+}
+
+// answers counts data answers by entry type and returned granularity, read-only after init.
+var answers = func() map[durationKey]*metrics.Counter {
+	m := map[durationKey]*metrics.Counter{}
+	for _, et := range EntryTypes {
+		for g := Boolean; g <= Record; g++ {
+			m[durationKey{kind: routeKind(g), entry: et.PathSegment}] = metrics.NewCounter(
+				`bitbeacon_answers_total{entry="` + et.PathSegment + `",granularity="` + g.String() + `"}`)
+		}
+	}
+	return m
+}()
+
+// countAnswer counts one data answer of entry type e at granularity g.
+func countAnswer(e string, g Granularity) {
+	if c := answers[durationKey{kind: routeKind(g), entry: e}]; c != nil {
+		c.Inc()
+	}
+}
+
+// writeMetrics answers /metrics: the process's metrics, the latency histograms, and the
+// served release (its id, when it was loaded, the bytes of index files it maps) and whether
+// the server is draining.
+func (s *Server) writeMetrics(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("text/plain; version=0.0.4")
+	metrics.WritePrometheus(ctx, true)
+	fmt.Fprintf(ctx, "# HELP bitbeacon_request_latency_seconds Time to answer a request, by route kind and entry type.\n# TYPE bitbeacon_request_latency_seconds histogram\n")
+	keys := slices.SortedFunc(maps.Keys(latencyHistograms), func(a, b durationKey) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.entry, b.entry))
+	})
+	for _, k := range keys {
+		latencyHistograms[k].writeTo(ctx)
+	}
+	gauge := func(name, help, labels string, v float64) {
+		fmt.Fprintf(ctx, "# HELP %s %s\n# TYPE %s gauge\n%s%s %s\n", name, help, name, name, labels, strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	if s.eng != nil {
+		if snap := s.eng.Snapshot(); snap != nil {
+			gauge("bitbeacon_release_info", "The release being served (always 1).", `{release=`+strconv.Quote(snap.ReleaseID)+`}`, 1)
+			gauge("bitbeacon_release_loaded_timestamp_seconds", "When the served release was loaded (Unix time).", "", float64(snap.LoadedAt.UnixNano())/1e9)
+			gauge("bitbeacon_index_mapped_bytes", "Bytes of index files the served release maps.", "", float64(snap.MappedBytes()))
+		}
+	}
+	draining := 0.0
+	if s.Draining() {
+		draining = 1
+	}
+	gauge("bitbeacon_draining", "1 once SIGTERM was received: /ready answers 503.", "", draining)
+}
+
+// observeRequest records one answered request: its latency and its endpoint and status.
+func observeRequest(r route, status int, start time.Time) {
+	if h := latencyHistograms[durationKey{kind: r.kind, entry: r.entry.PathSegment}]; h != nil {
+		h.observe(time.Since(start))
+	}
+	countRequest(r, status)
+}

@@ -95,7 +95,8 @@ func (s *Server) safe(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	s.life.inFlight.Add(1)
-	defer s.life.inFlight.Add(-1)
+	inFlightAll.Add(1)
+	defer func() { s.life.inFlight.Add(-1); inFlightAll.Add(-1) }()
 	if s.life.draining.Load() {
 		ctx.SetConnectionClose() // clients move to another replica
 	}
@@ -123,8 +124,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
-		ctx.SetContentType("text/plain; version=0.0.4")
-		metrics.WritePrometheus(ctx, true)
+		s.writeMetrics(ctx)
 		return
 	}
 	switch r.kind {
@@ -155,6 +155,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	if m := requestDuration(r); m != nil {
 		m.UpdateDuration(start)
 	}
+	observeRequest(r, ctx.Response.StatusCode(), start)
 }
 
 // requestDuration is the latency summary of one kind of endpoint. Every summary is created

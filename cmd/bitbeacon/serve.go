@@ -18,12 +18,13 @@ import (
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/ops"
 	"github.com/bitbeacon/bitbeacon/popgen"
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 func serveCmd() *cobra.Command {
 	var (
 		dataDir, listen, configPath string
-		demo, verbose               bool
+		demo, verbose, checkConfig  bool
 		watch, drain                time.Duration
 	)
 	cmd := &cobra.Command{
@@ -46,6 +47,13 @@ requests in flight finish on the old release.`,
 					return err
 				}
 			}
+			set, err := cfg.ApplyEnv(os.Environ())
+			if err != nil {
+				return err
+			}
+			if len(set) > 0 {
+				log.Info("configuration from the environment", "keys", set)
+			}
 			if !cmd.Flags().Changed("listen") && cfg.Server.Listen != "" {
 				listen = cfg.Server.Listen
 			}
@@ -54,6 +62,9 @@ requests in flight finish on the old release.`,
 				if err := cfg.Validate(); err != nil {
 					return fmt.Errorf("--listen %s: %w", listen, err)
 				}
+			}
+			if checkConfig {
+				return checkServeConfig(cmd, &cfg, dataDir, demo)
 			}
 			if configPath == "" && dataDir != "" && !demo {
 				log.Warn("no --config: the beacon's identity in /info and /service-info is bitbeacon's default; give a configuration file to name it",
@@ -79,7 +90,7 @@ requests in flight finish on the old release.`,
 				return err
 			}
 			snap := eng.Snapshot()
-			if err := cfg.CheckDatasets(datasetIDs(snap)); err != nil {
+			if err := cfg.CheckDatasets(snap.HasDataset, snap.ReleaseID); err != nil {
 				return err
 			}
 			log.Info("release loaded", "release", snap.ReleaseID, "dir", snap.Dir, "datasets", len(snap.Datasets()), "took", time.Since(start).Round(time.Millisecond))
@@ -99,8 +110,30 @@ requests in flight finish on the old release.`,
 	f.StringVar(&configPath, "config", "", "beacon configuration (YAML); defaults work without one")
 	f.DurationVar(&watch, "watch", 0, "poll --data for a new release this often (0: only on SIGHUP)")
 	f.DurationVar(&drain, "drain", 0, "after SIGTERM, keep answering this long with /ready at 503 (default: server.drainPeriod, 5s)")
+	f.BoolVar(&checkConfig, "check-config", false, "validate the configuration (file and BITBEACON_ environment) against --data's release and exit")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
+}
+
+// checkServeConfig is serve --check-config: the configuration is valid (it was loaded and
+// validated before), and every dataset it configures is in the current release under
+// dataDir. Nothing is loaded beyond the release's manifest.
+func checkServeConfig(cmd *cobra.Command, cfg *api.Config, dataDir string, demo bool) error {
+	if dataDir != "" && !demo {
+		r, err := release.OpenUnverified(dataDir)
+		if err != nil {
+			return err
+		}
+		m := r.Manifest()
+		has := func(id string) bool { _, ok := m.Dataset(id); return ok }
+		if err := cfg.CheckDatasets(has, m.ReleaseID); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "configuration OK for release %s (%d datasets; %d configured)\n", m.ReleaseID, len(m.Datasets), len(cfg.Datasets))
+		return nil
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "configuration OK (no --data: dataset ids not checked)\n")
+	return nil
 }
 
 // serveUntilDone serves srv on listen until ctx ends (SIGTERM or SIGINT), then drains:
@@ -195,13 +228,4 @@ func buildDemo(ctx context.Context, log *slog.Logger) (string, error) {
 		return "", fmt.Errorf("ingesting demo data: %w", err)
 	}
 	return dir, nil
-}
-
-// datasetIDs lists the ids of a snapshot's datasets.
-func datasetIDs(snap *engine.Snapshot) []string {
-	var ids []string
-	for _, d := range snap.Datasets() {
-		ids = append(ids, d.ID)
-	}
-	return ids
 }

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
+)
+
+// The packaging in deploy/ is parsed and checked against the command it runs: every
+// subcommand and flag it passes exists, the container is static and non-root, the probes
+// hit /ready and /health, the release is mounted read-only, and the stop timeouts cover
+// the drain period and the shutdown timeout.
+
+func deployFile(t *testing.T, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "deploy", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// checkArgs verifies that args name a bitbeacon subcommand and only its flags.
+func checkArgs(t *testing.T, where string, args []string) {
+	t.Helper()
+	if len(args) == 0 {
+		t.Errorf("%s: no arguments", where)
+		return
+	}
+	var sub *cobra.Command
+	for _, c := range rootCmd().Commands() {
+		if c.Name() == args[0] {
+			sub = c
+		}
+	}
+	if sub == nil {
+		t.Errorf("%s: no subcommand %q", where, args[0])
+		return
+	}
+	for _, a := range args[1:] {
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "=")
+		if sub.Flags().Lookup(name) == nil {
+			t.Errorf("%s: %s has no flag --%s", where, args[0], name)
+		}
+	}
+}
+
+func TestDockerfile(t *testing.T) {
+	var stages, froms []string
+	var user, entrypoint string
+	var static bool
+	sc := bufio.NewScanner(bytes.NewReader(deployFile(t, "Dockerfile")))
+	var cmdLine string
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		instr, rest, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(instr) {
+		case "FROM":
+			f := strings.Fields(rest)
+			froms = append(froms, f[0])
+			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
+				stages = append(stages, f[2])
+			}
+		case "RUN":
+			if strings.Contains(rest, "CGO_ENABLED=0") && strings.Contains(rest, "./cmd/bitbeacon") {
+				static = true
+			}
+		case "USER":
+			user = rest
+		case "ENTRYPOINT":
+			entrypoint = rest
+		case "CMD":
+			cmdLine = rest
+		}
+	}
+	if len(froms) < 2 || len(stages) == 0 || !slices.Contains([]string{"scratch", "gcr.io/distroless/static"}, strings.Split(froms[len(froms)-1], ":")[0]) {
+		t.Errorf("want a multi-stage build ending on an empty base: FROM %v (stages %v)", froms, stages)
+	}
+	if !static {
+		t.Error("the binary is not built with CGO_ENABLED=0")
+	}
+	if user == "" || strings.HasPrefix(user, "0") || strings.HasPrefix(user, "root") {
+		t.Errorf("USER %q: want a non-root user", user)
+	}
+	if entrypoint != `["/bitbeacon"]` {
+		t.Errorf("ENTRYPOINT %s", entrypoint)
+	}
+	var args []string
+	if err := yaml.Unmarshal([]byte(cmdLine), &args); err != nil {
+		t.Fatalf("CMD %s: %v", cmdLine, err)
+	}
+	checkArgs(t, "Dockerfile CMD", args)
+}
+
+func TestSystemdUnit(t *testing.T) {
+	sections := map[string]map[string][]string{}
+	var cur string
+	sc := bufio.NewScanner(bytes.NewReader(deployFile(t, "bitbeacon.service")))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+		case line[0] == '[' && line[len(line)-1] == ']':
+			cur = line[1 : len(line)-1]
+			sections[cur] = map[string][]string{}
+		default:
+			k, v, ok := strings.Cut(line, "=")
+			if !ok || cur == "" {
+				t.Fatalf("not a unit file line: %q", line)
+			}
+			sections[cur][k] = append(sections[cur][k], v)
+		}
+	}
+	svc := sections["Service"]
+	if svc == nil || sections["Unit"] == nil || sections["Install"] == nil {
+		t.Fatalf("sections: %v", sections)
+	}
+	for _, k := range []string{"ExecStart", "ExecStartPre"} {
+		if len(svc[k]) != 1 {
+			t.Fatalf("%s: %v", k, svc[k])
+		}
+		f := strings.Fields(svc[k][0])
+		if filepath.Base(f[0]) != "bitbeacon" {
+			t.Errorf("%s runs %s", k, f[0])
+		}
+		checkArgs(t, k, f[1:])
+	}
+	if u := svc["User"]; len(u) != 1 || u[0] == "root" {
+		t.Errorf("User=%v", u)
+	}
+	if stop, err := strconv.Atoi(svc["TimeoutStopSec"][0]); svc["KillSignal"][0] != "SIGTERM" || err != nil || stop <= 35 {
+		t.Errorf("stop: KillSignal=%v TimeoutStopSec=%v (want SIGTERM and more than 5 s drain + 30 s shutdown)", svc["KillSignal"], svc["TimeoutStopSec"])
+	}
+	if !strings.Contains(svc["ExecReload"][0], "-HUP") {
+		t.Errorf("ExecReload=%v: a reload is SIGHUP", svc["ExecReload"])
+	}
+}
+
+// k8sObject is the part of the manifests the test reads.
+type k8sObject struct {
+	Kind     string
+	Metadata struct {
+		Name   string
+		Labels map[string]string
+	}
+	Spec struct {
+		Selector struct {
+			MatchLabels map[string]string `yaml:"matchLabels"`
+		}
+		MaxUnavailable any `yaml:"maxUnavailable"`
+		Template       struct {
+			Metadata struct{ Labels map[string]string }
+			Spec     podSpec
+		}
+	}
+}
+
+type podSpec struct {
+	TerminationGracePeriodSeconds int `yaml:"terminationGracePeriodSeconds"`
+	SecurityContext               struct {
+		RunAsNonRoot bool `yaml:"runAsNonRoot"`
+	} `yaml:"securityContext"`
+	Containers []struct {
+		Name  string
+		Args  []string
+		Ports []struct {
+			Name          string
+			ContainerPort int `yaml:"containerPort"`
+		}
+		ReadinessProbe *probe `yaml:"readinessProbe"`
+		LivenessProbe  *probe `yaml:"livenessProbe"`
+		VolumeMounts   []struct {
+			Name      string
+			MountPath string `yaml:"mountPath"`
+			ReadOnly  bool   `yaml:"readOnly"`
+		} `yaml:"volumeMounts"`
+	}
+	Volumes []struct {
+		Name                  string
+		PersistentVolumeClaim *struct {
+			ClaimName string `yaml:"claimName"`
+			ReadOnly  bool   `yaml:"readOnly"`
+		} `yaml:"persistentVolumeClaim"`
+	}
+}
+
+type probe struct {
+	HTTPGet struct {
+		Path string
+		Port any
+	} `yaml:"httpGet"`
+}
+
+func k8sObjects(t *testing.T) []k8sObject {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "deploy", "kubernetes", "*.yaml"))
+	var out []k8sObject
+	for _, f := range files {
+		dec := yaml.NewDecoder(bytes.NewReader(deployFile(t, filepath.Join("kubernetes", filepath.Base(f)))))
+		for {
+			var o k8sObject
+			err := dec.Decode(&o)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if o.Kind == "" || o.Metadata.Name == "" {
+				t.Fatalf("%s: an object without kind or name", f)
+			}
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func TestKubernetesManifests(t *testing.T) {
+	objs := k8sObjects(t)
+	byKind := map[string][]k8sObject{}
+	for _, o := range objs {
+		byKind[o.Kind] = append(byKind[o.Kind], o)
+	}
+	for _, k := range []string{"Deployment", "Service", "PodDisruptionBudget", "Job", "ConfigMap", "PersistentVolumeClaim"} {
+		if len(byKind[k]) == 0 {
+			t.Errorf("no %s", k)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	d := byKind["Deployment"][0]
+	pod := d.Spec.Template.Spec
+	if len(pod.Containers) != 1 {
+		t.Fatalf("deployment containers: %d", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	checkArgs(t, "Deployment args", c.Args)
+	if i := slices.Index(c.Args, "--listen"); i < 0 || len(c.Args) <= i+1 || !strings.HasSuffix(c.Args[i+1], ":5050") ||
+		len(c.Ports) != 1 || c.Ports[0].ContainerPort != 5050 {
+		t.Errorf("listen address %v and container ports %+v disagree", c.Args, c.Ports)
+	}
+	if c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/ready" || c.LivenessProbe == nil || c.LivenessProbe.HTTPGet.Path != "/health" {
+		t.Errorf("probes: readiness %+v, liveness %+v", c.ReadinessProbe, c.LivenessProbe)
+	}
+	if pod.TerminationGracePeriodSeconds <= 35 || !pod.SecurityContext.RunAsNonRoot {
+		t.Errorf("terminationGracePeriodSeconds %d (want > 35), runAsNonRoot %v", pod.TerminationGracePeriodSeconds, pod.SecurityContext.RunAsNonRoot)
+	}
+	readOnlyRelease := false
+	for _, m := range c.VolumeMounts {
+		if m.MountPath == "/data" && m.ReadOnly {
+			readOnlyRelease = true
+		}
+	}
+	if !readOnlyRelease {
+		t.Error("the release volume is not mounted read-only at /data")
+	}
+	pdb := byKind["PodDisruptionBudget"][0]
+	for k, v := range pdb.Spec.Selector.MatchLabels {
+		if d.Spec.Template.Metadata.Labels[k] != v {
+			t.Errorf("the PodDisruptionBudget selects %s=%s, which the pods do not carry", k, v)
+		}
+	}
+	claim := byKind["PersistentVolumeClaim"][0].Metadata.Name
+	job := byKind["Job"][0].Spec.Template.Spec
+	checkArgs(t, "Job args", job.Containers[0].Args)
+	uses := func(p podSpec) bool {
+		for _, v := range p.Volumes {
+			if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == claim {
+				return true
+			}
+		}
+		return false
+	}
+	if !uses(pod) || !uses(job) {
+		t.Errorf("the servers and the Job do not share the release claim %s", claim)
+	}
+}
