@@ -5,13 +5,18 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/bitbeacon/bitbeacon/api"
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/schematest"
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
 )
 
 const v1Allele = "/g_variants?referenceName=1&start=1000&referenceBases=A&alternateBases=G&assemblyId=GRCh38"
@@ -458,5 +463,59 @@ func TestV1ControlledMember(t *testing.T) {
 		if rs.ID == "FIXTURE_CTL" && (rs.ResultsCount != 0 || rs.Info["countWithheld"] != true || !rs.Exists) {
 			t.Errorf("CONTROLLED v1 dataset: %+v", rs)
 		}
+	}
+}
+
+// TestReleaseSwapRefreshes: a bitbeacon member that swaps in a new release reports a new
+// /info updateDateTime, and the network's next refresh picks it up.
+func TestReleaseSwapRefreshes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rel")
+	fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
+	var in []string
+	for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json", "genomicVariations.json", "datasets.json", "cohorts.json"} {
+		in = append(in, filepath.Join(fx, f))
+	}
+	ingestAs := func(id string) {
+		if _, err := ingest.Run(context.Background(), ingest.Options{Out: dir, DatasetID: id, Assembly: "GRCh38"}, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingestAs("FIRST")
+	eng, err := engine.NewEngine(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := api.DefaultConfig()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	n, url := testNetwork(t, Config{Members: []Member{{ID: "m", URL: serveFast(t, api.NewServer(eng, &cfg, nil).Handler())}}})
+	memberUpdated := func() string {
+		_, body := get(t, "GET", url+"/info", "", nil)
+		var info struct {
+			Response struct {
+				Info struct {
+					Members []struct{ UpdateDateTime string } `json:"members"`
+				} `json:"info"`
+			} `json:"response"`
+		}
+		if err := json.Unmarshal(body, &info); err != nil || len(info.Response.Info.Members) != 1 {
+			t.Fatalf("/info: %v %s", err, body)
+		}
+		return info.Response.Info.Members[0].UpdateDateTime
+	}
+	before := memberUpdated()
+	// updateDateTime has a resolution of one second: let the clock pass the next one.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(1100 * time.Millisecond)))
+	ingestAs("SECOND")
+	if swapped, err := eng.Reload(); err != nil || !swapped {
+		t.Fatalf("reload: %v %v", swapped, err)
+	}
+	if after := memberUpdated(); after != before {
+		t.Fatalf("network changed its view before a refresh: %s → %s", before, after)
+	}
+	n.Refresh(context.Background())
+	if after := memberUpdated(); after == before || after == "" {
+		t.Errorf("member updateDateTime after the swap and a refresh: %q, before %q", after, before)
 	}
 }
