@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -245,7 +246,7 @@ func typeName(v any) string {
 // decodeDoc decodes a JSON document keeping numbers exact (json.Number), as the checks and
 // the merge need integers to stay integers.
 func decodeDoc(body []byte) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
