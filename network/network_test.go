@@ -519,3 +519,50 @@ func TestReleaseSwapRefreshes(t *testing.T) {
 		t.Errorf("member updateDateTime after the swap and a refresh: %q, before %q", after, before)
 	}
 }
+
+// TestOddMembers: whatever a member answers, the network answers 200 with a valid Beacon
+// response, the member marked invalid (or error), and the other member's count intact.
+func TestOddMembers(t *testing.T) {
+	good := countAnswer("org.test.good", 4)
+	odd := map[string]string{
+		"array":            `[]`,
+		"null":             `null`,
+		"string":           `"count"`,
+		"empty object":     `{}`,
+		"truncated":        good[:len(good)/2],
+		"trailing garbage": good + `{}`,
+		"huge count":       strings.Replace(good, `"numTotalResults":4`, `"numTotalResults":1e30`, 1),
+		"meta null":        `{"meta":null,"responseSummary":{"exists":true}}`,
+		"record no sets":   strings.Replace(good, `"returnedGranularity":"count"`, `"returnedGranularity":"record"`, 1),
+		"set info string": strings.Replace(strings.Replace(good, `"returnedGranularity":"count"`, `"returnedGranularity":"record"`, 1),
+			`}}`, `},"response":{"resultSets":[{"id":"d","setType":"dataset","exists":true,"resultsCount":1,"results":[],"info":"x"}]}}`, 1),
+		"html":  `<html>oops</html>`,
+		"empty": ``,
+	}
+	goodSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(good)) }))
+	defer goodSrv.Close()
+	for name, body := range odd {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/individuals" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(body))
+		}))
+		_, url := testNetwork(t, Config{Members: []Member{{ID: "good", URL: goodSrv.URL}, {ID: "odd", URL: srv.URL}}})
+		status, out := get(t, "GET", url+"/individuals?requestedGranularity=count", "", nil)
+		srv.Close()
+		if status != 200 {
+			t.Errorf("%s: status %d: %s", name, status, out)
+			continue
+		}
+		checkSchema(t, "individual", false, out)
+		a := decode(t, out)
+		if st := a.status("odd"); st.Status != StatusInvalid {
+			t.Errorf("%s: odd member %+v, want invalid", name, st)
+		}
+		if a.ResponseSummary.NumTotalResults == nil || *a.ResponseSummary.NumTotalResults != 4 {
+			t.Errorf("%s: total %v, want the good member's 4", name, a.ResponseSummary.NumTotalResults)
+		}
+	}
+}
