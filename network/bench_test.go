@@ -90,12 +90,15 @@ func BenchmarkFanout(b *testing.B) {
 		}
 		return ms
 	}()})
+	var directQPS float64
 	b.Run("direct-parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				hit(b, urls[0]+benchQuery)
 			}
 		})
+		directQPS = float64(b.N) / b.Elapsed().Seconds()
+		b.ReportMetric(directQPS, "queries/s")
 	})
 	b.Run("network-16-parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
@@ -103,6 +106,11 @@ func BenchmarkFanout(b *testing.B) {
 				hit(b, net16+benchQuery)
 			}
 		})
+		qps := float64(b.N) / b.Elapsed().Seconds()
+		b.ReportMetric(qps, "queries/s")
+		if directQPS > 0 {
+			b.ReportMetric(qps/directQPS, "x-direct-qps")
+		}
 	})
 }
 

@@ -566,3 +566,36 @@ func TestOddMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakerRecovers: once the cooldown has passed, one request probes the member again
+// and, when it answers, the member is back.
+func TestBreakerRecovers(t *testing.T) {
+	var healthy atomic.Bool
+	m := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !healthy.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(countAnswer("org.test.back", 2)))
+	}))
+	defer m.Close()
+	_, url := testNetwork(t, Config{Breaker: Breaker{Failures: 1, Cooldown: 50 * time.Millisecond}, Members: []Member{{ID: "m", URL: m.URL}}})
+	ask := func() memberStatus {
+		_, body := get(t, "GET", url+"/individuals?requestedGranularity=count", "", nil)
+		return decode(t, body).status("m")
+	}
+	if st := ask(); st.Status != StatusError {
+		t.Fatalf("first failure: %+v", st)
+	}
+	if st := ask(); st.Status != StatusSkipped {
+		t.Fatalf("breaker open: %+v", st)
+	}
+	healthy.Store(true)
+	time.Sleep(100 * time.Millisecond) // past the cooldown
+	if st := ask(); st.Status != StatusOK {
+		t.Errorf("after the cooldown: %+v, want ok", st)
+	}
+	if st := ask(); st.Status != StatusOK {
+		t.Errorf("recovered: %+v", st)
+	}
+}
