@@ -46,11 +46,15 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		st.anchor = engine.Anchor{Entity: r.entry.Entity, ID: r.id}
 		q.Anchor = &st.anchor
 	}
-	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && q.Variant == nil {
+	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
 		return
 	}
-	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
+	// /datasets and /cohorts list their collections at every granularity: a collection's
+	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
+	// the default, boolean, answer); the count still follows the granularity policy.
+	listing := r.kind == routeEntries && isCollectionEntity(target)
+	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
 	q.Budget = budget
@@ -76,18 +80,18 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		warnings:  [2][]string{req.Warnings, res.Warnings},
 		handovers: s.beaconHandovers(),
 	}
+	offset, limit := s.window(req)
+	if listing || g == Record && r.collections() {
+		s.writeData(ctx, st, e, func(b []byte) []byte {
+			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
+		})
+		return
+	}
 	if g < Record {
 		if !r.collections() {
 			e.sets, e.includeSets = res.PerDataset, req.IncludeResultsetResponses
 		}
 		s.writeData(ctx, st, e, nil)
-		return
-	}
-	offset, limit := s.window(req)
-	if r.collections() {
-		s.writeData(ctx, st, e, func(b []byte) []byte {
-			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
-		})
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
@@ -133,7 +137,7 @@ func (st *requestState) release() {
 func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, error) {
 	st.b.reset(s.cfg.Defaults())
 	if ctx.IsPost() {
-		return st.b.parsePOST(ctx.PostBody())
+		return st.b.parsePOSTQuery(ctx.PostBody(), ctx.QueryArgs())
 	}
 	return st.b.parseGET(ctx.QueryArgs())
 }

@@ -64,7 +64,13 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 			add("ontologyTerm", term, e, nil)
 		}
 		for _, path := range t.values.Paths() {
-			if skipFieldTerm(path) {
+			// A field of ontology terms (geographicOrigin) is listed by its own name, which
+			// compares the terms' labels and ids (fieldnames.go), with its labels as values.
+			id, ok := path, !skipFieldTerm(path)
+			if obj, isLabel := strings.CutSuffix(path, ".label"); isLabel && obj != "" && t.values.Has(obj+".id") {
+				id, ok = obj, true
+			}
+			if !ok {
 				continue
 			}
 			var vals []string
@@ -78,7 +84,7 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 			if len(vals) > maxListedValues {
 				vals = nil
 			}
-			add("alphanumeric", path, e, vals)
+			add("alphanumeric", id, e, vals)
 		}
 	}
 	out := make([]FilteringTerm, 0, len(byKey))
