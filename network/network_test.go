@@ -599,3 +599,19 @@ func TestBreakerRecovers(t *testing.T) {
 		t.Errorf("recovered: %+v", st)
 	}
 }
+
+// TestShortNamesNeverSkip: a filter by a short field name, which a member resolves itself
+// and does not list in /filtering_terms, goes to the member; the network's count is the
+// member's own.
+func TestShortNamesNeverSkip(t *testing.T) {
+	member := bitbeaconMember(t, "FIXTURE", "")
+	_, url := testNetwork(t, Config{Members: []Member{{ID: "a", URL: member}}})
+	const q = "/individuals?filters=sex=%25male%25&requestedGranularity=count"
+	_, direct := get(t, "GET", member+q, "", nil)
+	_, body := get(t, "GET", url+q, "", nil)
+	d, a := decode(t, direct), decode(t, body)
+	if a.status("a").Status != StatusOK || d.ResponseSummary.NumTotalResults == nil || a.ResponseSummary.NumTotalResults == nil ||
+		*a.ResponseSummary.NumTotalResults != *d.ResponseSummary.NumTotalResults || *d.ResponseSummary.NumTotalResults == 0 {
+		t.Errorf("short field name through the network: %s\ndirect: %s", body, direct)
+	}
+}

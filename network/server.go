@@ -200,12 +200,21 @@ func skipReason(m *member, r route, req *api.Request) string {
 	}
 	if mm != nil && mm.termIDs != nil {
 		for _, f := range req.Query.Filters {
-			if !mm.termIDs[f.ID] {
+			if ontologyTermFilter(f.Operator, f.ID) && !mm.termIDs[f.ID] {
 				return "does not know filter " + f.ID
 			}
 		}
 	}
 	return ""
+}
+
+// ontologyTermFilter reports whether a filter is an ontology term (a CURIE, no operator):
+// only those are matched against a member's /filtering_terms. Alphanumeric filters may use
+// short field names and custom filters labels, which a member resolves itself and does not
+// list, so they never make the network skip a member. Filters inside OR groups do not
+// either: a member may know one alternative only.
+func ontologyTermFilter(operator, id string) bool {
+	return operator == "" && strings.Contains(id, ":")
 }
 
 // data fans a data request out to every member that can answer it and merges the answers.
