@@ -28,7 +28,10 @@ func (s *Server) restrict(c *auth.Caller, snap *engine.Snapshot, q *engine.Query
 	if len(q.DatasetIDs) > 0 {
 		for _, id := range q.DatasetIDs {
 			if !snap.HasDataset(id) {
-				return buf, true // the engine reports the unknown id
+				// The engine skips an unknown id with a warning (networks send every id to
+				// every member); the ids beside it are still narrowed to the visible ones.
+				buf = append(buf, id)
+				continue
 			}
 			keep(id)
 		}
