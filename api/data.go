@@ -55,19 +55,25 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		st.anchor = engine.Anchor{Entity: r.entry.Entity, ID: r.id}
 		q.Anchor = &st.anchor
 	}
-	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && q.Variant == nil {
+	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, "this beacon does not answer unfiltered queries: add a filter or request parameters", req)
 		return
 	}
-	q.CountOnly = min(req.Granularity, s.cfg.MaxGranularity()) < Record
+	// /datasets and /cohorts list their collections at every granularity: a collection's
+	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
+	// the default, boolean, answer); the count still follows the granularity policy.
+	listing := r.kind == routeEntries && isCollectionEntity(target)
+	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
-	// A plain listing of datasets is their descriptive metadata, which every caller may
-	// read; anything else is narrowed to the datasets the caller may see.
-	listing := target == release.Dataset && r.kind != routeRelated && len(q.Filters) == 0 && q.Variant == nil
+	// A plain listing of datasets (/datasets, /datasets/{id}) is their descriptive
+	// metadata, which every caller may read; anything else is narrowed to the datasets the
+	// caller may see (cohorts too: their records carry sizes).
+	describe := target == release.Dataset && (r.kind == routeEntries || r.kind == routeEntry) &&
+		len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil
 	requested := q.DatasetIDs // restrict points q at st.datasets until the answer is built
 	var some bool
-	if listing {
+	if describe {
 		some = true
 	} else {
 		st.datasets, some = s.restrict(caller, snap, q, isRecordAnchor(r), st.datasets)
@@ -83,7 +89,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	}
 	var adjust []countAdjustment
 	var totalAdjust countAdjustment
-	if err == nil && !listing {
+	if err == nil && !describe {
 		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
 	}
 	budget.Release() // rendering the answer is not heavy work
@@ -102,24 +108,24 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.returnedGranularity(caller, req.Granularity, res, listing)
+	g := s.returnedGranularity(caller, req.Granularity, res, describe)
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},
 		handovers: s.beaconHandovers(),
+	}
+	offset, limit := s.window(req)
+	if listing || g == Record && r.collections() {
+		s.writeData(ctx, st, e, func(b []byte) []byte {
+			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
+		})
+		return
 	}
 	if g < Record {
 		if !r.collections() {
 			e.sets, e.setAdjust, e.includeSets = res.PerDataset, adjust, req.IncludeResultsetResponses
 		}
 		s.writeData(ctx, st, e, nil)
-		return
-	}
-	offset, limit := s.window(req)
-	if r.collections() {
-		s.writeData(ctx, st, e, func(b []byte) []byte {
-			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
-		})
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
@@ -169,7 +175,7 @@ func (st *requestState) release() {
 func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, error) {
 	st.b.reset(s.cfg.Defaults())
 	if ctx.IsPost() {
-		return st.b.parsePOST(ctx.PostBody())
+		return st.b.parsePOSTQuery(ctx.PostBody(), ctx.QueryArgs())
 	}
 	return st.b.parseGET(ctx.QueryArgs())
 }

@@ -31,6 +31,12 @@ var getSeeds = []string{
 	"referenceBases=&alternateBases=N&mateName=X",
 	"limit=99999999999999999999999&foo=bar&geneId=A&geneid=B",
 	"filters=:>,>,=,!,age:,%00",
+	// OR groups (filter_groups.go) and label filters
+	"filters=NCIT:C16576,[HP:0000822,age:>P70Y]",
+	"filters=[NCIT:C16576,[HP:0000822,[age:>31,x]]]&filters=[a,b]",
+	"filters=[[[]]],[,],[a:b",
+	"filters=geographicOrigin=Wales,ethnicity:!%25pean%25,[sex=female,sex=male]",
+	"filters=notes=a[1],x]]",
 }
 
 // FuzzParseGET: ParseGET never panics, fails only with *RequestError, and a request it
@@ -76,6 +82,10 @@ var postSeeds = []string{
 	`{"query":{"filters":[{"id":"a","operator":"~"}]}}`,
 	`{"query":{"pagination":{"limit":-1e400}}}`,
 	`{"meta":{"requestedSchemas":["s",{"schema:":"t"}]},"query":{"requestParameters":{"datasetIds":"a,b","g_variants":{"geneid":"BRAF"}}}}`,
+	// OR groups (filter_groups.go) and label filters
+	`{"query":{"filters":[{"id":"NCIT:C16576"},[{"id":"HP:0000822"},[{"id":"age","operator":">","value":"31"},"x"]]]}}`,
+	`{"query":{"filters":[[],[null],[[["a:b","c:d"]]],[[[[[[[[[["e:f"]]]]]]]]]]]}}`,
+	`{"query":{"filters":[{"id":"geographicOrigin","operator":"=","value":"Wales"},{"id":"ethnicity","operator":"!","value":"%pean%"},{"id":"body mass index","operator":">","value":25}]}}`,
 }
 
 // FuzzParsePOST: ParsePOST never panics, fails only with *RequestError, and a request it

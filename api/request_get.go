@@ -14,8 +14,18 @@ func ParseGET(args *fasthttp.Args, defaults Defaults) (*Request, error) {
 }
 
 func (b *builder) parseGET(args *fasthttp.Args) (*Request, error) {
+	if err := b.applyArgs(args, false); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+// applyArgs applies the parameters of a query string. With fromPOST (the query string of a
+// POST, merged with its body) a parameter the body already gave is left to the body and
+// named in a warning; filters of both are ANDed.
+func (b *builder) applyArgs(args *fasthttp.Args, fromPOST bool) error {
 	if args == nil {
-		return b.finish()
+		return nil
 	}
 	// Group the values by spelling, in the order of first appearance; copy the bytes
 	// (fasthttp reuses them). Unknown names are reported once each.
@@ -44,14 +54,37 @@ func (b *builder) parseGET(args *fasthttp.Args) (*Request, error) {
 	}
 	for _, i := range order[:n] {
 		canon, vs := getCanon[i], vals[i]
+		if fromPOST && canon != pFilters && b.given(canon) {
+			b.warn("query-string parameter %s ignored: the request body gives %s", quote(getSpellings[i]), canon)
+			continue
+		}
+		if canon == pFilters && hasGroup(vs) {
+			if err := b.markSeen(canon, getSpellings[i]); err != nil {
+				return err
+			}
+			if err := b.applyGetFilters(vs); err != nil {
+				return err
+			}
+			continue
+		}
 		if listParams[canon] {
 			vs = b.splitAll(vs)
 		}
 		if err := b.apply(canon, getSpellings[i], vs); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return b.finish()
+	return nil
+}
+
+// given reports whether canonical parameter canon was set already.
+func (b *builder) given(canon string) bool {
+	for _, p := range b.seen {
+		if p.canon == canon {
+			return true
+		}
+	}
+	return false
 }
 
 // splitAll splits every value on commas (digest §3.2: comma lists and repeated params), into
@@ -73,4 +106,14 @@ func (b *builder) splitAll(vals []string) []string {
 	}
 	b.split = out
 	return out
+}
+
+// hasGroup reports whether a GET filters value holds an OR group ('[', filter_groups.go).
+func hasGroup(vals []string) bool {
+	for _, v := range vals {
+		if strings.IndexByte(v, '[') >= 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/bitbeacon/bitbeacon/engine"
 )
 
@@ -28,19 +30,41 @@ func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
 }
 
 func (b *builder) parsePOST(body []byte) (*Request, error) {
+	if err := b.postBody(body); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+// parsePOSTQuery parses a POST whose URL also carries parameters (portals send
+// /g_variants?referenceName=22&start=... with a body of filters): the query string's
+// parameters are merged with the body's, the body winning a parameter both give (with a
+// warning), and the filters of both ANDed.
+func (b *builder) parsePOSTQuery(body []byte, args *fasthttp.Args) (*Request, error) {
+	if err := b.postBody(body); err != nil {
+		return nil, err
+	}
+	if err := b.applyArgs(args, true); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+// postBody applies a POST body; an empty one says nothing (a query with the defaults).
+func (b *builder) postBody(body []byte) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return b.finish()
+		return nil
 	}
 	doc, err := decodeBody(body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	top, ok := doc.(map[string]any)
 	if !ok {
-		return nil, reqErrorf("request body must be a JSON object; got %s", jsonType(doc))
+		return reqErrorf("request body must be a JSON object; got %s", jsonType(doc))
 	}
 	if err := b.postMeta(top["meta"]); err != nil {
-		return nil, err
+		return err
 	}
 	var query map[string]any
 	switch q := top["query"].(type) {
@@ -48,7 +72,7 @@ func (b *builder) parsePOST(body []byte) (*Request, error) {
 	case map[string]any:
 		query = q
 	default:
-		return nil, reqErrorf("query must be an object; got %s", jsonType(q))
+		return reqErrorf("query must be an object; got %s", jsonType(q))
 	}
 	for k := range top {
 		switch k {
@@ -77,43 +101,43 @@ func (b *builder) parsePOST(body []byte) (*Request, error) {
 	}
 	if v, where := pick("requestedGranularity"); v != nil {
 		if err := b.postScalar(pGranularity, where, v, false); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if v, where := pick("includeResultsetResponses"); v != nil {
 		if err := b.postScalar(pIncludeResultsets, where, v, false); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if v, where := pick("testMode"); v != nil {
 		if err := b.postScalar(pTestMode, where, v, true); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if v, where := pick("pagination"); v != nil {
 		p, ok := v.(map[string]any)
 		if !ok {
-			return nil, reqErrorf("%s must be an object; got %s", where, jsonType(v))
+			return reqErrorf("%s must be an object; got %s", where, jsonType(v))
 		}
 		for _, k := range []string{pSkip, pLimit} {
 			if pv, ok := p[k]; ok && pv != nil {
 				if err := b.postScalar(k, where+"."+k, pv, false); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 	}
 	if v, where := pick("requestParameters"); v != nil {
 		if err := b.postParams(where, v); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if v, where := pick("filters"); v != nil {
 		if err := b.postFilters(where, v); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return b.finish()
+	return nil
 }
 
 // queryKeys are the spellings of the query keys pick reads, in messages.
@@ -325,7 +349,8 @@ func (b *builder) postVariant(canon, where string, v any) error {
 }
 
 // postFilters reads the filters array: objects {id, operator, value, scope,
-// includeDescendantTerms, similarity} or bare strings (GET syntax).
+// includeDescendantTerms, similarity}, bare strings (GET syntax) or arrays of them (OR groups,
+// filter_groups.go).
 func (b *builder) postFilters(where string, v any) error {
 	arr, ok := v.([]any)
 	if !ok {
@@ -353,8 +378,18 @@ func (b *builder) postFilters(where string, v any) error {
 				return err
 			}
 			echo = echoFilter(f)
+		case []any: // an OR group (filter_groups.go)
+			g, echo, err := postGroup(w, x, 1)
+			if err != nil {
+				return err
+			}
+			if echo != "" {
+				addGroup(&r.Query.Filters, &r.Query.Groups, g)
+				r.EchoFilters = append(r.EchoFilters, echo)
+			}
+			continue
 		default:
-			return reqErrorf("%s must be an object; got %s", w, jsonType(it))
+			return reqErrorf("%s must be an object, a string or an array (an OR group); got %s", w, jsonType(it))
 		}
 		r.Query.Filters = append(r.Query.Filters, f)
 		r.EchoFilters = append(r.EchoFilters, echo)

@@ -554,7 +554,7 @@ func TestParsePOSTErrors(t *testing.T) {
 		{`{"query":{"testMode":"yes"}}`, "query.testMode must be true or false; got 'yes'"},
 		{`{"query":{"filters":{}}}`, "query.filters must be an array; got an object"},
 		{`{"query":{"filters":"NCIT:C1"}}`, "query.filters must be an array; got a string"},
-		{`{"query":{"filters":[1]}}`, "query.filters[0] must be an object; got a number"},
+		{`{"query":{"filters":[1]}}`, "query.filters[0] must be an object, a string or an array (an OR group); got a number"},
 		{`{"query":{"filters":[""]}}`, "query.filters[0] is an empty string"},
 		{`{"query":{"filters":[{}]}}`, "query.filters[0] has no id"},
 		{`{"query":{"filters":[{"id":" "}]}}`, "query.filters[0] has no id"},
@@ -797,27 +797,19 @@ func checkInvariants(t testing.TB, r *Request) {
 	if r.APIVersion == "" {
 		t.Error("empty apiVersion")
 	}
-	if len(r.EchoFilters) != len(r.Query.Filters) {
-		t.Errorf("%d echo filters for %d filters", len(r.EchoFilters), len(r.Query.Filters))
+	grouped := 0 // echoes of OR groups, which may have been hoisted into filters
+	for _, e := range r.EchoFilters {
+		if strings.HasPrefix(e, "[") {
+			grouped++
+		}
 	}
-	for _, f := range r.Query.Filters {
-		if f.ID == "" {
-			t.Errorf("filter without id: %+v", f)
-		}
-		switch f.Kind {
-		case engine.AlphanumericFilter:
-			switch f.Operator {
-			case "=", "!", "<", ">", "<=", ">=":
-			default:
-				t.Errorf("operator %q", f.Operator)
-			}
-		case engine.OntologyFilter, engine.CustomFilter:
-			if f.Operator != "" || f.Value != "" {
-				t.Errorf("term filter with operator: %+v", f)
-			}
-		default:
-			t.Errorf("filter kind %d", f.Kind)
-		}
+	if len(r.EchoFilters)-grouped+len(r.Query.Groups) > len(r.Query.Filters)+len(r.Query.Groups) ||
+		grouped == 0 && (len(r.EchoFilters) != len(r.Query.Filters) || len(r.Query.Groups) > 0) {
+		t.Errorf("%d echo filters (%d groups) for %d filters and %d groups", len(r.EchoFilters), grouped, len(r.Query.Filters), len(r.Query.Groups))
+	}
+	checkFilters(t, r.Query.Filters)
+	for _, g := range r.Query.Groups {
+		checkGroup(t, g, true, 1)
 	}
 	if v := r.Query.Variant; v != nil {
 		if len(v.Start) > 2 || len(v.End) > 2 || (len(v.End) > 0 && len(v.Start) == 0) {
@@ -875,5 +867,42 @@ func BenchmarkParsePOST(b *testing.B) {
 		if _, err := ParsePOST(body, Defaults{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// checkFilters checks each filter's kind, id and operator.
+func checkFilters(t testing.TB, fs []engine.Filter) {
+	t.Helper()
+	for _, f := range fs {
+		if f.ID == "" {
+			t.Errorf("filter without id: %+v", f)
+		}
+		switch f.Kind {
+		case engine.AlphanumericFilter:
+			switch f.Operator {
+			case "=", "!", "<", ">", "<=", ">=":
+			default:
+				t.Errorf("operator %q", f.Operator)
+			}
+		case engine.OntologyFilter, engine.CustomFilter:
+			if f.Operator != "" || f.Value != "" {
+				t.Errorf("term filter with operator: %+v", f)
+			}
+		default:
+			t.Errorf("filter kind %d", f.Kind)
+		}
+	}
+}
+
+// checkGroup checks that a group alternates AND and OR with its depth, has two members or
+// more (smaller ones are hoisted), nests no deeper than allowed, and holds valid filters.
+func checkGroup(t testing.TB, g engine.FilterGroup, anyWant bool, depth int) {
+	t.Helper()
+	if g.Any != anyWant || depth > maxFilterDepth || len(g.Filters)+len(g.Groups) < 2 {
+		t.Errorf("group at depth %d: any %v (want %v), %d filters, %d groups", depth, g.Any, anyWant, len(g.Filters), len(g.Groups))
+	}
+	checkFilters(t, g.Filters)
+	for _, sub := range g.Groups {
+		checkGroup(t, sub, !anyWant, depth+1)
 	}
 }

@@ -29,6 +29,7 @@ const (
 	routeEntries        // /{entry}
 	routeEntry          // /{entry}/{id}
 	routeRelated        // /{entry}/{id}/{related}
+	routeV1Query        // /query: Beacon v1.1 (v1query.go)
 )
 
 // relatedEndpoints lists the cross-entry endpoints served, by source path segment: every
@@ -92,6 +93,8 @@ func parseRoute(path string) route {
 			return route{kind: routeMap}
 		case "filtering_terms":
 			return route{kind: routeFilteringTerms}
+		case "query":
+			return route{kind: routeV1Query}
 		}
 	}
 	et, ok := EntryTypeByPath(segs[0])

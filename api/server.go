@@ -137,6 +137,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.writeJSON(ctx, MapResponse(s.cfg, relatedEndpoints))
 	case routeFilteringTerms:
 		s.filteringTerms(ctx, r)
+	case routeV1Query:
+		s.v1Query(ctx)
 	default:
 		s.data(ctx, r)
 	}
@@ -166,6 +168,7 @@ var durationSummaries = func() map[durationKey]*metrics.Summary {
 	for _, k := range []routeKind{routeNotFound, routeInfo, routeServiceInfo, routeConfiguration, routeEntryTypes, routeMap, routeFilteringTerms} {
 		add(k, "framework", "")
 	}
+	add(routeV1Query, "v1", "")
 	for _, et := range EntryTypes {
 		add(routeFilteringTerms, "framework", et.PathSegment)
 		add(routeEntries, "entries", et.PathSegment)

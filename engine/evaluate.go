@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -113,6 +114,13 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		}
 	}
 	parts := partsBuf[:0]
+	for i := range q.Groups {
+		part, err := s.groupRows(&q.Groups[i], q, vrows, res, 1)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, part)
+	}
 	if zfs := s.zygosityFilters(q, scoped); len(zfs) > 0 {
 		var part *roaring.Bitmap
 		if q.Target == release.GenomicVariation {
@@ -355,7 +363,9 @@ var firstIndexes = func() (a [256]uint16) {
 }()
 
 // allowedDatasets maps requested dataset ids to indexes in manifest order, each once; none
-// requested means all. The answer is read only; it may live in res.
+// requested means all. An id the release does not hold is not an error: networks send every
+// dataset id to every member, so it is skipped with a warning, and a request naming only
+// such ids has no dataset to answer from. The answer is read only; it may live in res.
 func (s *Snapshot) allowedDatasets(ids []string, res *Result) ([]uint16, error) {
 	if len(ids) == 0 && len(s.datasets) <= len(firstIndexes) {
 		return firstIndexes[:len(s.datasets)], nil
@@ -365,12 +375,17 @@ func (s *Snapshot) allowedDatasets(ids []string, res *Result) ([]uint16, error) 
 	if len(s.datasets) > len(wantBuf) {
 		want = make([]bool, len(s.datasets))
 	}
+	var unknown []string
 	for _, id := range ids {
 		d, ok := s.datasetIndex[id]
 		if !ok {
-			return nil, badRequest("unknown dataset %q", id)
+			unknown = append(unknown, id)
+			continue
 		}
 		want[d] = true
+	}
+	if len(unknown) > 0 {
+		res.Warnings = append(res.Warnings, unknownDatasetsWarning(unknown))
 	}
 	out := res.allowed[:0]
 	for i := range s.datasets {
@@ -380,6 +395,31 @@ func (s *Snapshot) allowedDatasets(ids []string, res *Result) ([]uint16, error) 
 	}
 	res.allowed = out
 	return out, nil
+}
+
+// maxNamedDatasets bounds the unknown dataset ids a warning names.
+const maxNamedDatasets = 5
+
+func unknownDatasetsWarning(ids []string) string {
+	var sb strings.Builder
+	sb.WriteString("unknown dataset")
+	if len(ids) > 1 {
+		sb.WriteString("s")
+	}
+	for i, id := range ids[:min(len(ids), maxNamedDatasets)] {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		if len(id) > 80 {
+			id = id[:80] + "…"
+		}
+		sb.WriteString(" " + quote(id))
+	}
+	if len(ids) > maxNamedDatasets {
+		fmt.Fprintf(&sb, " and %d more", len(ids)-maxNamedDatasets)
+	}
+	sb.WriteString(": this beacon holds no such dataset; ignored")
+	return sb.String()
 }
 
 // anchorRows returns the target rows linked to the anchor record (the record itself when the

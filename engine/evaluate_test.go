@@ -156,7 +156,6 @@ func TestEvaluateErrors(t *testing.T) {
 		"bad operator 2":   {Target: release.Individual, Filters: []Filter{alpha("measures.value", "=<", "1")}},
 		"empty filter id":  {Target: release.Individual, Filters: []Filter{onto("", true)}},
 		"unknown scope":    {Target: release.Individual, Filters: []Filter{{ID: "NCIT:C16576", Scope: "patient"}}},
-		"unknown dataset":  {Target: release.Individual, DatasetIDs: []string{"D1", "D3"}},
 		"unknown entity":   {Target: "patient"},
 		"bad variant":      {Target: release.GenomicVariation, Variant: &VariantQuery{Start: []int64{1}, VariantMinLength: -1, VariantMaxLength: -1}},
 		"bad chromosome":   {Target: release.GenomicVariation, Variant: &VariantQuery{ReferenceName: "chr23", Start: []int64{1}, End: []int64{2}, VariantMinLength: -1, VariantMaxLength: -1}},
@@ -192,6 +191,17 @@ func TestEvaluateDatasets(t *testing.T) {
 	}
 	if want := []string{"D2/I1", "D2/I9"}; !slices.Equal(got, want) {
 		t.Errorf("D2 only: Rows %v, want %v", got, want)
+	}
+	// An unknown dataset is skipped with a warning (networks send every id to every member);
+	// naming only unknown ones leaves no dataset to answer from.
+	got, res = evalKeys(t, s, &Query{Target: release.Individual, DatasetIDs: []string{"D3", "D2", "D4"}})
+	if want := []string{"D2/I1", "D2/I9"}; !slices.Equal(got, want) || len(res.PerDataset) != 1 || len(res.Warnings) != 1 ||
+		!strings.Contains(res.Warnings[0], "'D3', 'D4'") {
+		t.Errorf("D3,D2,D4: rows %v, %d result sets, warnings %q; want D2's and one warning naming D3 and D4", got, len(res.PerDataset), res.Warnings)
+	}
+	got, res = evalKeys(t, s, &Query{Target: release.Individual, DatasetIDs: []string{"D3"}})
+	if len(got) != 0 || len(res.PerDataset) != 0 || res.Total != 0 || len(res.Warnings) != 1 {
+		t.Errorf("D3 only: rows %v, %d result sets, total %d, warnings %q; want none and a warning", got, len(res.PerDataset), res.Total, res.Warnings)
 	}
 	// Several datasets, in any order, and a repeated one.
 	_, res = evalKeys(t, s, &Query{Target: release.Individual, DatasetIDs: []string{"D2", "D1"}})

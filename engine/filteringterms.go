@@ -22,8 +22,8 @@ type FilteringTerm struct {
 const maxListedValues = 20
 
 // FilteringTerms lists the terms and fields present in the release, optionally only in one
-// entity (scope) and one dataset, sorted by id. Terms present only through a descendant are
-// not listed, but they still filter.
+// entity (scope) and one dataset, sorted by id: the terms records hold and the ancestors
+// that find them through descendant expansion.
 func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []FilteringTerm {
 	dsIdx, dsFilter := -1, datasetID != ""
 	if dsFilter {
@@ -48,14 +48,29 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 		if t == nil || (scope != "" && e != scope) {
 			continue
 		}
+		listed := map[string]bool{}
 		for _, term := range t.terms.Terms() {
 			if dsFilter && !t.terms.Exact(term).Intersects(t.byDataset[dsIdx]) {
+				continue
+			}
+			listed[term] = true
+			add("ontologyTerm", term, e, nil)
+		}
+		// Ancestors reached by descendant expansion find records too: list them.
+		for _, term := range t.terms.FoldedTerms() {
+			if listed[term] || (dsFilter && !t.terms.Folded(term).Intersects(t.byDataset[dsIdx])) {
 				continue
 			}
 			add("ontologyTerm", term, e, nil)
 		}
 		for _, path := range t.values.Paths() {
-			if skipFieldTerm(path) {
+			// A field of ontology terms (geographicOrigin) is listed by its own name, which
+			// compares the terms' labels and ids (fieldnames.go), with its labels as values.
+			id, ok := path, !skipFieldTerm(path)
+			if obj, isLabel := strings.CutSuffix(path, ".label"); isLabel && obj != "" && t.values.Has(obj+".id") {
+				id, ok = obj, true
+			}
+			if !ok {
 				continue
 			}
 			var vals []string
@@ -69,7 +84,7 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 			if len(vals) > maxListedValues {
 				vals = nil
 			}
-			add("alphanumeric", path, e, vals)
+			add("alphanumeric", id, e, vals)
 		}
 	}
 	out := make([]FilteringTerm, 0, len(byKey))

@@ -25,9 +25,16 @@ func TestFilteringTerms(t *testing.T) {
 			t.Errorf("%s not listed", want)
 		}
 	}
-	// Terms held only through a descendant are not listed.
-	if slices.Contains(termIDs(all, "ontologyTerm"), "HP:0001626") {
-		t.Errorf("HP:0001626 (held only through descendants) is listed")
+	// Terms held only through a descendant find records too, so they are listed (issue 11:
+	// networks skip members whose terms do not include the query's).
+	if !slices.Contains(termIDs(all, "ontologyTerm"), "HP:0001626") {
+		t.Errorf("HP:0001626 (held only through descendants) is not listed")
+	}
+	if got := s.FilteringTerms(release.Individual, ""); !slices.Contains(termIDs(got, "ontologyTerm"), "HP:0001626") {
+		t.Errorf("HP:0001626 not listed for individuals")
+	}
+	if slices.Contains(termIDs(s.FilteringTerms(release.Run, ""), "ontologyTerm"), "HP:0001626") {
+		t.Errorf("HP:0001626 listed for runs, which hold no descendant of it")
 	}
 	for _, ft := range all {
 		if ft.ID == "UBERON:0000178" {

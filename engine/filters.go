@@ -96,12 +96,17 @@ func (s *Snapshot) alphanumericRows(f *Filter, target release.Entity) (scopedRow
 		op = "="
 	}
 	scopes, n := s.scopes(f, target)
+	var buf [4]string
 	for _, e := range scopes[:n] {
 		t := s.tables[e]
-		if t == nil || !t.values.Has(f.ID) {
+		if t == nil {
 			continue
 		}
-		bm, err := t.values.Match(f.ID, op, f.Value)
+		paths := s.fieldPaths(t, f.ID, buf[:0])
+		if len(paths) == 0 {
+			continue
+		}
+		bm, err := t.matchPaths(paths, op, f.Value)
 		if err != nil {
 			return scopedRows{}, "", badRequest("filter %q: %v", f.ID, err)
 		}

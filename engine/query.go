@@ -11,6 +11,10 @@ type Query struct {
 	Anchor *Anchor
 	// Filters are ANDed.
 	Filters []Filter
+	// Groups extend the spec's AND-only filters (docs/api.md, "OR filters"): each group is
+	// ANDed with Filters and the other groups. The groups here are OR groups; their own
+	// groups are AND groups, and so on, alternating.
+	Groups []FilterGroup
 	// Variant holds the genomic variant request parameters; nil when none were given.
 	Variant *VariantQuery
 	// DatasetIDs restricts the answer to these datasets (requestParameters datasets); empty
@@ -54,6 +58,14 @@ type Filter struct {
 	IncludeDescendants bool
 	// Similarity is accepted for completeness; only "exact" (and "") are evaluated.
 	Similarity string
+}
+
+// FilterGroup is a group of filters and nested groups: with Any, a record matches when it
+// matches one of them (OR); otherwise when it matches all of them (AND).
+type FilterGroup struct {
+	Any     bool
+	Filters []Filter
+	Groups  []FilterGroup
 }
 
 // VariantQuery holds the g_variant request parameters. Coordinates are 0-based.

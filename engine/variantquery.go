@@ -200,7 +200,7 @@ func (s *Snapshot) resolveSequence(assemblyID, name string) (chrom, assembly str
 // is false for any other query, which takes the general path.
 func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (ok bool, err error) {
 	v := q.Variant
-	if !q.CountOnly || q.Target != release.GenomicVariation || len(q.Filters) > 0 || q.Anchor != nil ||
+	if !q.CountOnly || q.Target != release.GenomicVariation || len(q.Filters) > 0 || len(q.Groups) > 0 || q.Anchor != nil ||
 		v == nil || s.variants == nil || v.ReferenceName == "" || len(s.datasets) > 256 ||
 		v.GeneID != "" || v.AminoacidChange != "" || v.GenomicAlleleShortForm != "" || v.VariantType != "" {
 		return false, nil

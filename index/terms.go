@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -33,6 +34,9 @@ type TermIndex struct {
 
 	termsOnce sync.Once
 	terms     []string
+
+	foldedOnce  sync.Once
+	foldedTerms []string
 }
 
 // Build folds each term's rows into all of its ancestors in onto (which may be nil) and
@@ -106,6 +110,21 @@ func (t *TermIndex) Terms() []string {
 		}
 	})
 	return t.terms
+}
+
+// FoldedTerms returns the terms whose rows come (also) from their descendants: the ancestors
+// of the present terms in the loaded ontologies, sorted. /filtering_terms lists them, since
+// they find something (a network skips a member whose terms do not include the query's).
+// The slice is shared: callers must not modify it.
+func (t *TermIndex) FoldedTerms() []string {
+	t.foldedOnce.Do(func() {
+		t.foldedTerms = make([]string, 0, len(t.folded))
+		for k := range t.folded {
+			t.foldedTerms = append(t.foldedTerms, k)
+		}
+		slices.Sort(t.foldedTerms)
+	})
+	return t.foldedTerms
 }
 
 // Count returns the number of rows holding term (and, if descendants, any descendant).

@@ -241,7 +241,8 @@ func (x *ValueIndex) ValuesWithin(path string, rows *roaring.Bitmap, limit int) 
 //     value at path.
 //   - "<" ">" "<=" ">=": numeric when the query value reads as a number, in days when it reads
 //     as a duration (each compared only with field values read the same way), otherwise
-//     lexicographic over all values.
+//     lexicographic over all values. A plain number is also compared, as years, with the
+//     field's durations ("31" is P31Y), for "=" too.
 //
 // An unknown path is not an error here (the caller decides how to report it): it matches no
 // row, so "!" matches the whole universe.
@@ -288,7 +289,9 @@ func (f *field) equal(v string, slots []int32) []int32 {
 		exact = int32(i)
 		slots = append(slots, exact)
 	}
-	if n, q, ok := f.keysFor(v); ok {
+	rs, nr := f.readings(v)
+	for _, r := range rs[:nr] {
+		n, q := r.n, r.q
 		lo := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v >= q })
 		for _, k := range n.keys[lo:] {
 			if k.v != q {
@@ -302,59 +305,93 @@ func (f *field) equal(v string, slots []int32) []int32 {
 	return slots
 }
 
-// keysFor picks the reading of the query value and the field readings it is compared with.
-func (f *field) keysFor(v string) (*numIndex, float64, bool) {
-	if n, ok := ParseNumber(v); ok {
-		return &f.nums, n, true
+// reading is one numeric reading of a query value with the field readings it is compared
+// with.
+type reading struct {
+	n *numIndex
+	q float64
+}
+
+// readings picks the readings of the query value: a number is compared with the field's
+// numbers and, read as years, with its durations (an age of "31" is P31Y, as other Beacons
+// read it); a duration with its durations. None for text.
+func (f *field) readings(v string) (rs [2]reading, n int) {
+	if x, ok := ParseNumber(v); ok {
+		if len(f.nums.keys) > 0 {
+			rs[n], n = reading{&f.nums, x}, n+1
+		}
+		if len(f.durs.keys) > 0 {
+			rs[n], n = reading{&f.durs, x * daysPerYear}, n+1
+		}
+		if n == 0 { // neither: compare with the (empty) numbers, not as text
+			rs[0], n = reading{&f.nums, x}, 1
+		}
+		return rs, n
 	}
 	if d, ok := ParseDuration(v); ok {
-		return &f.durs, d, true
+		rs[0] = reading{&f.durs, d}
+		return rs, 1
 	}
-	return nil, 0, false
+	return rs, 0
 }
 
 // compare answers < > <= >= v: by binary search on the sorted readings (or on the values
 // themselves when v is neither number nor duration), then a union of the value bitmaps in
 // range, or the bit-sliced indexes when the range is wide.
 func (x *ValueIndex) compare(f *field, op, v string, slots []int32) *roaring.Bitmap {
-	if n, q, ok := f.keysFor(v); ok {
-		lt := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v >= q }) // first >= q
-		le := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v > q })  // first > q
-		var sel []numKey
+	rs, nr := f.readings(v)
+	if nr == 0 {
+		return x.compareText(f, op, v, slots)
+	}
+	out := x.compareReading(f, op, rs[0].n, rs[0].q, slots)
+	for _, r := range rs[1:nr] {
+		out.Or(x.compareReading(f, op, r.n, r.q, slots))
+	}
+	return out
+}
+
+// compareReading answers < > <= >= q over the readings n of a field.
+func (x *ValueIndex) compareReading(f *field, op string, n *numIndex, q float64, slots []int32) *roaring.Bitmap {
+	lt := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v >= q }) // first >= q
+	le := sort.Search(len(n.keys), func(i int) bool { return n.keys[i].v > q })  // first > q
+	var sel []numKey
+	switch op {
+	case "<":
+		sel = n.keys[:lt]
+	case "<=":
+		sel = n.keys[:le]
+	case ">":
+		sel = n.keys[le:]
+	case ">=":
+		sel = n.keys[lt:]
+	}
+	if n.lo != nil && len(sel) > bsiMinSlots {
+		rlt := uint32(sort.SearchFloat64s(n.ranks, q)) // ranks below q
+		rle := rlt                                     // ranks at or below q
+		if int(rle) < len(n.ranks) && n.ranks[rle] == q {
+			rle++
+		}
+		words := x.getWords()
 		switch op {
 		case "<":
-			sel = n.keys[:lt]
+			n.lo.below(rlt, words)
 		case "<=":
-			sel = n.keys[:le]
+			n.lo.below(rle, words)
 		case ">":
-			sel = n.keys[le:]
-		case ">=":
-			sel = n.keys[lt:]
+			n.hi.atLeast(rle, words)
+		default: // ">="
+			n.hi.atLeast(rlt, words)
 		}
-		if n.lo != nil && len(sel) > bsiMinSlots {
-			rlt := uint32(sort.SearchFloat64s(n.ranks, q)) // ranks below q
-			rle := rlt                                     // ranks at or below q
-			if int(rle) < len(n.ranks) && n.ranks[rle] == q {
-				rle++
-			}
-			words := x.getWords()
-			switch op {
-			case "<":
-				n.lo.below(rlt, words)
-			case "<=":
-				n.lo.below(rle, words)
-			case ">":
-				n.hi.atLeast(rle, words)
-			default: // ">="
-				n.hi.atLeast(rlt, words)
-			}
-			return x.fromWords(words)
-		}
-		for _, k := range sel {
-			slots = append(slots, k.slot)
-		}
-		return x.union(f, slots)
+		return x.fromWords(words)
 	}
+	for _, k := range sel {
+		slots = append(slots, k.slot)
+	}
+	return x.union(f, slots)
+}
+
+// compareText answers < > <= >= v lexicographically over the values themselves.
+func (x *ValueIndex) compareText(f *field, op, v string, slots []int32) *roaring.Bitmap {
 	lt, found := f.p.find(v)
 	le := lt
 	if found {

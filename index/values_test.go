@@ -23,6 +23,7 @@ func testValueIndex() *ValueIndex {
 		{"disease", "Breast cancer", 0}, {"disease", "diabetes", 0}, {"disease", "lung CANCER", 1},
 		{"disease", "diabetes", 2}, {"disease", "cancer of colon", 3}, {"disease", "Cancerous", 6},
 		{"sex", "female", 0}, {"sex", "male", 1},
+		{"mixed", "31", 7}, {"mixed", "P31Y", 8}, {"mixed", "P40Y", 9},
 	} {
 		b.Add(a.path, a.value, a.row)
 	}
@@ -44,6 +45,17 @@ func TestValueIndexMatch(t *testing.T) {
 		{"age", "=", "P1Y2M", []uint32{2, 3}},
 		{"age", "!", "P14M", []uint32{0, 1, 4, 5, 6, 7, 8, 9}},
 		{"age", "=", "unknown", []uint32{5}},
+		// A plain number against durations reads as years: "65" is P65Y.
+		{"age", ">", "65", []uint32{0}},
+		{"age", ">=", "65", []uint32{0, 1}},
+		{"age", "<", "2", []uint32{2, 3}},
+		{"age", "<=", "1.5", []uint32{2, 3}},
+		{"age", "=", "70", []uint32{0}},
+		{"age", "!", "70", []uint32{1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		// A field holding both compares the number with its numbers and, as years, its durations.
+		{"mixed", "=", "31", []uint32{7, 8}},
+		{"mixed", ">", "30", []uint32{7, 8, 9}},
+		{"mixed", ">", "P35Y", []uint32{9}},
 		// Numbers compare as numbers, "26" equals "26.0".
 		{"bmi", "=", "26", []uint32{0, 1}},
 		{"bmi", "=", "26.0", []uint32{0, 1}},
@@ -90,6 +102,34 @@ func TestValueIndexMatch(t *testing.T) {
 	}
 }
 
+// TestValueIndexYearsWide compares a plain number with many durations, where the bit-sliced
+// indexes answer: the same rows as the years written as durations.
+func TestValueIndexYearsWide(t *testing.T) {
+	b := NewValueIndexBuilder()
+	for i := range 300 {
+		b.Add("age", "P"+strconv.Itoa(i%150)+"Y", uint32(i))
+	}
+	x := b.Build(300)
+	for _, op := range []string{"<", "<=", ">", ">=", "="} {
+		for _, n := range []string{"0", "31", "99", "149", "150"} {
+			num, err := x.Match("age", op, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dur, err := x.Match("age", op, "P"+n+"Y")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !num.Equals(dur) {
+				t.Errorf("age %s %s: %d rows, as P%sY %d", op, n, num.GetCardinality(), n, dur.GetCardinality())
+			}
+		}
+	}
+	if got, _ := x.Match("age", ">", "100"); got.GetCardinality() != 2*49 {
+		t.Errorf("age > 100: %d rows, want 98", got.GetCardinality())
+	}
+}
+
 func TestValueIndexErrors(t *testing.T) {
 	x := testValueIndex()
 	if _, err := x.Match("bmi", "~", "1"); !errors.Is(err, ErrUnknownOperator) {
@@ -112,7 +152,7 @@ func TestValueIndexOwnership(t *testing.T) {
 
 func TestValueIndexListing(t *testing.T) {
 	x := testValueIndex()
-	if got, want := x.Paths(), []string{"age", "bmi", "disease", "sex"}; !slices.Equal(got, want) {
+	if got, want := x.Paths(), []string{"age", "bmi", "disease", "mixed", "sex"}; !slices.Equal(got, want) {
 		t.Errorf("Paths() = %q; want %q", got, want)
 	}
 	if got, want := x.Values("disease", 2), []string{"Breast cancer", "Cancerous"}; !slices.Equal(got, want) {

@@ -30,6 +30,7 @@ var rules = map[string][]string{
 	"api":                 {"engine", "auth", "release", "ops"},
 	"auth":                {},
 	"ops":                 {},
+	"network":             {"api"},
 	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
