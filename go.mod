@@ -16,7 +16,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/sony/gobreaker/v2 v2.4.0 // indirect
+require github.com/sony/gobreaker/v2 v2.4.0
 
 require (
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect

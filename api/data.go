@@ -66,14 +66,12 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
-	// A plain listing of datasets (/datasets, /datasets/{id}) is their descriptive
-	// metadata, which every caller may read; anything else is narrowed to the datasets the
-	// caller may see (cohorts too: their records carry sizes).
-	describe := target == release.Dataset && (r.kind == routeEntries || r.kind == routeEntry) &&
-		len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil
+	// A plain listing of datasets is their descriptive metadata, which every caller may
+	// read; anything else is narrowed to the datasets the caller may see.
+	descriptions := target == release.Dataset && r.kind != routeRelated && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil
 	requested := q.DatasetIDs // restrict points q at st.datasets until the answer is built
 	var some bool
-	if describe {
+	if descriptions {
 		some = true
 	} else {
 		st.datasets, some = s.restrict(caller, snap, q, isRecordAnchor(r), st.datasets)
@@ -89,7 +87,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	}
 	var adjust []countAdjustment
 	var totalAdjust countAdjustment
-	if err == nil && !describe {
+	if err == nil && !descriptions {
 		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
 	}
 	budget.Release() // rendering the answer is not heavy work
@@ -108,7 +106,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.returnedGranularity(caller, req.Granularity, res, describe)
+	g := s.returnedGranularity(caller, req.Granularity, res, descriptions)
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},

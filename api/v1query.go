@@ -251,20 +251,21 @@ func (s *Server) v1Error(ctx *fasthttp.RequestCtx, status int, msg string, p *v1
 // with includeDatasetResponses one answer per dataset, variantCount the matching variants
 // and sampleCount the biosamples carrying them, where the dataset allows counts.
 func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
-	p, err := parseV1(ctx)
-	if err != nil {
-		s.v1Error(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	// The same access policy as v2 (docs/security.md): a refused token is a 401, the
-	// query budget applies, only the datasets the caller may see answer, thresholds hold.
+	// The same access as a v2 query: a verified caller, its budget, only the datasets it
+	// may see, and their count thresholds (a v1 answer is the boolean the membership attack
+	// asks for).
 	caller, err := s.callerOf(ctx)
 	if err != nil {
 		ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
-		s.v1Error(ctx, fasthttp.StatusUnauthorized, err.Error(), p)
+		s.v1Error(ctx, fasthttp.StatusUnauthorized, err.Error(), nil)
 		return
 	}
 	if !s.admit(ctx, caller) {
+		return
+	}
+	p, err := parseV1(ctx)
+	if err != nil {
+		s.v1Error(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
 	}
 	var args fasthttp.Args
@@ -294,10 +295,8 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	err = nil
 	if some {
 		err = snap.EvaluateInto(&q, &variants)
-	} else {
-		variants = engine.Result{Target: q.Target}
 	}
-	if err == nil {
+	if err == nil && some {
 		_, _, err = s.applyThresholds(snap, &q, &variants, &st.support)
 	}
 	if err != nil {
@@ -326,11 +325,14 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	}
 	samples := map[string]uint64{}
 	if exists {
-		sq := q
-		sq.Target = release.Biosample
+		sq := q // the datasets the caller may see
+		sq.Target, sq.CountOnly, sq.Budget = release.Biosample, true, budget
 		var res engine.Result
-		if err := snap.EvaluateInto(&sq, &res); err == nil {
-			_, _, _ = s.applyThresholds(snap, &sq, &res, nil) // biosamples: no support query
+		err := snap.EvaluateInto(&sq, &res)
+		if err == nil {
+			_, _, err = s.applyThresholds(snap, &sq, &res, &st.support)
+		}
+		if err == nil {
 			for _, d := range res.PerDataset {
 				samples[d.DatasetID] = d.Count
 			}
