@@ -16,9 +16,10 @@ import (
 
 	"github.com/bitbeacon/bitbeacon/auth"
 	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ui"
 )
 
-// Server answers Beacon requests from an engine.
+// Server answers Beacon requests from an engine, and serves the web query page.
 type Server struct {
 	eng  *engine.Engine
 	cfg  *Config
@@ -32,6 +33,7 @@ type Server struct {
 	// restricted: some dataset is not PUBLIC, so every answer is narrowed to what the
 	// caller may see; thresholds: some dataset has a count threshold or rounding.
 	restricted, thresholds bool
+	web                    *ui.Handler // the web query page under /ui/
 }
 
 // NewServer returns a server for eng configured by cfg.
@@ -64,6 +66,7 @@ func NewServerWith(eng *engine.Engine, cfg *Config, log *slog.Logger, o auth.Opt
 			s.thresholds = true
 		}
 	}
+	s.web = ui.New(ui.Options{SkipCountsRecords: cfg.Pagination.SkipUnit == "records"})
 	return s
 }
 
@@ -115,6 +118,10 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.writeError(ctx, fasthttp.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use GET or POST", ctx.Method()), nil)
 		return
 	}
+	if r.kind == routeNotFound && ui.Owns(path) {
+		s.servePage(ctx)
+		return
+	}
 	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
 		ctx.SetContentType("text/plain; version=0.0.4")
 		metrics.WritePrometheus(ctx, true)
@@ -124,6 +131,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	case routeNotFound:
 		s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no endpoint %s; see /map for the endpoints of this beacon", ctx.Path()), nil)
 	case routeInfo:
+		if wantsPage(ctx) {
+			return
+		}
 		snap := s.eng.Snapshot()
 		stamp := snap.LoadedAt.UTC().Format(time.RFC3339)
 		s.writeJSON(ctx, InfoResponse(s.cfg, stamp, stamp))
