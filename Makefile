@@ -53,13 +53,14 @@ vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-## fuzz: run each request-parsing and index-file-decoding fuzzer for a while (FUZZTIME=30s)
+## fuzz: run each request-parsing, index-file-decoding and token-verifying fuzzer for a while (FUZZTIME=30s)
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseGET -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzParsePOST -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzDecoders -fuzztime $(FUZZTIME) ./index/
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./auth/
 
 ## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
 bench: build compare benchbin pg

@@ -191,7 +191,15 @@ func testHandlerWith(t testing.TB, name string, cfg *Config) fasthttp.RequestHan
 
 // do runs one request through the handler in process.
 func do(h fasthttp.RequestHandler, method, uri string, body []byte) (int, []byte) {
+	return doBearer(h, method, uri, body, "")
+}
+
+// doBearer is do with an Authorization: Bearer token (none when token is empty).
+func doBearer(h fasthttp.RequestHandler, method, uri string, body []byte, token string) (int, []byte) {
 	var ctx fasthttp.RequestCtx
+	if token != "" {
+		ctx.Request.Header.Set("Authorization", "Bearer "+token)
+	}
 	ctx.Request.Header.SetMethod(method)
 	ctx.Request.SetRequestURI(uri)
 	if body != nil {
@@ -210,13 +218,16 @@ type summary struct {
 	ResponseSummary struct {
 		Exists          bool    `json:"exists"`
 		NumTotalResults *uint64 `json:"numTotalResults"`
+		CountPrecision  string  `json:"countPrecision"`
+		CountAdjustedTo []any   `json:"countAdjustedTo"`
 	} `json:"responseSummary"`
 	Response struct {
 		ResultSets []struct {
-			ID           string            `json:"id"`
-			Exists       bool              `json:"exists"`
-			ResultsCount uint64            `json:"resultsCount"`
-			Results      []json.RawMessage `json:"results"`
+			ID             string            `json:"id"`
+			Exists         bool              `json:"exists"`
+			ResultsCount   uint64            `json:"resultsCount"`
+			CountPrecision string            `json:"countPrecision"`
+			Results        []json.RawMessage `json:"results"`
 		} `json:"resultSets"`
 		Collections []json.RawMessage `json:"collections"`
 	} `json:"response"`
@@ -233,7 +244,13 @@ type summary struct {
 // schemas and decodes its summary.
 func query(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []byte, wantStatus int) summary {
 	t.Helper()
-	status, out := do(h, method, uri, body)
+	return queryBearer(t, h, method, uri, body, "", wantStatus)
+}
+
+// queryBearer is query with a bearer token.
+func queryBearer(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []byte, token string, wantStatus int) summary {
+	t.Helper()
+	status, out := doBearer(h, method, uri, body, token)
 	if status != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, uri, status, wantStatus, out)
 	}

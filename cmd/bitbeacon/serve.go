@@ -79,6 +79,9 @@ requests in flight finish on the old release.`,
 				return err
 			}
 			snap := eng.Snapshot()
+			if err := cfg.CheckDatasets(datasetIDs(snap)); err != nil {
+				return err
+			}
 			log.Info("release loaded", "release", snap.ReleaseID, "dir", snap.Dir, "datasets", len(snap.Datasets()), "took", time.Since(start).Round(time.Millisecond))
 			go reloadLoop(ctx, eng, watch, log)
 
@@ -192,4 +195,13 @@ func buildDemo(ctx context.Context, log *slog.Logger) (string, error) {
 		return "", fmt.Errorf("ingesting demo data: %w", err)
 	}
 	return dir, nil
+}
+
+// datasetIDs lists the ids of a snapshot's datasets.
+func datasetIDs(snap *engine.Snapshot) []string {
+	var ids []string
+	for _, d := range snap.Datasets() {
+		ids = append(ids, d.ID)
+	}
+	return ids
 }

@@ -27,7 +27,8 @@ var rules = map[string][]string{
 	"release":             {},
 	"engine":              {"index", "release"},
 	"ingest":              {"release"},
-	"api":                 {"engine", "release", "ops", "ui"},
+	"api":                 {"engine", "auth", "release", "ops", "ui"},
+	"auth":                {},
 	"ops":                 {},
 	"ui":                  {},
 	"network":             {"api"},
@@ -35,6 +36,7 @@ var rules = map[string][]string{
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
 	"internal/sibling":    {},
+	"internal/oidctest":   {},
 }
 
 // anything lists the package prefixes that may import any package of the module: the CLI,
