@@ -54,8 +54,8 @@ func testTmp(t testing.TB) string {
 }
 
 // testRelease returns the release root of a named test dataset ("cineca", "cineca-vcf",
-// "fixture", "multi", "mixed", "paths-bff", "paths-vcf", "effects-vcf", "effects-bff" or
-// "demo").
+// "fixture", "multi", "mixed", "paths-bff", "paths-vcf", "effects-vcf", "effects-bff",
+// "labels" or "demo").
 func testRelease(t testing.TB, name string) string {
 	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
 	b := v.(*releaseBuild)
@@ -115,6 +115,13 @@ func testRelease(t testing.TB, name string) string {
 				variants = "genomicVariations.json"
 			}
 			inputs = effectsInputs(t, variants)
+		case "labels":
+			// Individuals with labelled ontology-term fields, measures and ages (issue 9 §3).
+			opts = ingest.Options{DatasetID: "LABELS", Assembly: "GRCh38"}
+			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "labels")
+			for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", "cohorts.json"} {
+				inputs = append(inputs, filepath.Join(fx, f))
+			}
 		case "cineca-vcf":
 			// The CINECA cohort with its variants from the annotated VCF instead of the BFF.
 			opts = ingest.Options{DatasetID: cinecaDataset, Assembly: "GRCh37"}
