@@ -144,7 +144,7 @@ func (p *getFilterParser) list(depth int) ([]getFilterNode, error) {
 			for p.i < len(p.s) && p.s[p.i] != ',' && (depth == 0 || p.s[p.i] != ']') {
 				p.i++
 			}
-			out = append(out, getFilterNode{item: p.s[start:p.i]})
+			out = append(out, getFilterNode{item: unmarkCommas(p.s[start:p.i])})
 		}
 		if p.i < len(p.s) && p.s[p.i] == ',' {
 			p.i++
