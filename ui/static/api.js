@@ -1,6 +1,6 @@
 // The page's only way to the beacon: its public Beacon v2 API, with the bearer token (held
 // in this module's memory, never stored) sent as Authorization.
-import { apiBase, encodePath, FILTERS_JSON } from './state.js';
+import { apiBase, encodePath, FILTERS_JSON, queryString } from './state.js';
 
 let token = '';
 export function setToken(t) { token = t.trim(); }
@@ -24,7 +24,7 @@ export async function getJSON(path) {
 export function request(path, params) {
   const url = apiBase() + '/' + encodePath(path);
   if (!params.has(FILTERS_JSON)) {
-    const qs = params.toString();
+    const qs = queryString(params);
     return { method: 'GET', url: url + (qs ? '?' + qs : '') };
   }
   return { method: 'POST', url, body: postBody(params) };

@@ -41,7 +41,7 @@ function decodeSegment(s) {
 
 // pageURL is the page's URL of a state; encodePath the API path of an entry path.
 export function pageURL(state) {
-  const qs = state.params.toString();
+  const qs = queryString(state.params);
   return uiPrefix() + encodePath(state.path) + (qs ? '?' + qs : '');
 }
 export function encodePath(path) {
@@ -61,4 +61,12 @@ export function pageOf(skip, limit) {
 }
 export function skipFor(page, limit) {
   return skipCountsRecords() ? page * limit : page;
+}
+
+// queryString writes parameters with ',' ':' '[' ']' as they are: a comma is the GET list
+// separator (bitbeacon reads an encoded %2C as a comma inside one item), and the rest keeps
+// links readable. Items that hold a comma themselves go as POST (filters.js).
+export function queryString(params) {
+  const enc = x => encodeURIComponent(x).replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5B/g, '[').replace(/%5D/g, ']');
+  return [...params].map(([k, v]) => enc(k) + '=' + enc(v)).join('&');
 }
