@@ -7,7 +7,7 @@ SHARED  ?= $(abspath ../shared)
 LISTEN  ?= 127.0.0.1:5050
 export BITBEACON_SHARED := $(SHARED)
 
-.PHONY: all build compare benchbin run test vet pg fuzz bench bench-full gobench cineca clean
+.PHONY: all build compare benchbin run test vet pg chromium ui-screenshots fuzz bench bench-full gobench cineca clean
 
 all: build
 
@@ -29,7 +29,7 @@ run: build
 	./$(BIN) serve --demo --listen $(LISTEN)
 
 ## test: vet and every test (schemas and data are read from $(SHARED))
-test: vet pg
+test: vet pg chromium
 	$(GO) test -count=1 ./...
 
 ## pg: install Debian's PostgreSQL server when absent (the benchmark comparator starts one)
@@ -38,17 +38,29 @@ pg:
 	    echo "installing postgresql (bench/compare starts a throw-away server)"; \
 	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }
 
+## chromium: install Debian's Chromium when absent (the web page's browser tests drive it)
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	    echo "installing chromium (ui/ browser tests drive it headless)"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+## ui-screenshots: rerun the page's browser tests, keeping their screenshots in docs/ui/
+ui-screenshots: chromium
+	BITBEACON_UI_SCREENSHOTS=$(abspath docs/ui) $(GO) test -count=1 -run 'Test' ./ui/
+
 vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-## fuzz: run each request-parsing and index-file-decoding fuzzer for a while (FUZZTIME=30s)
+## fuzz: run each request-parsing, index-file-decoding and token-verifying fuzzer for a while (FUZZTIME=30s)
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseGET -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzParsePOST -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME) ./api/
 	$(GO) test -run '^$$' -fuzz FuzzDecoders -fuzztime $(FUZZTIME) ./index/
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./auth/
 
 ## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
 bench: build compare benchbin pg

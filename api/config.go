@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/bitbeacon/bitbeacon/auth"
 )
 
 // Config is the beacon configuration, read from YAML (LoadConfig). Every field has a
@@ -50,6 +52,11 @@ type Config struct {
 	// NonFilteredQueriesAllowed: whether a query without any filter, parameter or id is
 	// answered (digest §1.4). Default true.
 	NonFilteredQueriesAllowed bool `yaml:"nonFilteredQueriesAllowed"`
+	// Auth lists the token issuers and visa issuers trusted (docs/security.md); without
+	// issuers every caller is anonymous.
+	Auth auth.Config `yaml:"auth"`
+	// Privacy holds the per-caller defences (query budget).
+	Privacy PrivacyConfig `yaml:"privacy"`
 	// Limits and Server are the operational settings (config_ops.go).
 	Limits LimitsConfig `yaml:"limits"`
 	Server ServerConfig `yaml:"server"`
@@ -93,9 +100,35 @@ type DatasetConfig struct {
 	Description string `yaml:"description"`
 	// MaxGranularity is boolean, count or record (default record).
 	MaxGranularity string `yaml:"maxGranularity"`
-	// SecurityLevel is PUBLIC (default), REGISTERED or CONTROLLED. Until callers can
-	// authenticate, a REGISTERED or CONTROLLED dataset answers at boolean granularity only.
+	// SecurityLevel is PUBLIC (default), REGISTERED (any verified token) or CONTROLLED (a
+	// verified ControlledAccessGrants visa whose value is Visa).
 	SecurityLevel string `yaml:"securityLevel"`
+	// Visa is the grant value that opens a CONTROLLED dataset; default the dataset id.
+	Visa string `yaml:"visa"`
+	// BelowLevel is what a caller below SecurityLevel gets: none (default: nothing of the
+	// dataset, not even in exists), boolean or count (capped by MaxGranularity). Record
+	// paths under an id (/individuals/{id}…) never answer for such a caller.
+	BelowLevel string `yaml:"belowLevel"`
+	// CountThreshold K: counts of individuals, biosamples, runs and analyses (and the
+	// carriers behind a variant answer) in 1..K-1 are answered as 0, or as K when
+	// ThresholdAnswer is "threshold"; no record is returned from a set smaller than K.
+	CountThreshold int `yaml:"countThreshold"`
+	// ThresholdAnswer is zero (default) or threshold (K, countPrecision imprecise).
+	ThresholdAnswer string `yaml:"thresholdAnswer"`
+	// CountRounding N rounds counts up to a multiple of N (countPrecision rounded).
+	CountRounding int `yaml:"countRounding"`
+}
+
+// PrivacyConfig is the privacy: section.
+type PrivacyConfig struct {
+	QueryBudget QueryBudgetConfig `yaml:"queryBudget"`
+}
+
+// QueryBudgetConfig: at most Requests data requests per caller (token subject, else client
+// address) in any Window; 0 requests means no budget.
+type QueryBudgetConfig struct {
+	Requests int           `yaml:"requests"`
+	Window   time.Duration `yaml:"window"`
 }
 
 // Handover is a link returned with responses (beaconHandovers / resultsHandovers).
@@ -165,7 +198,7 @@ func DemoConfig() Config {
 
 // DefaultDatasetConfig is the setting of a dataset the configuration does not list.
 func DefaultDatasetConfig(id string) DatasetConfig {
-	return DatasetConfig{MaxGranularity: "record", SecurityLevel: SecurityPublic}
+	return DatasetConfig{MaxGranularity: "record", SecurityLevel: SecurityPublic, BelowLevel: "none", ThresholdAnswer: "zero"}
 }
 
 // LoadConfig reads a YAML configuration file. Unknown fields are errors; missing fields
@@ -385,6 +418,23 @@ func (c *Config) validate(loc func(keys ...string) string) error {
 		dd := DefaultDatasetConfig(id)
 		fill(&ds.MaxGranularity, dd.MaxGranularity)
 		fill(&ds.SecurityLevel, dd.SecurityLevel)
+		fill(&ds.BelowLevel, dd.BelowLevel)
+		fill(&ds.ThresholdAnswer, dd.ThresholdAnswer)
+		ds.Visa = strings.TrimSpace(ds.Visa)
+		ds.BelowLevel = strings.ToLower(ds.BelowLevel)
+		if ds.BelowLevel != "none" && ds.BelowLevel != "boolean" && ds.BelowLevel != "count" {
+			bad(k("datasets", id, "belowLevel"), "%q is not one of none, boolean, count", ds.BelowLevel)
+		}
+		ds.ThresholdAnswer = strings.ToLower(ds.ThresholdAnswer)
+		if ds.ThresholdAnswer != "zero" && ds.ThresholdAnswer != "threshold" {
+			bad(k("datasets", id, "thresholdAnswer"), "%q is not one of zero, threshold", ds.ThresholdAnswer)
+		}
+		if ds.CountThreshold < 0 {
+			bad(k("datasets", id, "countThreshold"), "must not be negative, got %d", ds.CountThreshold)
+		}
+		if ds.CountRounding < 0 {
+			bad(k("datasets", id, "countRounding"), "must not be negative, got %d", ds.CountRounding)
+		}
 		if g, ok := ParseGranularity(ds.MaxGranularity); !ok {
 			bad(k("datasets", id, "maxGranularity"), "%q is not one of boolean, count, record", ds.MaxGranularity)
 		} else {
@@ -407,6 +457,14 @@ func (c *Config) validate(loc func(keys ...string) string) error {
 		if h.URL == "" || !absoluteURL(strings.ReplaceAll(h.URL, "{datasetId}", "x"), false) {
 			bad(k("handovers", is, "url"), "%q is not an absolute URL (it may contain {datasetId})", h.URL)
 		}
+	}
+	for _, fe := range c.Auth.Validate() {
+		bad(append([]string{"auth"}, fe.Keys...), "%s", fe.Msg)
+	}
+	if b := c.Privacy.QueryBudget; b.Requests < 0 {
+		bad(k("privacy", "queryBudget", "requests"), "must not be negative, got %d", b.Requests)
+	} else if b.Requests > 0 && b.Window <= 0 {
+		bad(k("privacy", "queryBudget", "window"), "a budget of %d requests needs a window such as 1h", b.Requests)
 	}
 	c.Pagination.SkipUnit = strings.ToLower(c.Pagination.SkipUnit)
 	if c.Pagination.SkipUnit != "pages" && c.Pagination.SkipUnit != "records" {
@@ -477,6 +535,31 @@ func (c *Config) Dataset(id string) DatasetConfig {
 		return d
 	}
 	return DefaultDatasetConfig(id)
+}
+
+// VisaValue is the ControlledAccessGrants value that opens dataset id.
+func (d DatasetConfig) VisaValue(id string) string {
+	if d.Visa != "" {
+		return d.Visa
+	}
+	return id
+}
+
+// CheckDatasets fails when the configuration names a dataset the release does not have: a
+// misspelt id would otherwise leave the real dataset PUBLIC while /configuration shows the
+// level meant for it.
+func (c *Config) CheckDatasets(release []string) error {
+	var missing []string
+	for id := range c.Datasets {
+		if !slices.Contains(release, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return fmt.Errorf("config: datasets %s are not in the release (it has %s)", strings.Join(missing, ", "), strings.Join(release, ", "))
 }
 
 // MaxGranularityValue is the dataset's maxGranularity (boolean when invalid: fail closed).

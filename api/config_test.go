@@ -60,7 +60,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if c.BaseURLGiven() {
 		t.Error("BaseURLGiven on defaults")
 	}
-	if d := c.Dataset("ds1"); d != (DatasetConfig{MaxGranularity: "record", SecurityLevel: "PUBLIC"}) {
+	if d := c.Dataset("ds1"); d != (DatasetConfig{MaxGranularity: "record", SecurityLevel: "PUBLIC", BelowLevel: "none", ThresholdAnswer: "zero"}) {
 		t.Errorf("Dataset(ds1) = %+v", d)
 	}
 }
@@ -151,8 +151,8 @@ nonFilteredQueriesAllowed: false
 		t.Errorf("defaults %+v status %s", c.Defaults(), c.ProductionStatus())
 	}
 	wantDS := map[string]DatasetConfig{
-		"ds1": {Name: "Dataset one", MaxGranularity: "count", SecurityLevel: "CONTROLLED"},
-		"ds2": {MaxGranularity: "record", SecurityLevel: "PUBLIC"},
+		"ds1": {Name: "Dataset one", MaxGranularity: "count", SecurityLevel: "CONTROLLED", BelowLevel: "none", ThresholdAnswer: "zero"},
+		"ds2": {MaxGranularity: "record", SecurityLevel: "PUBLIC", BelowLevel: "none", ThresholdAnswer: "zero"},
 	}
 	if !reflect.DeepEqual(c.Datasets, wantDS) {
 		t.Errorf("datasets: %+v", c.Datasets)

@@ -3,7 +3,12 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/bitbeacon/bitbeacon/internal/schematest"
 )
@@ -56,20 +61,71 @@ func firstID(t *testing.T, name, seg string) string {
 	return rec.VariantID
 }
 
-// TestEveryDataEndpointValidates requests every entry-type endpoint of the map (collection,
-// single entry, each cross-entry endpoint) at each granularity, as GET and as POST, and
-// validates every response, records included, against the official schemas.
+// mapPaths reads the served /map: for each entry type (by path segment), its root and
+// single-entry paths and its cross-entry paths, with {id} (or {variantInternalId}) left in.
+func mapPaths(t *testing.T, h fasthttp.RequestHandler) map[string][]string {
+	t.Helper()
+	status, body := do(h, "GET", "/map", nil)
+	if status != 200 {
+		t.Fatalf("/map: status %d", status)
+	}
+	var m struct {
+		Response struct {
+			EndpointSets map[string]struct {
+				RootURL        string `json:"rootUrl"`
+				SingleEntryURL string `json:"singleEntryUrl"`
+				Endpoints      map[string]struct {
+					URL string `json:"url"`
+				} `json:"endpoints"`
+			} `json:"endpointSets"`
+		} `json:"response"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	pathOfURL := func(s string) string {
+		u, err := url.Parse(strings.NewReplacer("{", "%7B", "}", "%7D").Replace(s))
+		if err != nil {
+			t.Fatalf("/map url %q: %v", s, err)
+		}
+		return u.Path
+	}
+	out := map[string][]string{}
+	for _, set := range m.Response.EndpointSets {
+		root := pathOfURL(set.RootURL)
+		seg := strings.TrimPrefix(root, "/")
+		out[seg] = append(out[seg], root, pathOfURL(set.SingleEntryURL))
+		var related []string
+		for _, ep := range set.Endpoints {
+			related = append(related, pathOfURL(ep.URL))
+		}
+		slices.Sort(related)
+		out[seg] = append(out[seg], related...)
+	}
+	return out
+}
+
+// TestEveryDataEndpointValidates requests every entry-type endpoint /map lists (collection,
+// single entry, and each cross-entry endpoint: every ordered pair of the seven entry types)
+// at each granularity, as GET and as POST, and validates every response, records included,
+// against the official schemas.
 func TestEveryDataEndpointValidates(t *testing.T) {
 	for _, name := range []string{"cineca", "demo"} {
 		h := testHandler(t, name)
+		listed := mapPaths(t, h)
+		nRelated := 0
 		for _, et := range EntryTypes {
 			seg := et.PathSegment
-			id := firstID(t, name, seg)
-			paths := []string{"/" + seg, "/" + seg + "/" + id}
-			for _, rel := range relatedEndpoints[seg] {
-				paths = append(paths, "/"+seg+"/"+id+"/"+rel)
+			paths := listed[seg]
+			if len(paths) != 2+len(EntryTypes)-1 {
+				t.Fatalf("%s: /map lists %d endpoints for %s, want the root, the single entry and %d cross-entry paths: %v", name, len(paths), seg, len(EntryTypes)-1, paths)
 			}
-			for _, p := range paths {
+			id := firstID(t, name, seg)
+			for i, p := range paths {
+				if i >= 2 {
+					nRelated++
+				}
+				p = strings.NewReplacer("{"+et.IDParam+"}", id).Replace(p)
 				for _, g := range []string{"boolean", "count", "record"} {
 					t.Run(fmt.Sprintf("%s%s/%s", name, p, g), func(t *testing.T) {
 						sg := query(t, h, "GET", p+"?requestedGranularity="+g, nil, 200)
@@ -84,6 +140,9 @@ func TestEveryDataEndpointValidates(t *testing.T) {
 					})
 				}
 			}
+		}
+		if nRelated != 42 {
+			t.Errorf("%s: %d cross-entry endpoints requested, want 42 (7 x 6)", name, nRelated)
 		}
 	}
 }

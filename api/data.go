@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,6 +18,14 @@ import (
 
 // data answers the entry-type endpoints: /{entry}, /{entry}/{id} and /{entry}/{id}/{related}.
 func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
+	caller, err := s.callerOf(ctx)
+	if err != nil {
+		s.writeUnauthorized(ctx, err)
+		return
+	}
+	if !s.admit(ctx, caller) {
+		return
+	}
 	st := statePool.Get().(*requestState)
 	defer st.release() // nothing below keeps st: the response is written before return
 	budget := s.startBudget(ctx, st)
@@ -57,9 +66,32 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
+	// A plain listing of datasets is their descriptive metadata, which every caller may
+	// read; anything else is narrowed to the datasets the caller may see.
+	descriptions := target == release.Dataset && r.kind != routeRelated && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil
+	requested := q.DatasetIDs // restrict points q at st.datasets until the answer is built
+	var some bool
+	if descriptions {
+		some = true
+	} else {
+		st.datasets, some = s.restrict(caller, snap, q, isRecordAnchor(r), st.datasets)
+	}
 	q.Budget = budget
-	err = snap.EvaluateInto(q, res)
+	if some {
+		err = snap.EvaluateInto(q, res)
+	} else {
+		*res = engine.Result{Target: target}
+		if !q.CountOnly {
+			res.Rows = roaring.New()
+		}
+	}
+	var adjust []countAdjustment
+	var totalAdjust countAdjustment
+	if err == nil && !descriptions {
+		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
+	}
 	budget.Release() // rendering the answer is not heavy work
+	q.DatasetIDs = requested
 	if err != nil {
 		var le *engine.LimitError
 		if errors.As(err, &le) {
@@ -74,10 +106,10 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.returnedGranularity(req.Granularity, res)
+	g := s.returnedGranularity(caller, req.Granularity, res, descriptions)
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	e := &dataEnvelope{
-		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total,
+		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},
 		handovers: s.beaconHandovers(),
 	}
@@ -90,13 +122,13 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	}
 	if g < Record {
 		if !r.collections() {
-			e.sets, e.includeSets = res.PerDataset, req.IncludeResultsetResponses
+			e.sets, e.setAdjust, e.includeSets = res.PerDataset, adjust, req.IncludeResultsetResponses
 		}
 		s.writeData(ctx, st, e, nil)
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
-		return appendResultSets(b, s.resultSets(snap, req, res, offset, limit))
+		return appendResultSets(b, s.resultSets(snap, req, res, adjust, offset, limit))
 	})
 }
 
@@ -109,6 +141,10 @@ type requestState struct {
 	res    engine.Result
 	anchor engine.Anchor
 	body   []byte
+	// datasets is the list of datasets the caller may see (restrict); support is the
+	// carriers behind a variant answer, when a count threshold needs them.
+	datasets []string
+	support  engine.Result
 	// budget bounds the evaluation (guard.go); gone is st.clientGone, made once per state.
 	budget engine.Budget
 	ctx    *fasthttp.RequestCtx
@@ -147,10 +183,10 @@ func isCollectionEntity(e release.Entity) bool { return e == release.Dataset || 
 
 // resultSets renders one result set per dataset, filtered by includeResultsetResponses, each
 // paged with the same window; resultsCount is the set's total before paging.
-func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, offset, limit int) []resultSet {
+func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, adjust []countAdjustment, offset, limit int) []resultSet {
 	sets := []resultSet{}
 	mode := req.IncludeResultsetResponses
-	for _, d := range res.PerDataset {
+	for i, d := range res.PerDataset {
 		exists := d.Count > 0
 		if !wantSet(mode, exists) {
 			continue
@@ -163,6 +199,9 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 			Results:          s.page(snap, res.Target, d.Rows, offset, limit),
 			ResultsHandovers: s.datasetHandovers(d.DatasetID),
 		})
+		if adjust != nil {
+			sets[len(sets)-1].CountPrecision, sets[len(sets)-1].CountAdjustedTo = adjust[i].Precision, adjust[i].AdjustedTo
+		}
 	}
 	return sets
 }
@@ -260,6 +299,11 @@ func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) re
 
 // filteringTerms answers /filtering_terms and its per-entry and per-collection forms.
 func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
+	caller, err := s.callerOf(ctx)
+	if err != nil {
+		s.writeUnauthorized(ctx, err)
+		return
+	}
 	snap := s.eng.Snapshot()
 	var scope release.Entity
 	dataset := ""
@@ -288,7 +332,19 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 			return
 		}
 	}
-	terms := snap.FilteringTerms(scope, dataset)
+	// Only the terms present in datasets the caller may see: a term's presence alone can
+	// tell something about a controlled dataset.
+	var terms []engine.FilteringTerm
+	switch visible, all := s.visibleDatasetIDs(caller, snap); {
+	case all:
+		terms = snap.FilteringTerms(scope, dataset)
+	case dataset != "":
+		if slices.Contains(visible, dataset) {
+			terms = snap.FilteringTerms(scope, dataset)
+		}
+	default:
+		terms = filteringTermsOf(snap, scope, visible)
+	}
 	args := ctx.QueryArgs()
 	skip, err := nonNegative(args, "skip")
 	limit := s.defaultLimit()

@@ -5,21 +5,32 @@ import (
 	"testing"
 )
 
-// A dataset that is not PUBLIC answers at boolean granularity until callers can
-// authenticate: no count or record of it may leave, only its v2.2 boolean result set.
-func TestNonPublicDatasetAnswersBooleanOnly(t *testing.T) {
+// A dataset that is not PUBLIC is invisible to an anonymous caller at the default
+// belowLevel (none): no result set, no count, no part in exists; with belowLevel boolean
+// it answers boolean only, with its v2.2 boolean result set. Without an issuer configured
+// every caller is anonymous, and a token sent anyway changes nothing.
+func TestNonPublicDatasetHiddenFromAnonymous(t *testing.T) {
 	for _, level := range []string{SecurityRegistered, SecurityControlled} {
 		cfg := DefaultConfig()
 		cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {SecurityLevel: level}}
 		h := testHandlerWith(t, "fixture", &cfg)
+		for _, g := range []string{"boolean", "count", "record"} {
+			s := query(t, h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil, 200)
+			if s.ResponseSummary.Exists || len(s.Response.ResultSets) != 0 || (s.ResponseSummary.NumTotalResults != nil && *s.ResponseSummary.NumTotalResults != 0) {
+				t.Errorf("%s dataset, %s requested: exists %v, numTotalResults %v, %d result sets",
+					level, g, s.ResponseSummary.Exists, fmtCount(s.ResponseSummary.NumTotalResults), len(s.Response.ResultSets))
+			}
+			if s := queryBearer(t, h, "GET", "/individuals?requestedGranularity="+g, nil, "anything", 200); s.ResponseSummary.Exists {
+				t.Errorf("%s dataset: a token nobody can verify opened it", level)
+			}
+		}
+		cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {SecurityLevel: level, BelowLevel: "boolean"}}
+		h = testHandlerWith(t, "fixture", &cfg)
 		for _, g := range []string{"count", "record"} {
 			s := query(t, h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil, 200)
-			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 1 {
-				t.Errorf("%s dataset, %s requested: returned %q, numTotalResults %v, %d result sets",
-					level, g, s.Meta.ReturnedGranularity, fmtCount(s.ResponseSummary.NumTotalResults), len(s.Response.ResultSets))
-			}
-			if !s.ResponseSummary.Exists {
-				t.Errorf("%s dataset: the boolean answer must still be given", level)
+			if s.Meta.ReturnedGranularity != "boolean" || s.ResponseSummary.NumTotalResults != nil || len(s.Response.ResultSets) != 1 || !s.ResponseSummary.Exists {
+				t.Errorf("%s dataset, belowLevel boolean, %s requested: returned %q, exists %v, numTotalResults %v, %d result sets",
+					level, g, s.Meta.ReturnedGranularity, s.ResponseSummary.Exists, fmtCount(s.ResponseSummary.NumTotalResults), len(s.Response.ResultSets))
 			}
 			_, body := do(h, "GET", "/individuals?filters=NCIT:C16576&requestedGranularity="+g, nil)
 			if sets := rawResultSets(t, body); len(sets) != 1 || string(sets[0]) != `{"id":"FIXTURE","setType":"dataset","exists":true}` {

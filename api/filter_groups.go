@@ -219,3 +219,12 @@ func (b *builder) applyGetFilters(vals []string) error {
 	}
 	return nil
 }
+
+// groupedFilters appends every filter of the groups, at any depth, to dst.
+func groupedFilters(groups []engine.FilterGroup, dst []engine.Filter) []engine.Filter {
+	for i := range groups {
+		dst = append(dst, groups[i].Filters...)
+		dst = groupedFilters(groups[i].Groups, dst)
+	}
+	return dst
+}

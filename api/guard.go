@@ -30,8 +30,10 @@ func (s *Server) guard(req *Request) (err error) {
 	lim := s.cfg.Limits
 	q := &req.Query
 	q.Filters = dedupeFilters(q.Filters)
-	if lim.MaxFilters > 0 && len(q.Filters) > lim.MaxFilters {
-		return reqErrorf("the request has %d distinct filters; this beacon takes at most %d", len(q.Filters), lim.MaxFilters)
+	// The members of OR groups (filter_groups.go) count and are checked like other filters.
+	grouped := groupedFilters(q.Groups, nil)
+	if n := len(q.Filters) + len(grouped); lim.MaxFilters > 0 && n > lim.MaxFilters {
+		return reqErrorf("the request has %d distinct filters; this beacon takes at most %d", n, lim.MaxFilters)
 	}
 	if n := lim.MaxParamLength; n > 0 {
 		long := func(what, v string) error {
@@ -40,13 +42,15 @@ func (s *Server) guard(req *Request) (err error) {
 			}
 			return nil
 		}
-		for i := range q.Filters {
-			f := &q.Filters[i]
-			if err := long("filter id", f.ID); err != nil {
-				return err
-			}
-			if err := long("filter value", f.Value); err != nil {
-				return err
+		for _, fs := range [][]engine.Filter{q.Filters, grouped} {
+			for i := range fs {
+				f := &fs[i]
+				if err := long("filter id", f.ID); err != nil {
+					return err
+				}
+				if err := long("filter value", f.Value); err != nil {
+					return err
+				}
 			}
 		}
 		for _, id := range q.DatasetIDs {

@@ -139,6 +139,15 @@ func TestFilterCaps(t *testing.T) {
 	if msg := errorBodyOf(t, "9 distinct filters", status, out, 400); !strings.Contains(msg, "9 distinct filters") || !strings.Contains(msg, "at most 8") {
 		t.Errorf("9 distinct filters: %q", msg)
 	}
+	// The members of OR groups count too, at any depth.
+	status, out = post([]string{`["TST:1","TST:2",["TST:3","TST:4"]]`, `["TST:5","TST:6","TST:7","TST:8","TST:9"]`})
+	if msg := errorBodyOf(t, "9 filters in groups", status, out, 400); !strings.Contains(msg, "9 distinct filters") {
+		t.Errorf("9 filters in groups: %q", msg)
+	}
+	status, out = post([]string{`["TST:1",{"id":"NCIT:` + strings.Repeat("9", 100) + `"}]`})
+	if msg := errorBodyOf(t, "a long id in a group", status, out, 400); !strings.Contains(msg, "105 bytes") {
+		t.Errorf("long id in a group: %q", msg)
+	}
 	status, out = post([]string{`{"id":"NCIT:` + strings.Repeat("9", 100) + `"}`})
 	if msg := errorBodyOf(t, "a 105-byte filter id", status, out, 400); !strings.Contains(msg, "105 bytes") {
 		t.Errorf("long id: %q", msg)
@@ -166,6 +175,11 @@ func TestQueryBudgetAndDeadline(t *testing.T) {
 	status, out := do(h, "GET", "/individuals?filters=NCIT:C16576,NCIT:C20197&requestedGranularity=count", nil)
 	if msg := errorBodyOf(t, "over the budget", status, out, 400); !strings.Contains(msg, "more work") {
 		t.Errorf("budget: %q", msg)
+	}
+	// A group's members spend the budget like filters.
+	status, out = do(h, "GET", "/individuals?filters=[NCIT:C16576,NCIT:C20197]&requestedGranularity=count", nil)
+	if msg := errorBodyOf(t, "a group over the budget", status, out, 400); !strings.Contains(msg, "more work") {
+		t.Errorf("budget of a group: %q", msg)
 	}
 	cfg = DefaultConfig()
 	cfg.Limits.RequestTimeout = time.Nanosecond

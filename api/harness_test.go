@@ -54,8 +54,8 @@ func testTmp(t testing.TB) string {
 }
 
 // testRelease returns the release root of a named test dataset ("cineca", "cineca-vcf",
-// "fixture", "multi", "mixed", "paths-bff", "paths-vcf", "effects-vcf", "effects-bff" or
-// "demo").
+// "fixture", "multi", "mixed", "paths-bff", "paths-vcf", "effects-vcf", "effects-bff",
+// "labels" or "demo").
 func testRelease(t testing.TB, name string) string {
 	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
 	b := v.(*releaseBuild)
@@ -115,6 +115,13 @@ func testRelease(t testing.TB, name string) string {
 				variants = "genomicVariations.json"
 			}
 			inputs = effectsInputs(t, variants)
+		case "labels":
+			// Individuals with labelled ontology-term fields, measures and ages (issue 9 §3).
+			opts = ingest.Options{DatasetID: "LABELS", Assembly: "GRCh38"}
+			fx := filepath.Join(testenv.RepoRoot(t), "testdata", "labels")
+			for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", "cohorts.json"} {
+				inputs = append(inputs, filepath.Join(fx, f))
+			}
 		case "cineca-vcf":
 			// The CINECA cohort with its variants from the annotated VCF instead of the BFF.
 			opts = ingest.Options{DatasetID: cinecaDataset, Assembly: "GRCh37"}
@@ -191,7 +198,15 @@ func testHandlerWith(t testing.TB, name string, cfg *Config) fasthttp.RequestHan
 
 // do runs one request through the handler in process.
 func do(h fasthttp.RequestHandler, method, uri string, body []byte) (int, []byte) {
+	return doBearer(h, method, uri, body, "")
+}
+
+// doBearer is do with an Authorization: Bearer token (none when token is empty).
+func doBearer(h fasthttp.RequestHandler, method, uri string, body []byte, token string) (int, []byte) {
 	var ctx fasthttp.RequestCtx
+	if token != "" {
+		ctx.Request.Header.Set("Authorization", "Bearer "+token)
+	}
 	ctx.Request.Header.SetMethod(method)
 	ctx.Request.SetRequestURI(uri)
 	if body != nil {
@@ -210,13 +225,16 @@ type summary struct {
 	ResponseSummary struct {
 		Exists          bool    `json:"exists"`
 		NumTotalResults *uint64 `json:"numTotalResults"`
+		CountPrecision  string  `json:"countPrecision"`
+		CountAdjustedTo []any   `json:"countAdjustedTo"`
 	} `json:"responseSummary"`
 	Response struct {
 		ResultSets []struct {
-			ID           string            `json:"id"`
-			Exists       bool              `json:"exists"`
-			ResultsCount uint64            `json:"resultsCount"`
-			Results      []json.RawMessage `json:"results"`
+			ID             string            `json:"id"`
+			Exists         bool              `json:"exists"`
+			ResultsCount   uint64            `json:"resultsCount"`
+			CountPrecision string            `json:"countPrecision"`
+			Results        []json.RawMessage `json:"results"`
 		} `json:"resultSets"`
 		Collections []json.RawMessage `json:"collections"`
 	} `json:"response"`
@@ -233,7 +251,13 @@ type summary struct {
 // schemas and decodes its summary.
 func query(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []byte, wantStatus int) summary {
 	t.Helper()
-	status, out := do(h, method, uri, body)
+	return queryBearer(t, h, method, uri, body, "", wantStatus)
+}
+
+// queryBearer is query with a bearer token.
+func queryBearer(t *testing.T, h fasthttp.RequestHandler, method, uri string, body []byte, token string, wantStatus int) summary {
+	t.Helper()
+	status, out := doBearer(h, method, uri, body, token)
 	if status != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, uri, status, wantStatus, out)
 	}

@@ -1,29 +1,68 @@
 package api
 
-import "github.com/bitbeacon/bitbeacon/engine"
+import (
+	"github.com/bitbeacon/bitbeacon/auth"
+	"github.com/bitbeacon/bitbeacon/engine"
+)
 
-// The granularity and paging policy: what a request may see and how much of it per page.
+// The access, granularity and paging policy: what a caller may see of each dataset and how
+// much of it per page.
 
-// returnedGranularity is min(requested, the beacon's maximum, the maximum of every dataset
-// that contributes to the answer): a beacon may answer below the requested level and says
-// so in meta.returnedGranularity, never above it.
-func (s *Server) returnedGranularity(requested Granularity, res *engine.Result) Granularity {
-	g := min(requested, s.cfg.MaxGranularity())
-	for _, d := range res.PerDataset {
-		g = min(g, s.datasetMax(d.DatasetID))
-	}
-	return g
+// datasetAccess is what one caller may see of one dataset.
+type datasetAccess struct {
+	// visible: the dataset takes part in the caller's answers at all. When false nothing of
+	// it leaves: no result set, no count, no part in exists.
+	visible bool
+	// below: the caller is below the dataset's securityLevel and sees it only through its
+	// belowLevel (boolean or count); record paths under an id never answer from it.
+	below bool
+	// g is the most that may leave about the dataset.
+	g Granularity
 }
 
-// datasetMax is the most a caller may see of a dataset. No caller is authenticated yet, so
-// a REGISTERED or CONTROLLED dataset is capped at boolean: its counts and records never
-// leave without a verified grant.
-func (s *Server) datasetMax(id string) Granularity {
+// access is the one place deciding what a caller may see of a dataset: a caller at the
+// dataset's securityLevel (PUBLIC: everyone; REGISTERED: a verified token; CONTROLLED: a
+// verified grant whose value is the dataset's visa) gets up to its maxGranularity and the
+// beacon's; a caller below it gets its belowLevel (default none: invisible).
+func (s *Server) access(c *auth.Caller, id string) datasetAccess {
 	d := s.cfg.Dataset(id)
-	if d.SecurityLevel != SecurityPublic {
-		return Boolean
+	g := min(d.MaxGranularityValue(), s.cfg.MaxGranularity())
+	var allowed bool
+	switch d.SecurityLevel {
+	case SecurityPublic:
+		allowed = true
+	case SecurityRegistered:
+		allowed = c.Registered()
+	case SecurityControlled:
+		allowed = c.HasGrant(d.VisaValue(id), s.now())
 	}
-	return d.MaxGranularityValue()
+	if allowed {
+		return datasetAccess{visible: true, g: g}
+	}
+	switch d.BelowLevel {
+	case "boolean":
+		return datasetAccess{visible: true, below: true, g: min(g, Boolean)}
+	case "count":
+		return datasetAccess{visible: true, below: true, g: min(g, Count)}
+	}
+	return datasetAccess{}
+}
+
+// returnedGranularity is min(requested, the beacon's maximum, what the caller may see of
+// every dataset that contributes to the answer): a beacon may answer below the requested
+// level and says so in meta.returnedGranularity, never above it. A listing of dataset
+// descriptions (listing) is capped by each dataset's maxGranularity whoever asks:
+// descriptions are for everyone, and a listing holds no count of any dataset's content.
+func (s *Server) returnedGranularity(c *auth.Caller, requested Granularity, res *engine.Result, listing bool) Granularity {
+	g := min(requested, s.cfg.MaxGranularity())
+	for _, d := range res.PerDataset {
+		if listing {
+			g = min(g, s.cfg.Dataset(d.DatasetID).MaxGranularityValue())
+		} else {
+			g = min(g, s.access(c, d.DatasetID).g)
+		}
+	}
+	return g
 }
 
 func (s *Server) defaultGranularity() Granularity { return s.cfg.DefaultGranularity() }

@@ -29,6 +29,12 @@ func ParsePOST(body []byte, defaults Defaults) (*Request, error) {
 	return newBuilder(defaults).parsePOST(body)
 }
 
+// ParsePOSTQuery parses a POST body and the parameters of its URL's query string, merged as
+// the server merges them (parsePOSTQuery).
+func ParsePOSTQuery(body []byte, args *fasthttp.Args, defaults Defaults) (*Request, error) {
+	return newBuilder(defaults).parsePOSTQuery(body, args)
+}
+
 func (b *builder) parsePOST(body []byte) (*Request, error) {
 	if err := b.postBody(body); err != nil {
 		return nil, err

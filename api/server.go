@@ -14,24 +14,59 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 	"github.com/valyala/fasthttp"
 
+	"github.com/bitbeacon/bitbeacon/auth"
 	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ui"
 )
 
-// Server answers Beacon requests from an engine.
+// Server answers Beacon requests from an engine, and serves the web query page.
 type Server struct {
 	eng  *engine.Engine
 	cfg  *Config
 	log  *slog.Logger
 	life lifecycle
+	now  func() time.Time
+	// verifier checks bearer tokens; nil when no issuer is configured.
+	verifier *auth.Verifier
+	// budget is the per-caller query budget; nil when none is configured.
+	budget *budget
+	// restricted: some dataset is not PUBLIC, so every answer is narrowed to what the
+	// caller may see; thresholds: some dataset has a count threshold or rounding.
+	restricted, thresholds bool
+	web                    *ui.Handler // the web query page under /ui/
 }
 
 // NewServer returns a server for eng configured by cfg.
 func NewServer(eng *engine.Engine, cfg *Config, log *slog.Logger) *Server {
+	return NewServerWith(eng, cfg, log, auth.Options{})
+}
+
+// NewServerWith is NewServer with the token verifier's options (tests give a clock and
+// the refresh interval).
+func NewServerWith(eng *engine.Engine, cfg *Config, log *slog.Logger, o auth.Options) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{eng: eng, cfg: cfg, log: log}
+	if o.Log == nil {
+		o.Log = log
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{eng: eng, cfg: cfg, log: log, now: o.Now, budget: newBudget(cfg.Privacy.QueryBudget, o.Now)}
 	s.life.heavy = make(chan struct{}, heavySlots(cfg.Limits.HeavyQueries))
+	if cfg.Auth.Enabled() {
+		s.verifier = auth.NewVerifier(cfg.Auth, o)
+	}
+	for _, d := range cfg.Datasets {
+		if d.SecurityLevel != "" && d.SecurityLevel != SecurityPublic {
+			s.restricted = true
+		}
+		if d.CountThreshold > 1 || d.CountRounding > 1 {
+			s.thresholds = true
+		}
+	}
+	s.web = ui.New(ui.Options{SkipCountsRecords: cfg.Pagination.SkipUnit == "records"})
 	return s
 }
 
@@ -84,6 +119,10 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.writeError(ctx, fasthttp.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use GET or POST", ctx.Method()), nil)
 		return
 	}
+	if r.kind == routeNotFound && ui.Owns(path) {
+		s.servePage(ctx)
+		return
+	}
 	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
 		s.writeMetrics(ctx)
 		return
@@ -92,6 +131,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	case routeNotFound:
 		s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no endpoint %s; see /map for the endpoints of this beacon", ctx.Path()), nil)
 	case routeInfo:
+		if wantsPage(ctx) {
+			return
+		}
 		snap := s.eng.Snapshot()
 		stamp := snap.LoadedAt.UTC().Format(time.RFC3339)
 		s.writeJSON(ctx, InfoResponse(s.cfg, stamp, stamp))

@@ -251,6 +251,18 @@ func (s *Server) v1Error(ctx *fasthttp.RequestCtx, status int, msg string, p *v1
 // with includeDatasetResponses one answer per dataset, variantCount the matching variants
 // and sampleCount the biosamples carrying them, where the dataset allows counts.
 func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
+	// The same access as a v2 query: a verified caller, its budget, only the datasets it
+	// may see, and their count thresholds (a v1 answer is the boolean the membership attack
+	// asks for).
+	caller, err := s.callerOf(ctx)
+	if err != nil {
+		ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		s.v1Error(ctx, fasthttp.StatusUnauthorized, err.Error(), nil)
+		return
+	}
+	if !s.admit(ctx, caller) {
+		return
+	}
 	p, err := parseV1(ctx)
 	if err != nil {
 		s.v1Error(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
@@ -278,7 +290,16 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	q := req.Query
 	q.Target, q.CountOnly, q.Budget = release.GenomicVariation, true, budget
 	var variants engine.Result
-	if err := snap.EvaluateInto(&q, &variants); err != nil {
+	var some bool
+	st.datasets, some = s.restrict(caller, snap, &q, false, st.datasets)
+	err = nil
+	if some {
+		err = snap.EvaluateInto(&q, &variants)
+	}
+	if err == nil && some {
+		_, _, err = s.applyThresholds(snap, &q, &variants, &st.support)
+	}
+	if err != nil {
 		var le *engine.LimitError
 		if errors.As(err, &le) {
 			rejected(le.Reason).Inc()
@@ -304,10 +325,14 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	}
 	samples := map[string]uint64{}
 	if exists {
-		sq := req.Query
+		sq := q // the datasets the caller may see
 		sq.Target, sq.CountOnly, sq.Budget = release.Biosample, true, budget
 		var res engine.Result
-		if err := snap.EvaluateInto(&sq, &res); err == nil {
+		err := snap.EvaluateInto(&sq, &res)
+		if err == nil {
+			_, _, err = s.applyThresholds(snap, &sq, &res, &st.support)
+		}
+		if err == nil {
 			for _, d := range res.PerDataset {
 				samples[d.DatasetID] = d.Count
 			}
@@ -320,7 +345,7 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 			continue
 		}
 		dr := v1DatasetResponse{DatasetID: d.DatasetID, Exists: hit}
-		if min(s.cfg.MaxGranularity(), s.datasetMax(d.DatasetID)) >= Count {
+		if s.access(caller, d.DatasetID).g >= Count {
 			vc, sc := d.Count, samples[d.DatasetID]
 			dr.VariantCount, dr.SampleCount = &vc, &sc
 		}

@@ -96,20 +96,41 @@ func TestV1QueryRangeBracketAndPOST(t *testing.T) {
 }
 
 func TestV1QueryPolicyAndErrors(t *testing.T) {
+	const uri = "/query?referenceName=1&start=1000&referenceBases=A&alternateBases=G&assemblyId=GRCh38&includeDatasetResponses=ALL"
+	// A CONTROLLED dataset is invisible to a caller without its grant (belowLevel none):
+	// no answer of its own and no part in exists; with belowLevel boolean it answers exists
+	// without counts.
+	for _, below := range []string{"", "boolean"} {
+		cfg := DefaultConfig()
+		cfg.Datasets = map[string]DatasetConfig{"FIXTURE_B": {SecurityLevel: SecurityControlled, BelowLevel: below}}
+		a := v1Do(t, "GET", uri, nil, 200, &cfg)
+		seen := map[string]bool{}
+		for _, d := range a.DatasetAlleleResponses {
+			seen[d.DatasetID] = true
+			counted := d.VariantCount != nil || d.SampleCount != nil
+			if d.DatasetID == "FIXTURE_B" && counted {
+				t.Errorf("belowLevel %q: CONTROLLED dataset answered with counts: %+v", below, d)
+			}
+			if d.DatasetID == "FIXTURE" && !counted {
+				t.Errorf("PUBLIC dataset answered without counts: %+v", d)
+			}
+			if !d.Exists {
+				t.Errorf("dataset %s: exists false", d.DatasetID)
+			}
+		}
+		if !seen["FIXTURE"] || seen["FIXTURE_B"] != (below == "boolean") {
+			t.Errorf("belowLevel %q: datasets answered %v", below, seen)
+		}
+	}
+	// Every dataset CONTROLLED: nothing of them reaches an anonymous caller, not even exists.
 	cfg := DefaultConfig()
-	cfg.Datasets = map[string]DatasetConfig{"FIXTURE_B": {SecurityLevel: SecurityControlled}}
-	a := v1Do(t, "GET", "/query?referenceName=1&start=1000&referenceBases=A&alternateBases=G&assemblyId=GRCh38&includeDatasetResponses=ALL", nil, 200, &cfg)
-	for _, d := range a.DatasetAlleleResponses {
-		counted := d.VariantCount != nil || d.SampleCount != nil
-		if d.DatasetID == "FIXTURE_B" && counted {
-			t.Errorf("CONTROLLED dataset answered with counts: %+v", d)
-		}
-		if d.DatasetID == "FIXTURE" && !counted {
-			t.Errorf("PUBLIC dataset answered without counts: %+v", d)
-		}
-		if !d.Exists {
-			t.Errorf("dataset %s: exists false", d.DatasetID)
-		}
+	cfg.Datasets = map[string]DatasetConfig{"FIXTURE": {SecurityLevel: SecurityControlled}, "FIXTURE_B": {SecurityLevel: SecurityControlled}}
+	if a := v1Do(t, "GET", uri, nil, 200, &cfg); a.Exists == nil || *a.Exists || len(a.DatasetAlleleResponses) != 0 {
+		t.Errorf("all CONTROLLED: exists %v, %d dataset answers", a.Exists, len(a.DatasetAlleleResponses))
+	}
+	// The same query on PUBLIC data answers an anonymous caller.
+	if a := v1Do(t, "GET", uri, nil, 200, nil); a.Exists == nil || !*a.Exists {
+		t.Fatalf("anonymous v1 query on PUBLIC data: %+v", a)
 	}
 	for _, uri := range []string{
 		"/query?start=1000&assemblyId=GRCh38&alternateBases=G",                              // no referenceName

@@ -277,6 +277,14 @@ func cases(f *fixture, p caseParams) ([]queryCase, error) {
 		{name: "mixed-variant+phenotype", q: engine.Query{Target: release.Individual, Filters: female, Variant: r1M}, nonEmpty: true},
 		// /individuals/{id}/g_variants
 		{name: "cross-entry", q: engine.Query{Target: release.GenomicVariation, Anchor: &engine.Anchor{Entity: release.Individual, ID: ind.ID}}, nonEmpty: true},
+		// /individuals/{id}/g_variants?filters=GENO:0000136: the variants its call is homozygous on
+		{name: "cross-entry-zygosity", q: engine.Query{Target: release.GenomicVariation, Anchor: &engine.Anchor{Entity: release.Individual, ID: ind.ID},
+			Filters: []engine.Filter{ontoFilter("GENO:0000136")}}, nonEmpty: true},
+		// /g_variants/{id}/individuals?filters=GENO:0000391: its carriers with a disomic call, read
+		// call by call like any zygosity (the parent term, so that a variant whose one carrier is
+		// homozygous or hemizygous still answers non-empty)
+		{name: "variant-carriers-zygosity", q: engine.Query{Target: release.Individual, Anchor: &engine.Anchor{Entity: release.GenomicVariation, ID: v.ID},
+			Filters: []engine.Filter{ontoFilter("GENO:0000391")}}, nonEmpty: true},
 		{name: "record-page-10", q: engine.Query{Target: release.Individual, Filters: female}, page: 10, nonEmpty: true},
 	}, nil
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/bitbeacon/bitbeacon/index"
 )
@@ -119,6 +121,19 @@ func (c *carrierLists) walk(variants *roaring.Bitmap, block func(k uint32) bool,
 			}
 		}
 	}
+}
+
+// position returns the index of biosample row r among variant v's carriers (which are sorted),
+// false when r does not carry v.
+func (c *carrierLists) position(v, r uint32) (int, bool) {
+	a, b := c.offs[v], c.offs[v+1]
+	if c.r32 != nil {
+		return slices.BinarySearch(c.r32[a:b], r)
+	}
+	if r > 0xffff {
+		return 0, false
+	}
+	return slices.BinarySearch(c.r16[a:b], uint16(r))
 }
 
 // intersects reports whether any carrier of variant v is in rows.

@@ -130,6 +130,9 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 			scoped, part = s.applyZygosity(q, scoped, s.withAnchorVariants(q, vrows), zfs)
 			parts, vrows = append(parts, part), nil
 		}
+		if err := q.Budget.Spend(int64(part.GetCardinality())); err != nil {
+			return err
+		}
 	}
 	for _, sr := range scoped {
 		part := s.translate(sr.entity, sr.rows, q.Target)

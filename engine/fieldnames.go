@@ -13,6 +13,7 @@ import (
 //     sex, diseases.diseaseCode), which compares the term's label and its id, so that
 //     "geographicOrigin = Wales" and "ethnicity = %pean%" work as on EGA's servers, whose
 //     filters compare <field>.label;
+//   - an age by the field holding it (diseases.ageOfOnset for its iso8601duration);
 //   - a measure by its assay term's label as well as its id ("body mass index" > 25 is the
 //     measures whose assayCode is labelled so, as the filter LOINC:39156-5 > 25 would be).
 //
@@ -46,9 +47,10 @@ func (s *Snapshot) fieldPaths(t *table, id string, buf []string) []string {
 	return buf
 }
 
-// termLeaves are the leaves of an ontology term object that a filter naming the object
-// compares: its label first, as the other servers do, and its id.
-var termLeaves = [...]string{".label", ".id"}
+// termLeaves are the leaves of an object that a filter naming the object compares: an
+// ontology term's label first, as the other servers do, and its id; an age's ISO 8601
+// duration (a timeElement, "diseases.ageOfOnset" > 31).
+var termLeaves = [...]string{".label", ".id", ".iso8601duration", ".age.iso8601duration"}
 
 // matchPaths evaluates op value on the union of paths of one table: a row matches when one
 // of its values at any of the paths does; "!" is every row that "=" does not match.

@@ -61,6 +61,7 @@ func TestFieldNames(t *testing.T) {
 		{"age as a number of years", ind(alpha("age.iso8601duration", ">", "31")), []string{"D1/W2"}, 0},
 		{"age as years, inclusive", ind(alpha("age.iso8601duration", ">=", "31")), []string{"D1/W1", "D1/W2"}, 0},
 		{"age equal to whole years", ind(alpha("age.iso8601duration", "=", "31")), []string{"D1/W1"}, 0},
+		{"an age by the field holding it", ind(alpha("age", ">=", "31")), []string{"D1/W1", "D1/W2"}, 0},
 		{"unknown label warns", ind(alpha("body fat", ">", "1")), []string{}, 1},
 		{"a trailing dot names nothing", ind(alpha("geographicOrigin.", "=", "Wales")), []string{}, 1},
 	}

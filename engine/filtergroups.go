@@ -56,25 +56,46 @@ func (s *Snapshot) groupRows(g *FilterGroup, q *Query, vrows *roaring.Bitmap, re
 }
 
 // memberRows evaluates one filter of a group and moves its rows to the target. A zygosity
-// term on a query of individuals, biosamples, runs or analyses keeps, as at the top level,
-// the carriers whose call has that zygosity, on the variants the request parameters select.
+// term reads calls as it does at the top level: on a query of individuals, biosamples, runs
+// or analyses it keeps the carriers whose call has that zygosity on the variants the request
+// parameters (or a variant anchor) select; on the variants of an individual, biosample, run
+// or analysis (/individuals/{id}/g_variants) the variants on which that record's call has it.
 func (s *Snapshot) memberRows(f *Filter, q *Query, vrows *roaring.Bitmap, res *Result) (*roaring.Bitmap, error) {
+	if id, ok := release.NormalizeCURIE(f.ID); ok { // as normalizeFilterIDs does at the top level
+		nf := *f
+		nf.ID = id
+		f = &nf
+	}
 	sr, warn, err := s.filterRows(f, q.Target)
 	if err != nil {
+		return nil, err
+	}
+	if err := q.Budget.Spend(filterCost + int64(sr.rows.GetCardinality())); err != nil {
 		return nil, err
 	}
 	if warn != "" {
 		res.Warnings = append(res.Warnings, warn)
 	}
-	if sr.entity == release.GenomicVariation && q.Target != release.GenomicVariation {
-		one := Query{Target: q.Target, Filters: []Filter{*f}}
-		if zfs := s.zygosityFilters(&one, []scopedRows{sr}); len(zfs) > 0 {
-			w := sr.rows
-			if vrows != nil {
-				w = roaring.And(vrows, sr.rows)
+	if sr.entity == release.GenomicVariation {
+		one := Query{Target: q.Target, Anchor: q.Anchor, Filters: []Filter{*f}}
+		scoped := []scopedRows{sr}
+		if zfs := s.zygosityFilters(&one, scoped); len(zfs) > 0 {
+			if q.Target == release.GenomicVariation {
+				_, part := s.applyAnchorZygosity(&one, scoped, zfs)
+				return part, nil
+			}
+			w := s.withAnchorVariants(q, vrows)
+			if w == nil {
+				w = sr.rows
+			} else {
+				w = roaring.And(w, sr.rows)
 			}
 			return s.translate(release.Biosample, s.zygosityPart(w, zfs), q.Target), nil
 		}
 	}
-	return s.translate(sr.entity, sr.rows, q.Target), nil
+	part := s.translate(sr.entity, sr.rows, q.Target)
+	if err := q.Budget.Spend(int64(part.GetCardinality())); err != nil {
+		return nil, err
+	}
+	return part, nil
 }

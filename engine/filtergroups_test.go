@@ -150,7 +150,7 @@ func TestFilterGroupsZygosity(t *testing.T) {
 		release.Biosample:  {rec("S1", "I:P1"), rec("S2", "I:P2"), rec("S3", "I:P3")},
 	}, samples: []string{"S1", "S2", "S3"}, variants: []release.Variant{
 		v("V", 10, zyg("GENO:0000136", 0), zyg("GENO:0000458", 1)), // S1 hom, S2 het
-		v("W", 20, zyg("GENO:0000136", 2)),                         // S3 hom
+		v("W", 20, zyg("GENO:0000136", 1)),                         // S2 hom
 	}})
 	s := openRelease(t, root)
 	at10 := &VariantQuery{ReferenceName: "1", Start: []int64{10}, End: []int64{11}, VariantMinLength: -1, VariantMaxLength: -1}
@@ -162,10 +162,32 @@ func TestFilterGroupsZygosity(t *testing.T) {
 		want    []string
 	}{
 		{"hom on V OR female", at10, []FilterGroup{{Any: true, Filters: []Filter{hom, onto("NCIT:C20197", true)}}}, []string{"D1/P1"}},
-		{"hom anywhere OR het", nil, []FilterGroup{{Any: true, Filters: []Filter{hom, onto("GENO:0000458", true)}}}, []string{"D1/P1", "D1/P2", "D1/P3"}},
+		{"hom anywhere OR het", nil, []FilterGroup{{Any: true, Filters: []Filter{hom, onto("GENO:0000458", true)}}}, []string{"D1/P1", "D1/P2"}},
 		{"hom on V", at10, []FilterGroup{{Any: true, Filters: []Filter{hom}}}, []string{"D1/P1"}},
 	} {
 		got, _ := evalKeys(t, s, &Query{Target: release.Individual, Variant: c.variant, Groups: c.groups})
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: rows %v, want %v", c.name, got, c.want)
+		}
+	}
+	het := onto("GENO:0000458", true)
+	or := func(fs ...Filter) []FilterGroup { return []FilterGroup{{Any: true, Filters: fs}} }
+	unknown := onto("NCIT:C99999", true)
+	for _, c := range []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		// /g_variants/V/individuals: the call on V, not any call of V's carriers (P2 is
+		// homozygous on W)
+		{"variant anchor", Query{Target: release.Individual, Anchor: &Anchor{Entity: release.GenomicVariation, ID: "V"}, Groups: or(hom, unknown)}, []string{"D1/P1"}},
+		{"variant anchor, either", Query{Target: release.Individual, Anchor: &Anchor{Entity: release.GenomicVariation, ID: "W"}, Groups: or(hom, het)}, []string{"D1/P2"}},
+		// /individuals/P2/g_variants: the variants on which P2's call is homozygous (V has a
+		// homozygous call too, S1's)
+		{"individual anchor", Query{Target: release.GenomicVariation, Anchor: &Anchor{Entity: release.Individual, ID: "P2"}, Groups: or(hom, unknown)}, []string{"D1/W"}},
+		{"individual anchor, het", Query{Target: release.GenomicVariation, Anchor: &Anchor{Entity: release.Individual, ID: "P2"}, Groups: or(het, unknown)}, []string{"D1/V"}},
+	} {
+		got, _ := evalKeys(t, s, &c.q)
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: rows %v, want %v", c.name, got, c.want)
 		}

@@ -211,8 +211,8 @@ func (s *Snapshot) withAnchorVariants(q *Query, vrows *roaring.Bitmap) *roaring.
 // applyAnchorZygosity consumes the zygosity filters of a variant query anchored on an
 // individual, biosample, run or analysis: it returns the remaining filters and the variants
 // on which one of the anchor's biosamples has a call every zygosity filter accepts. Each
-// candidate variant (carried by the anchor and with such a call somewhere) is read through
-// its carriers' codes, so this costs the carriers of those variants.
+// candidate variant (carried by the anchor and with such a call somewhere) is decided by the
+// anchor's own calls: a binary search for its position among the carriers, one code read.
 func (s *Snapshot) applyAnchorZygosity(q *Query, scoped []scopedRows, zfs []zygosityFilter) ([]scopedRows, *roaring.Bitmap) {
 	bios := s.translate(q.Anchor.Entity, s.anchorRecordRows(q.Anchor), release.Biosample)
 	cand := roaring.And(s.variantsOf(bios), scoped[zfs[0].index].rows)
@@ -220,15 +220,84 @@ func (s *Snapshot) applyAnchorZygosity(q *Query, scoped []scopedRows, zfs []zygo
 		cand.And(scoped[zf.index].rows)
 	}
 	want, match := acceptedZygosity(zfs)
+	calls := s.callersOf(bios)
 	out := roaring.New()
-	var rows, samples []uint32
 	it := cand.Iterator()
 	for it.HasNext() {
 		v := it.Next()
-		rows, samples = s.appendZygosityCarriers(rows[:0], samples[:0], v, want, match)
-		if slices.ContainsFunc(rows, func(r uint32) bool { return bios.Contains(r) }) {
-			out.Add(v)
+		for _, c := range calls[s.variants.dataset[v]] {
+			if s.callAccepted(v, c, want, match) {
+				out.Add(v)
+				break
+			}
 		}
 	}
 	return dropZygosityFilters(scoped, zfs), out
+}
+
+// caller is a biosample row with one of its sample indexes in its dataset's sample space.
+type caller struct{ row, sample uint32 }
+
+// callersOf returns, by dataset index, the biosample rows with the sample indexes that map
+// to them (a sample is one biosample, or every biosample of an individual of that id).
+func (s *Snapshot) callersOf(bios *roaring.Bitmap) map[uint16][]caller {
+	bt := s.tables[release.Biosample]
+	out := map[uint16][]caller{}
+	it := bios.Iterator()
+	for it.HasNext() {
+		b := it.Next()
+		d := bt.dataset[b]
+		sp := s.variants.cl.spaces[d]
+		if sp.shift {
+			x := int64(b) - sp.offset
+			if x >= 0 && x < int64(len(sp.ids)) && (sp.matched == nil || sp.matched.Contains(uint32(x))) {
+				out[d] = append(out[d], caller{b, uint32(x)})
+			}
+			continue
+		}
+		for x, r := range sp.rows {
+			if r == int32(b) || r == -2 && slices.Contains(sp.multi[uint32(x)], int32(b)) {
+				out[d] = append(out[d], caller{b, uint32(x)})
+			}
+		}
+	}
+	return out
+}
+
+// callAccepted reports whether the call of c on variant v has a zygosity the filters accept
+// (want by code; match by term id for rows kept in the fallback form).
+func (s *Snapshot) callAccepted(v uint32, c caller, want []bool, match func(string) bool) bool {
+	vt := s.variants
+	cl := vt.cl
+	if sets, ok := cl.fallback[v]; ok {
+		for _, z := range sets {
+			if match(z.ID) && z.Bits.Contains(c.sample) {
+				return true
+			}
+		}
+		return false
+	}
+	codes := cl.codes[cl.at[v]:cl.at[v+1]]
+	var i int
+	switch {
+	case len(codes) == 0:
+		return false
+	case int(v) < len(cl.sampleBits) && cl.sampleBits[v] != nil:
+		// Codes follow the sample-space carriers kept for a space that cannot be inverted.
+		bits := cl.sampleBits[v]
+		if !bits.Contains(c.sample) {
+			return false
+		}
+		i = int(bits.Rank(c.sample)) - 1
+	default:
+		// Samples in biosample-row order: the call's place among the carriers.
+		var ok bool
+		if i, ok = vt.carriers.position(v, c.row); !ok {
+			return false
+		}
+	}
+	if len(codes) == 1 {
+		return want[codes[0]]
+	}
+	return i < len(codes) && want[codes[i]]
 }

@@ -91,7 +91,7 @@ func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
 }
 
 // bitbeaconMember serves the fixture as dataset id with the given security level (PUBLIC
-// when empty) and returns its URL.
+// when empty; a non-public one answers exists below its level) and returns its URL.
 func bitbeaconMember(t testing.TB, id, level string) string {
 	eng, err := engine.NewEngine(fixtureRelease(t, id))
 	if err != nil {
@@ -100,7 +100,9 @@ func bitbeaconMember(t testing.TB, id, level string) string {
 	cfg := api.DefaultConfig()
 	cfg.BeaconID = "org.test." + strings.ToLower(id)
 	if level != "" {
-		cfg.Datasets = map[string]api.DatasetConfig{id: {SecurityLevel: level}}
+		// belowLevel boolean: a caller below the level (the network asks anonymously) learns
+		// whether the dataset has a match, never a count, as a member that opts in answers.
+		cfg.Datasets = map[string]api.DatasetConfig{id: {SecurityLevel: level, BelowLevel: "boolean"}}
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -199,7 +199,7 @@ func (n *Network) data(ctx *fasthttp.RequestCtx, r route, d *derived) {
 	var req *api.Request
 	var err error
 	if ctx.IsPost() {
-		req, err = api.ParsePOST(ctx.PostBody(), defaults)
+		req, err = api.ParsePOSTQuery(ctx.PostBody(), ctx.QueryArgs(), defaults)
 	} else {
 		req, err = api.ParseGET(ctx.QueryArgs(), defaults)
 	}

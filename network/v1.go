@@ -20,7 +20,7 @@ func v1Params(r route, req *api.Request) (url.Values, string) {
 	if r.kind != routeEntries || r.entry.PathSegment != "g_variants" {
 		return nil, "a v1 beacon answers /g_variants queries only"
 	}
-	if len(req.Query.Filters) > 0 {
+	if len(req.Query.Filters) > 0 || len(req.Query.Groups) > 0 {
 		return nil, "a v1 beacon takes no filters"
 	}
 	v := req.Query.Variant

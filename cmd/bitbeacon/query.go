@@ -31,6 +31,9 @@ func queryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := cfg.CheckDatasets(datasetIDs(eng.Snapshot())); err != nil {
+				return err
+			}
 			h := api.NewServer(eng, &cfg, newLogger(false)).Handler()
 			var ctx fasthttp.RequestCtx
 			ctx.Request.SetRequestURI(args[0])

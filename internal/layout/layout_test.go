@@ -27,13 +27,16 @@ var rules = map[string][]string{
 	"release":             {},
 	"engine":              {"index", "release"},
 	"ingest":              {"release"},
-	"api":                 {"engine", "release", "ops"},
+	"api":                 {"engine", "auth", "release", "ops", "ui"},
+	"auth":                {},
 	"ops":                 {},
+	"ui":                  {},
 	"network":             {"api"},
 	"popgen":              {"release"},
 	"internal/testenv":    {},
 	"internal/schematest": {"internal/testenv"},
 	"internal/sibling":    {},
+	"internal/oidctest":   {},
 }
 
 // anything lists the package prefixes that may import any package of the module: the CLI,

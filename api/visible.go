@@ -1,0 +1,120 @@
+package api
+
+import (
+	"slices"
+
+	"github.com/bitbeacon/bitbeacon/auth"
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// restrict narrows q to the datasets the caller may see, writing the dataset list into buf
+// (the request's datasetIds, when given, stay the upper bound). recordAnchor says the route
+// is a record path under an id (/individuals/{id}, /individuals/{id}/g_variants…), which a
+// dataset seen only through its belowLevel never answers: one boolean per record is enough
+// to rebuild each individual. It returns false when no dataset is left: the answer is then
+// empty without evaluating anything.
+func (s *Server) restrict(c *auth.Caller, snap *engine.Snapshot, q *engine.Query, recordAnchor bool, buf []string) ([]string, bool) {
+	if !s.restricted {
+		return buf, true
+	}
+	buf = buf[:0]
+	keep := func(id string) {
+		a := s.access(c, id)
+		if a.visible && !(recordAnchor && a.below) {
+			buf = append(buf, id)
+		}
+	}
+	if len(q.DatasetIDs) > 0 {
+		for _, id := range q.DatasetIDs {
+			if !snap.HasDataset(id) {
+				return buf, true // the engine reports the unknown id
+			}
+			keep(id)
+		}
+	} else {
+		for _, d := range snap.Datasets() {
+			keep(d.ID)
+		}
+	}
+	q.DatasetIDs = buf
+	return buf, len(buf) > 0
+}
+
+// isRecordAnchor: the route is under the id of an individual, biosample, run, analysis or
+// variant.
+func isRecordAnchor(r route) bool {
+	if r.kind != routeEntry && r.kind != routeRelated {
+		return false
+	}
+	return !isCollectionEntity(r.entry.Entity)
+}
+
+// visibleDatasetIDs lists the release's datasets that caller may see (all of them when no
+// dataset is restricted), for /filtering_terms.
+func (s *Server) visibleDatasetIDs(c *auth.Caller, snap *engine.Snapshot) (ids []string, all bool) {
+	if !s.restricted {
+		return nil, true
+	}
+	for _, d := range snap.Datasets() {
+		if s.access(c, d.ID).visible {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids, len(ids) == len(snap.Datasets())
+}
+
+// maxListedValues is the engine's bound on a categorical field's listed values.
+const maxListedValues = 20
+
+// filteringTermsOf merges the filtering terms of several datasets.
+func filteringTermsOf(snap *engine.Snapshot, scope release.Entity, ids []string) []engine.FilteringTerm {
+	byKey := map[string]int{}
+	var out []engine.FilteringTerm
+	for _, id := range ids {
+		for _, t := range snap.FilteringTerms(scope, id) {
+			key := t.Type + "\x00" + t.ID
+			i, ok := byKey[key]
+			if !ok {
+				byKey[key] = len(out)
+				out = append(out, t)
+				continue
+			}
+			m := &out[i]
+			for _, e := range t.Scopes {
+				if !slices.Contains(m.Scopes, e) {
+					m.Scopes = append(m.Scopes, e)
+				}
+			}
+			if m.Values != nil && t.Values != nil {
+				for _, v := range t.Values {
+					if !slices.Contains(m.Values, v) {
+						m.Values = append(m.Values, v)
+					}
+				}
+				slices.Sort(m.Values)
+				if len(m.Values) > maxListedValues {
+					m.Values = nil
+				}
+			} else {
+				m.Values = nil // too many somewhere: not categorical
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b engine.FilteringTerm) int {
+		if a.ID != b.ID {
+			if a.ID < b.ID {
+				return -1
+			}
+			return 1
+		}
+		if a.Type < b.Type {
+			return -1
+		}
+		if a.Type > b.Type {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
