@@ -368,12 +368,13 @@ func TestConfiguredDatasetMustExist(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	err := cfg.CheckDatasets([]string{"FIXTURE", "FIXTURE_B"})
+	has := func(id string) bool { return id == "FIXTURE" || id == "FIXTURE_B" }
+	err := cfg.CheckDatasets(has, "000001")
 	if err == nil || !strings.Contains(err.Error(), "FIXTUER_B") {
 		t.Errorf("misspelt dataset: %v", err)
 	}
 	delete(cfg.Datasets, "FIXTUER_B")
-	if err := cfg.CheckDatasets([]string{"FIXTURE", "FIXTURE_B"}); err != nil {
+	if err := cfg.CheckDatasets(has, "000001"); err != nil {
 		t.Error(err)
 	}
 }

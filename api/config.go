@@ -545,23 +545,6 @@ func (d DatasetConfig) VisaValue(id string) string {
 	return id
 }
 
-// CheckDatasets fails when the configuration names a dataset the release does not have: a
-// misspelt id would otherwise leave the real dataset PUBLIC while /configuration shows the
-// level meant for it.
-func (c *Config) CheckDatasets(release []string) error {
-	var missing []string
-	for id := range c.Datasets {
-		if !slices.Contains(release, id) {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	slices.Sort(missing)
-	return fmt.Errorf("config: datasets %s are not in the release (it has %s)", strings.Join(missing, ", "), strings.Join(release, ", "))
-}
-
 // MaxGranularityValue is the dataset's maxGranularity (boolean when invalid: fail closed).
 func (d DatasetConfig) MaxGranularityValue() Granularity {
 	g, _ := ParseGranularity(d.MaxGranularity)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,4 +115,20 @@ func upperSnake(s string) string {
 		b.WriteRune(unicode.ToUpper(r))
 	}
 	return b.String()
+}
+
+// CheckDatasets rejects configured dataset ids the release does not hold: a typo there
+// would silently leave the real dataset with the default policy.
+func (c *Config) CheckDatasets(has func(id string) bool, releaseID string) error {
+	var bad []string
+	for id := range c.Datasets {
+		if !has(id) {
+			bad = append(bad, strconv.Quote(id))
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return fmt.Errorf("config: datasets: %s not in release %s", strings.Join(bad, ", "), releaseID)
+	}
+	return nil
 }

@@ -38,3 +38,12 @@ func TestApplyEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDatasets(t *testing.T) {
+	c := DefaultConfig()
+	c.Datasets = map[string]DatasetConfig{"A": {}, "TYPO": {}}
+	err := c.CheckDatasets(func(id string) bool { return id == "A" }, "000001")
+	if err == nil || !strings.Contains(err.Error(), `"TYPO" not in release 000001`) {
+		t.Errorf("unknown dataset id: %v", err)
+	}
+}

@@ -3,7 +3,9 @@ package network
 import (
 	"io"
 	"net/http"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bitbeacon/bitbeacon/api"
@@ -88,12 +90,15 @@ func BenchmarkFanout(b *testing.B) {
 		}
 		return ms
 	}()})
+	var directQPS float64
 	b.Run("direct-parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				hit(b, urls[0]+benchQuery)
 			}
 		})
+		directQPS = float64(b.N) / b.Elapsed().Seconds()
+		b.ReportMetric(directQPS, "queries/s")
 	})
 	b.Run("network-16-parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
@@ -101,7 +106,38 @@ func BenchmarkFanout(b *testing.B) {
 				hit(b, net16+benchQuery)
 			}
 		})
+		qps := float64(b.N) / b.Elapsed().Seconds()
+		b.ReportMetric(qps, "queries/s")
+		if directQPS > 0 {
+			b.ReportMetric(qps/directQPS, "x-direct-qps")
+		}
 	})
+}
+
+// BenchmarkMemberUnderLoad: one bitbeacon member answering a network's count queries from
+// 100 concurrent callers (the model-member figure); errors/op must stay 0.
+//
+//	go test ./network -run '^$' -bench MemberUnderLoad -benchtime 5000x
+func BenchmarkMemberUnderLoad(b *testing.B) {
+	url := memberURLs(b, 1)[0] + benchQuery
+	var failed atomic.Int64
+	b.SetParallelism(max(1, 100/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := benchClient.Get(url)
+			if err != nil {
+				failed.Add(1)
+				continue
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				failed.Add(1)
+			}
+		}
+	})
+	b.ReportMetric(float64(failed.Load())/float64(b.N), "errors/op")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
 }
 
 // TestHundredConcurrentQueries: a network of bitbeacon members holds 100 queries at once

@@ -2,7 +2,7 @@ package network
 
 import (
 	"encoding/json"
-	"strconv"
+	"math"
 
 	"github.com/bitbeacon/bitbeacon/api"
 )
@@ -30,7 +30,7 @@ func v2Contribution(m *member, doc map[string]any) *contribution {
 	c.exists, _ = sum["exists"].(bool)
 	c.schemas, _ = meta["returnedSchemas"].([]any)
 	if n, ok := sum["numTotalResults"].(json.Number); ok && g >= api.Count {
-		if v, err := strconv.ParseUint(n.String(), 10, 64); err == nil {
+		if v, ok := countOf(n); ok {
 			c.count = &v
 		}
 	}
@@ -153,7 +153,7 @@ func merge(beaconID string, req *api.Request, r route, parts []*contribution, st
 		g = min(g, c.granularity)
 		out.ResponseSummary.Exists = out.ResponseSummary.Exists || c.exists
 		if c.count != nil {
-			total += *c.count
+			total = min(total+*c.count, math.MaxInt64) // each is below 2^63: the sum cannot wrap
 			counted = true
 		}
 		for _, s := range c.resultSets {

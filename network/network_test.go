@@ -5,13 +5,18 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/bitbeacon/bitbeacon/api"
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/schematest"
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
 )
 
 const v1Allele = "/g_variants?referenceName=1&start=1000&referenceBases=A&alternateBases=G&assemblyId=GRCh38"
@@ -458,5 +463,155 @@ func TestV1ControlledMember(t *testing.T) {
 		if rs.ID == "FIXTURE_CTL" && (rs.ResultsCount != 0 || rs.Info["countWithheld"] != true || !rs.Exists) {
 			t.Errorf("CONTROLLED v1 dataset: %+v", rs)
 		}
+	}
+}
+
+// TestReleaseSwapRefreshes: a bitbeacon member that swaps in a new release reports a new
+// /info updateDateTime, and the network's next refresh picks it up.
+func TestReleaseSwapRefreshes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rel")
+	fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
+	var in []string
+	for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json", "genomicVariations.json", "datasets.json", "cohorts.json"} {
+		in = append(in, filepath.Join(fx, f))
+	}
+	ingestAs := func(id string) {
+		if _, err := ingest.Run(context.Background(), ingest.Options{Out: dir, DatasetID: id, Assembly: "GRCh38"}, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingestAs("FIRST")
+	eng, err := engine.NewEngine(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := api.DefaultConfig()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	n, url := testNetwork(t, Config{Members: []Member{{ID: "m", URL: serveFast(t, api.NewServer(eng, &cfg, nil).Handler())}}})
+	memberUpdated := func() string {
+		_, body := get(t, "GET", url+"/info", "", nil)
+		var info struct {
+			Response struct {
+				Info struct {
+					Members []struct{ UpdateDateTime string } `json:"members"`
+				} `json:"info"`
+			} `json:"response"`
+		}
+		if err := json.Unmarshal(body, &info); err != nil || len(info.Response.Info.Members) != 1 {
+			t.Fatalf("/info: %v %s", err, body)
+		}
+		return info.Response.Info.Members[0].UpdateDateTime
+	}
+	before := memberUpdated()
+	// updateDateTime has a resolution of one second: let the clock pass the next one.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(1100 * time.Millisecond)))
+	ingestAs("SECOND")
+	if swapped, err := eng.Reload(); err != nil || !swapped {
+		t.Fatalf("reload: %v %v", swapped, err)
+	}
+	if after := memberUpdated(); after != before {
+		t.Fatalf("network changed its view before a refresh: %s → %s", before, after)
+	}
+	n.Refresh(context.Background())
+	if after := memberUpdated(); after == before || after == "" {
+		t.Errorf("member updateDateTime after the swap and a refresh: %q, before %q", after, before)
+	}
+}
+
+// TestOddMembers: whatever a member answers, the network answers 200 with a valid Beacon
+// response, the member marked invalid (or error), and the other member's count intact.
+func TestOddMembers(t *testing.T) {
+	good := countAnswer("org.test.good", 4)
+	odd := map[string]string{
+		"array":            `[]`,
+		"null":             `null`,
+		"string":           `"count"`,
+		"empty object":     `{}`,
+		"truncated":        good[:len(good)/2],
+		"trailing garbage": good + `{}`,
+		"huge count":       strings.Replace(good, `"numTotalResults":4`, `"numTotalResults":1e30`, 1),
+		"meta null":        `{"meta":null,"responseSummary":{"exists":true}}`,
+		"record no sets":   strings.Replace(good, `"returnedGranularity":"count"`, `"returnedGranularity":"record"`, 1),
+		"set info string": strings.Replace(strings.Replace(good, `"returnedGranularity":"count"`, `"returnedGranularity":"record"`, 1),
+			`}}`, `},"response":{"resultSets":[{"id":"d","setType":"dataset","exists":true,"resultsCount":1,"results":[],"info":"x"}]}}`, 1),
+		"html":  `<html>oops</html>`,
+		"empty": ``,
+	}
+	goodSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(good)) }))
+	defer goodSrv.Close()
+	for name, body := range odd {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/individuals" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(body))
+		}))
+		_, url := testNetwork(t, Config{Members: []Member{{ID: "good", URL: goodSrv.URL}, {ID: "odd", URL: srv.URL}}})
+		status, out := get(t, "GET", url+"/individuals?requestedGranularity=count", "", nil)
+		srv.Close()
+		if status != 200 {
+			t.Errorf("%s: status %d: %s", name, status, out)
+			continue
+		}
+		checkSchema(t, "individual", false, out)
+		a := decode(t, out)
+		if st := a.status("odd"); st.Status != StatusInvalid {
+			t.Errorf("%s: odd member %+v, want invalid", name, st)
+		}
+		if a.ResponseSummary.NumTotalResults == nil || *a.ResponseSummary.NumTotalResults != 4 {
+			t.Errorf("%s: total %v, want the good member's 4", name, a.ResponseSummary.NumTotalResults)
+		}
+	}
+}
+
+// TestBreakerRecovers: once the cooldown has passed, one request probes the member again
+// and, when it answers, the member is back.
+func TestBreakerRecovers(t *testing.T) {
+	var healthy atomic.Bool
+	m := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !healthy.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(countAnswer("org.test.back", 2)))
+	}))
+	defer m.Close()
+	_, url := testNetwork(t, Config{Breaker: Breaker{Failures: 1, Cooldown: 50 * time.Millisecond}, Members: []Member{{ID: "m", URL: m.URL}}})
+	ask := func() memberStatus {
+		_, body := get(t, "GET", url+"/individuals?requestedGranularity=count", "", nil)
+		return decode(t, body).status("m")
+	}
+	if st := ask(); st.Status != StatusError {
+		t.Fatalf("first failure: %+v", st)
+	}
+	if st := ask(); st.Status != StatusSkipped {
+		t.Fatalf("breaker open: %+v", st)
+	}
+	healthy.Store(true)
+	time.Sleep(100 * time.Millisecond) // past the cooldown
+	if st := ask(); st.Status != StatusOK {
+		t.Errorf("after the cooldown: %+v, want ok", st)
+	}
+	if st := ask(); st.Status != StatusOK {
+		t.Errorf("recovered: %+v", st)
+	}
+}
+
+// TestShortNamesNeverSkip: a filter by a short field name, which a member resolves itself
+// and does not list in /filtering_terms, goes to the member; the network's count is the
+// member's own.
+func TestShortNamesNeverSkip(t *testing.T) {
+	member := bitbeaconMember(t, "FIXTURE", "")
+	_, url := testNetwork(t, Config{Members: []Member{{ID: "a", URL: member}}})
+	const q = "/individuals?filters=sex=%25male%25&requestedGranularity=count"
+	_, direct := get(t, "GET", member+q, "", nil)
+	_, body := get(t, "GET", url+q, "", nil)
+	d, a := decode(t, direct), decode(t, body)
+	if a.status("a").Status != StatusOK || d.ResponseSummary.NumTotalResults == nil || a.ResponseSummary.NumTotalResults == nil ||
+		*a.ResponseSummary.NumTotalResults != *d.ResponseSummary.NumTotalResults || *d.ResponseSummary.NumTotalResults == 0 {
+		t.Errorf("short field name through the network: %s\ndirect: %s", body, direct)
 	}
 }

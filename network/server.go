@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -54,7 +55,21 @@ func (n *Network) baseURL() string {
 
 // Handler is the fasthttp handler of the network's Beacon v2 API.
 func (n *Network) Handler() fasthttp.RequestHandler {
-	return fasthttp.CompressHandlerLevel(n.serve, fasthttp.CompressBestSpeed)
+	return fasthttp.CompressHandlerLevel(n.safe, fasthttp.CompressBestSpeed)
+}
+
+// safe turns a panic into a logged 500 with a Beacon error body: a member's answer, however
+// odd, never takes the network down. A panic is a bug; the tests make sure none is reached.
+func (n *Network) safe(ctx *fasthttp.RequestCtx) {
+	defer func() {
+		if p := recover(); p != nil {
+			n.log.Error("panic serving request", "path", string(ctx.Path()), "panic", p, "stack", string(debug.Stack()))
+			ctx.Response.Reset()
+			ctx.Response.Header.Set("Access-Control-Allow-Origin", "*")
+			n.writeError(ctx, fasthttp.StatusInternalServerError, "internal error")
+		}
+	}()
+	n.serve(ctx)
 }
 
 func (n *Network) serve(ctx *fasthttp.RequestCtx) {
@@ -185,12 +200,21 @@ func skipReason(m *member, r route, req *api.Request) string {
 	}
 	if mm != nil && mm.termIDs != nil {
 		for _, f := range req.Query.Filters {
-			if !mm.termIDs[f.ID] {
+			if ontologyTermFilter(f.Operator, f.ID) && !mm.termIDs[f.ID] {
 				return "does not know filter " + f.ID
 			}
 		}
 	}
 	return ""
+}
+
+// ontologyTermFilter reports whether a filter is an ontology term (a CURIE, no operator):
+// only those are matched against a member's /filtering_terms. Alphanumeric filters may use
+// short field names and custom filters labels, which a member resolves itself and does not
+// list, so they never make the network skip a member. Filters inside OR groups do not
+// either: a member may know one alternative only.
+func ontologyTermFilter(operator, id string) bool {
+	return operator == "" && strings.Contains(id, ":")
 }
 
 // data fans a data request out to every member that can answer it and merges the answers.

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -93,7 +94,7 @@ type v1DatasetPart struct {
 // variantCount; otherwise its contribution is boolean.
 func v1Contribution(m *member, body []byte, mode string) (*contribution, error) {
 	var a v1Answer
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&a); err != nil {
 		return nil, &memberFailure{status: StatusInvalid, msg: "not a Beacon v1 response: " + err.Error()}

@@ -1,10 +1,12 @@
 package network
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -220,6 +222,10 @@ func validate(c *check, v any, at string) error {
 		if c.nonNeg && f < 0 {
 			return fmt.Errorf("%s: %s is negative", at, n)
 		}
+		if c.nonNeg && f >= 1<<63 {
+			// The schemas set no maximum; a count no beacon can hold is not passed on.
+			return fmt.Errorf("%s: %s is too large a count", at, n)
+		}
 	}
 	return nil
 }
@@ -245,7 +251,7 @@ func typeName(v any) string {
 // decodeDoc decodes a JSON document keeping numbers exact (json.Number), as the checks and
 // the merge need integers to stay integers.
 func decodeDoc(body []byte) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
@@ -258,4 +264,16 @@ func decodeDoc(body []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("not a JSON object: null")
 	}
 	return doc, nil
+}
+
+// countOf reads a validated count (an integer, possibly written 3.0 or 1e3).
+func countOf(n json.Number) (uint64, bool) {
+	if v, err := strconv.ParseUint(n.String(), 10, 64); err == nil {
+		return v, true
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 || f >= 1<<63 || f != math.Trunc(f) {
+		return 0, false
+	}
+	return uint64(f), true
 }

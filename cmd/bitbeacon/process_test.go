@@ -215,10 +215,10 @@ func TestServeCheckConfig(t *testing.T) {
 	if err != nil || !strings.Contains(out, "configuration OK for release 000001") {
 		t.Errorf("good config: %v %s", err, out)
 	}
-	if _, err := run(t, ctx, "serve", "--data", rel, "--config", bad, "--check-config"); err == nil || !strings.Contains(err.Error(), "datasets FIXTUER are not in the release") {
+	if _, err := run(t, ctx, "serve", "--data", rel, "--config", bad, "--check-config"); err == nil || !strings.Contains(err.Error(), `"FIXTUER" not in release`) {
 		t.Errorf("--check-config with an unknown dataset: %v", err)
 	}
-	if _, err := run(t, ctx, "serve", "--data", rel, "--config", bad, "--listen", freeAddr(t)); err == nil || !strings.Contains(err.Error(), "FIXTUER") {
+	if _, err := run(t, ctx, "serve", "--data", rel, "--config", bad, "--listen", freeAddr(t)); err == nil || !strings.Contains(err.Error(), `"FIXTUER"`) {
 		t.Errorf("serve with an unknown dataset started: %v", err)
 	}
 	t.Setenv("BITBEACON_LIMITS_MAX_FILTERS", "-1")

@@ -31,7 +31,8 @@ func queryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := cfg.CheckDatasets(datasetIDs(eng.Snapshot())); err != nil {
+			snap := eng.Snapshot()
+			if err := cfg.CheckDatasets(snap.HasDataset, snap.ReleaseID); err != nil {
 				return err
 			}
 			h := api.NewServer(eng, &cfg, newLogger(false)).Handler()

@@ -90,7 +90,7 @@ requests in flight finish on the old release.`,
 				return err
 			}
 			snap := eng.Snapshot()
-			if err := cfg.CheckDatasets(datasetIDs(snap)); err != nil {
+			if err := cfg.CheckDatasets(snap.HasDataset, snap.ReleaseID); err != nil {
 				return err
 			}
 			log.Info("release loaded", "release", snap.ReleaseID, "dir", snap.Dir, "datasets", len(snap.Datasets()), "took", time.Since(start).Round(time.Millisecond))
@@ -125,12 +125,9 @@ func checkServeConfig(cmd *cobra.Command, cfg *api.Config, dataDir string, demo 
 			return err
 		}
 		m := r.Manifest()
-		ids := make([]string, 0, len(m.Datasets))
-		for _, d := range m.Datasets {
-			ids = append(ids, d.ID)
-		}
-		if err := cfg.CheckDatasets(ids); err != nil {
-			return fmt.Errorf("release %s: %w", m.ReleaseID, err)
+		has := func(id string) bool { _, ok := m.Dataset(id); return ok }
+		if err := cfg.CheckDatasets(has, m.ReleaseID); err != nil {
+			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "configuration OK for release %s (%d datasets; %d configured)\n", m.ReleaseID, len(m.Datasets), len(cfg.Datasets))
 		return nil
@@ -231,13 +228,4 @@ func buildDemo(ctx context.Context, log *slog.Logger) (string, error) {
 		return "", fmt.Errorf("ingesting demo data: %w", err)
 	}
 	return dir, nil
-}
-
-// datasetIDs lists the ids of a snapshot's datasets.
-func datasetIDs(snap *engine.Snapshot) []string {
-	var ids []string
-	for _, d := range snap.Datasets() {
-		ids = append(ids, d.ID)
-	}
-	return ids
 }
