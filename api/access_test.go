@@ -161,6 +161,20 @@ var accessPaths = []string{
 	"/datasets/FIXTURE_B/individuals",
 	"/datasets/FIXTURE/g_variants",
 	"/individuals?datasetIds=FIXTURE",
+	// an unknown id beside a hidden one (networks send every id): the hidden one stays hidden
+	"/individuals?datasetIds=FIXTURE,NOPE",
+	"/individuals?datasetIds=NOPE,FIXTURE_B",
+	"/individuals?datasetIds=NO_SUCH_DATASET,FIXTURE",
+}
+
+// requestedDatasets lists a path's datasetIds, nil without any.
+func requestedDatasets(path string) []string {
+	_, q, _ := strings.Cut(path, "datasetIds=")
+	if q == "" {
+		return nil
+	}
+	q, _, _ = strings.Cut(q, "&")
+	return strings.Split(q, ",")
 }
 
 // withParam adds a query parameter to a path.
@@ -224,7 +238,7 @@ func TestAccessMatrix(t *testing.T) {
 		for _, c := range callers {
 			var want uint64
 			for _, id := range c.sees {
-				if !strings.Contains(path, "datasetIds=") || strings.Contains(path, "datasetIds="+id) {
+				if named := requestedDatasets(path); named == nil || slices.Contains(named, id) {
 					want += truth[id]
 				}
 			}
@@ -385,4 +399,54 @@ func authIssuer(url string) auth.IssuerConfig {
 
 func authVisaIssuer(url, jwks string) auth.VisaIssuerConfig {
 	return auth.VisaIssuerConfig{Issuer: url, JWKSURI: jwks}
+}
+
+// Beacon v1 /query follows the same policy: only the datasets the caller may see answer,
+// a refused token is a 401, and a variant carried by fewer than countThreshold individuals
+// is not reported.
+func TestV1QueryAccess(t *testing.T) {
+	f := newAccessFixture(t, map[string]DatasetConfig{
+		"FIXTURE":   {SecurityLevel: SecurityControlled, Visa: fixtureVisa},
+		"FIXTURE_B": {SecurityLevel: SecurityRegistered, CountThreshold: 3},
+	}, nil)
+	const uri = "/query?referenceName=1&start=1000&referenceBases=A&alternateBases=G&assemblyId=GRCh38&includeDatasetResponses=ALL"
+	answer := func(token string) (bool, []string) {
+		status, body := doBearer(f.h, "GET", uri, nil, token)
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		var a struct {
+			Exists   bool `json:"exists"`
+			Datasets []struct {
+				DatasetID string `json:"datasetId"`
+				Exists    bool   `json:"exists"`
+			} `json:"datasetAlleleResponses"`
+		}
+		if err := json.Unmarshal(body, &a); err != nil {
+			t.Fatal(err)
+		}
+		var hits []string
+		for _, d := range a.Datasets {
+			if d.Exists {
+				hits = append(hits, d.DatasetID)
+			}
+			if d.DatasetID == "FIXTURE" && token == "" {
+				t.Errorf("anonymous v1 answer names FIXTURE: %s", body)
+			}
+		}
+		return a.Exists, hits
+	}
+	if exists, hits := answer(""); exists || len(hits) != 0 {
+		t.Errorf("anonymous: exists %v, hits %v", exists, hits)
+	}
+	// FIXTURE_B is visible to a registered caller but V1 has two carriers, under its threshold of 3.
+	if exists, hits := answer(f.access("alice")); exists || len(hits) != 0 {
+		t.Errorf("registered: exists %v, hits %v", exists, hits)
+	}
+	if exists, hits := answer(f.passport("alice", f.visa("alice", fixtureVisa))); !exists || !slices.Equal(hits, []string{"FIXTURE"}) {
+		t.Errorf("granted: exists %v, hits %v", exists, hits)
+	}
+	if status, _ := doBearer(f.h, "GET", uri, nil, "garbage"); status != 401 {
+		t.Errorf("bad token: %d", status)
+	}
 }

@@ -23,7 +23,7 @@ func thresholdHandler(t *testing.T, ds DatasetConfig) fasthttp.RequestHandler {
 
 // countThreshold: a set of people smaller than K is answered as 0 (or K, imprecise), loses
 // its records, and a path under an id (a set of one) reveals nothing; countRounding rounds
-// up. The fixture has 6 individuals, 3 of them female; V1 is carried by one.
+// up. The fixture has 6 individuals, 3 of them female; V1 is carried by two.
 func TestCountThreshold(t *testing.T) {
 	females := "/individuals?filters=NCIT:C16576&requestedGranularity="
 	for _, c := range []struct {

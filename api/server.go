@@ -33,7 +33,8 @@ type Server struct {
 	// restricted: some dataset is not PUBLIC, so every answer is narrowed to what the
 	// caller may see; thresholds: some dataset has a count threshold or rounding.
 	restricted, thresholds bool
-	web                    *ui.Handler // the web query page under /ui/
+	// web is the web query page under /ui/.
+	web *ui.Handler
 }
 
 // NewServer returns a server for eng configured by cfg.

@@ -299,6 +299,11 @@ func TestErrorsAndWarnings(t *testing.T) {
 	if msg := p.text("#answer-error-message"); none.Error == nil || !strings.HasPrefix(msg, none.Error.ErrorMessage) {
 		t.Errorf("an unknown entry path shows %q", msg)
 	}
+	// A malformed escape in the path does not break the page: the beacon's answer for it.
+	p.open("/ui/individuals/%E0%A4%A?requestedGranularity=count")
+	if p.text("#answer-exists") == "" && p.text("#answer-error-message") == "" {
+		t.Errorf("a malformed path escape shows no answer: %q", p.text("#answer"))
+	}
 	// A hand-edited filtersJSON that is no JSON: the page says so and sends nothing.
 	b.requests()
 	p.open("/ui/individuals?filtersJSON=%5B%7Bnope&requestedGranularity=count")

@@ -29,8 +29,14 @@ export function apiBase(pathname = location.pathname) {
 export function parse(url) {
   const u = new URL(url, location.href);
   const rest = u.pathname.slice(uiPrefix(u.pathname).length);
-  const path = rest.split('/').filter(s => s !== '').map(decodeURIComponent);
+  const path = rest.split('/').filter(s => s !== '').map(decodeSegment);
   return { path, params: new URLSearchParams(u.search) };
+}
+
+// decodeSegment decodes one path segment; a malformed escape (a hand-edited link) stays as
+// written, and the beacon says what it makes of it.
+function decodeSegment(s) {
+  try { return decodeURIComponent(s); } catch { return s; }
 }
 
 // pageURL is the page's URL of a state; encodePath the API path of an entry path.
