@@ -141,7 +141,6 @@ type requestState struct {
 	res    engine.Result
 	anchor engine.Anchor
 	body   []byte
-	args   fasthttp.Args // the query string reparsed when it holds an encoded comma
 	// datasets is the list of datasets the caller may see (restrict); support is the
 	// carriers behind a variant answer, when a count threshold needs them.
 	datasets []string
@@ -175,9 +174,9 @@ func (st *requestState) release() {
 func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, error) {
 	st.b.reset(s.cfg.Defaults())
 	if ctx.IsPost() {
-		return st.b.parsePOSTQuery(ctx.PostBody(), queryArgs(ctx, &st.args))
+		return st.b.parsePOSTQuery(ctx.PostBody(), ctx.QueryArgs())
 	}
-	return st.b.parseGET(queryArgs(ctx, &st.args))
+	return st.b.parseGET(ctx.QueryArgs())
 }
 
 func isCollectionEntity(e release.Entity) bool { return e == release.Dataset || e == release.Cohort }

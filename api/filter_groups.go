@@ -142,9 +142,12 @@ func (p *getFilterParser) list(depth int) ([]getFilterNode, error) {
 		} else {
 			start := p.i
 			for p.i < len(p.s) && p.s[p.i] != ',' && (depth == 0 || p.s[p.i] != ']') {
+				if p.s[p.i] == '\\' && p.i+1 < len(p.s) && p.s[p.i+1] == ',' {
+					p.i++ // an escaped comma belongs to the item
+				}
 				p.i++
 			}
-			out = append(out, getFilterNode{item: unmarkCommas(p.s[start:p.i])})
+			out = append(out, getFilterNode{item: unescapeCommas(p.s[start:p.i])})
 		}
 		if p.i < len(p.s) && p.s[p.i] == ',' {
 			p.i++

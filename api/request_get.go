@@ -69,10 +69,6 @@ func (b *builder) applyArgs(args *fasthttp.Args, fromPOST bool) error {
 		}
 		if listParams[canon] {
 			vs = b.splitAll(vs)
-		} else {
-			for j, v := range vs {
-				vs[j] = unmarkCommas(v)
-			}
 		}
 		if err := b.apply(canon, getSpellings[i], vs); err != nil {
 			return err
@@ -94,18 +90,19 @@ func (b *builder) given(canon string) bool {
 // splitAll splits every value on commas (digest §3.2: comma lists and repeated params), into
 // b.split: the items are used before the next list is split.
 func (b *builder) splitAll(vals []string) []string {
-	if len(vals) == 1 && !strings.Contains(vals[0], ",") && !strings.Contains(vals[0], commaMark) {
+	if len(vals) == 1 && !strings.Contains(vals[0], ",") {
 		return vals
 	}
 	out := b.split[:0]
 	for _, v := range vals {
 		for {
-			item, rest, more := strings.Cut(v, ",")
-			out = append(out, unmarkCommas(item))
-			if !more {
+			i := nextComma(v, 0)
+			if i < 0 {
+				out = append(out, unescapeCommas(v))
 				break
 			}
-			v = rest
+			out = append(out, unescapeCommas(v[:i]))
+			v = v[i+1:]
 		}
 	}
 	b.split = out
