@@ -68,10 +68,8 @@ func underscoreCURIE(id string) string {
 			return id
 		}
 	}
-	for _, c := range id[u+1:] {
-		if c < '0' || c > '9' {
-			return id
-		}
+	if !release.AllDigits(id[u+1:]) {
+		return id
 	}
 	return id[:u] + ":" + id[u+1:]
 }

@@ -259,7 +259,7 @@ func formatFloat(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-func isIntLiteral(s string) bool { return isDigitString(strings.TrimPrefix(s, "-")) }
+func isIntLiteral(s string) bool { return release.AllDigits(strings.TrimPrefix(s, "-")) }
 
 // isCURIE reports whether s looks like an ontology term id: a prefix of at least two
 // characters starting with a letter ([A-Za-z][A-Za-z0-9_.-]*), a colon, and a local part
@@ -285,18 +285,6 @@ func isCURIE(s string) bool {
 		return false
 	}
 	return strings.IndexFunc(local, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v' }) < 0
-}
-
-func isDigitString(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // marshal encodes a record compactly without HTML escaping, so "A>G" stays readable.

@@ -693,7 +693,7 @@ func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, si
 		case ok:
 		case len(p.svType) > 0:
 			vt = strings.ToUpper(string(p.svType))
-		case len(t) > 2 && strings.HasPrefix(t, "CN") && isDigitString(t[2:]):
+		case len(t) > 2 && strings.HasPrefix(t, "CN") && release.AllDigits(t[2:]):
 			vt = "CNV"
 		default:
 			vt = strings.ToUpper(t)

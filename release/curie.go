@@ -13,7 +13,7 @@ func NormalizeCURIE(s string) (string, bool) {
 		return s, false
 	}
 	pfx, rest := s[:i], s[i+1:]
-	if !strings.EqualFold(rest[:i], pfx) || rest[i] != '_' || !allDigits(rest[i+1:]) {
+	if !strings.EqualFold(rest[:i], pfx) || rest[i] != '_' || !AllDigits(rest[i+1:]) {
 		return s, false
 	}
 	for j := 0; j < i; j++ {
@@ -23,16 +23,4 @@ func NormalizeCURIE(s string) (string, bool) {
 		}
 	}
 	return pfx + ":" + rest[i+1:], true
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -31,13 +31,13 @@ func NormalizeAssembly(s string) string {
 	case "grch38", "hg38", "b38", "hs38", "hs38d1", "hs38dh":
 		return GRCh38
 	}
-	if p, ok := strings.CutPrefix(l, "grch37.p"); ok && isDigits(p) {
+	if p, ok := strings.CutPrefix(l, "grch37.p"); ok && AllDigits(p) {
 		return GRCh37
 	}
-	if p, ok := strings.CutPrefix(l, "grch38.p"); ok && isDigits(p) {
+	if p, ok := strings.CutPrefix(l, "grch38.p"); ok && AllDigits(p) {
 		return GRCh38
 	}
-	if v, ok := strings.CutPrefix(l, "gcf_000001405."); ok && isDigits(v) {
+	if v, ok := strings.CutPrefix(l, "gcf_000001405."); ok && AllDigits(v) {
 		n, _ := strconv.Atoi(v)
 		switch {
 		case n >= 13 && n <= 25:
@@ -146,7 +146,7 @@ func NormalizeChrom(name string) (chrom, assembly string, ok bool) {
 	case "M", "MT":
 		return "MT", "", true
 	}
-	if len(s) == 0 || len(s) > 2 || s[0] == '0' || !isDigits(s) {
+	if len(s) == 0 || len(s) > 2 || s[0] == '0' || !AllDigits(s) {
 		return "", "", false
 	}
 	n, _ := strconv.Atoi(s)
@@ -170,16 +170,4 @@ func lookupRefSeq(acc string) (string, string, bool) {
 func RefSeqAccession(chrom, assembly string) (string, bool) {
 	acc, ok := accessionByChrom[refSeqChrom{chrom, assembly}]
 	return acc, ok
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -42,7 +42,7 @@ func nextReleaseID(root, current string) (string, error) {
 		return "", err
 	}
 	for _, e := range ents {
-		if !e.IsDir() || !isDigits(e.Name()) {
+		if !e.IsDir() || !AllDigits(e.Name()) {
 			continue
 		}
 		if n, err := strconv.Atoi(e.Name()); err == nil && n > max {
@@ -54,7 +54,7 @@ func nextReleaseID(root, current string) (string, error) {
 
 // validReleaseID reports whether s can name a release directory: digits only, so a tampered
 // CURRENT cannot point outside root/releases.
-func validReleaseID(s string) bool { return isDigits(s) }
+func validReleaseID(s string) bool { return AllDigits(s) }
 
 // reservedNames are the names a dataset directory must not take, compared in lower case.
 var reservedNames = map[string]bool{manifestName: true, ontologyName: true, indexDirName: true}
