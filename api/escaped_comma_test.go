@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -50,13 +51,7 @@ func TestEscapedCommaInGETItems(t *testing.T) {
 	}
 }
 
+// containsSub reports whether any of ss contains sub.
 func containsSub(ss []string, sub string) bool {
-	for _, s := range ss {
-		for i := 0; i+len(sub) <= len(s); i++ {
-			if s[i:i+len(sub)] == sub {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(ss, func(s string) bool { return strings.Contains(s, sub) })
 }

@@ -292,12 +292,11 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	var variants engine.Result
 	var some bool
 	st.datasets, some = s.restrict(caller, snap, &q, false, st.datasets)
-	err = nil
 	if some {
 		err = snap.EvaluateInto(&q, &variants)
-	}
-	if err == nil && some {
-		_, _, err = s.applyThresholds(snap, &q, &variants, &st.support)
+		if err == nil {
+			_, _, err = s.applyThresholds(snap, &q, &variants, &st.support)
+		}
 	}
 	if err != nil {
 		var le *engine.LimitError
