@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/release"
@@ -64,7 +63,7 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 				if n > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, w)
+				b = release.AppendJSONString(b, w)
 				n++
 			}
 		}
@@ -77,19 +76,19 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Granularity) []byte {
 	et := EntryTypeByEntity(target)
 	b = append(b, `{"beaconId":`...)
-	b = appendJSONString(b, s.cfg.BeaconID)
+	b = release.AppendJSONString(b, s.cfg.BeaconID)
 	b = append(b, `,"apiVersion":`...)
-	b = appendJSONString(b, s.cfg.APIVersion)
+	b = release.AppendJSONString(b, s.cfg.APIVersion)
 	b = append(b, `,"returnedSchemas":[`...)
 	b = appendSchemaRef(b, et.ID, et.DefaultSchemaName)
 	b = append(b, `],"returnedGranularity":`...)
-	b = appendJSONString(b, g.String())
+	b = release.AppendJSONString(b, g.String())
 	b = append(b, `,"receivedRequestSummary":{"apiVersion":`...)
 	v := req.APIVersion
 	if v == "" {
 		v = s.cfg.APIVersion
 	}
-	b = appendJSONString(b, v)
+	b = release.AppendJSONString(b, v)
 	b = append(b, `,"requestedSchemas":[`...)
 	for i, rs := range req.RequestedSchemas {
 		if i > 0 {
@@ -104,7 +103,7 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, f)
+			b = release.AppendJSONString(b, f)
 		}
 		b = append(b, ']')
 	}
@@ -115,14 +114,14 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 	}
 	if req.IncludeResultsetResponses != "" {
 		b = append(b, `,"includeResultsetResponses":`...)
-		b = appendJSONString(b, req.IncludeResultsetResponses)
+		b = release.AppendJSONString(b, req.IncludeResultsetResponses)
 	}
 	b = append(b, `,"pagination":{"skip":`...)
 	b = strconv.AppendInt(b, int64(max(req.Skip, 0)), 10)
 	b = append(b, `,"limit":`...)
 	b = strconv.AppendInt(b, int64(max(req.Limit, 0)), 10)
 	b = append(b, `},"requestedGranularity":`...)
-	b = appendJSONString(b, req.Granularity.String())
+	b = release.AppendJSONString(b, req.Granularity.String())
 	if req.TestMode {
 		return append(b, `,"testMode":true},"testMode":true}`...)
 	}
@@ -131,9 +130,9 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 
 func appendSchemaRef(b []byte, entityType, schema string) []byte {
 	b = append(b, `{"entityType":`...)
-	b = appendJSONString(b, entityType)
+	b = release.AppendJSONString(b, entityType)
 	b = append(b, `,"schema":`...)
-	b = appendJSONString(b, schema)
+	b = release.AppendJSONString(b, schema)
 	return append(b, '}')
 }
 
@@ -144,16 +143,16 @@ func appendHandovers(b []byte, hs []handover) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"handoverType":{"id":`...)
-		b = appendJSONString(b, h.HandoverType.ID)
+		b = release.AppendJSONString(b, h.HandoverType.ID)
 		if h.HandoverType.Label != "" {
 			b = append(b, `,"label":`...)
-			b = appendJSONString(b, h.HandoverType.Label)
+			b = release.AppendJSONString(b, h.HandoverType.Label)
 		}
 		b = append(b, `},"url":`...)
-		b = appendJSONString(b, h.URL)
+		b = release.AppendJSONString(b, h.URL)
 		if h.Note != "" {
 			b = append(b, `,"note":`...)
-			b = appendJSONString(b, h.Note)
+			b = release.AppendJSONString(b, h.Note)
 		}
 		b = append(b, '}')
 	}
@@ -170,63 +169,4 @@ func appendEncoded(b []byte, v any) []byte {
 	}
 	out := buf.Bytes()
 	return out[:len(out)-1] // Encode's newline
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string, escaped as encoding/json does with HTML
-// escaping off: quote, backslash and control characters escaped, invalid UTF-8 replaced by
-// U+FFFD, U+2028 and U+2029 escaped.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, `\b`...)
-			case '\f':
-				b = append(b, `\f`...)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, `\u00`...)
-				b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

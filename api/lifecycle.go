@@ -4,6 +4,8 @@ import (
 	"sync/atomic"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // lifecycle is what a deploy needs of a server: whether it is draining (SIGTERM received),
@@ -52,4 +54,4 @@ func (s *Server) probe(ctx *fasthttp.RequestCtx) bool {
 	return false
 }
 
-func jsonString(s string) string { return string(appendJSONString(nil, s)) }
+func jsonString(s string) string { return string(release.AppendJSONString(nil, s)) }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // Record responses are written by hand around the stored records: encoding/json would
@@ -31,9 +33,9 @@ func appendResultSets(b []byte, sets []resultSet) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, rs.ID)
+		b = release.AppendJSONString(b, rs.ID)
 		b = append(b, `,"setType":`...)
-		b = appendJSONString(b, rs.SetType)
+		b = release.AppendJSONString(b, rs.SetType)
 		b = append(b, `,"exists":`...)
 		b = strconv.AppendBool(b, rs.Exists)
 		b = append(b, `,"resultsCount":`...)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // Result sets at every granularity (Beacon v2.2): a boolean or count answer also says which
@@ -63,7 +64,7 @@ func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdju
 		}
 		n++
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, d.DatasetID)
+		b = release.AppendJSONString(b, d.DatasetID)
 		b = append(b, `,"setType":"dataset","exists":`...)
 		b = strconv.AppendBool(b, exists)
 		if g >= Count {
@@ -85,7 +86,7 @@ func appendCountAdjustment(b []byte, a countAdjustment) []byte {
 		return b
 	}
 	b = append(b, `,"countPrecision":`...)
-	b = appendJSONString(b, a.Precision)
+	b = release.AppendJSONString(b, a.Precision)
 	if len(a.AdjustedTo) > 0 {
 		b = append(b, `,"countAdjustedTo":`...)
 		b = appendEncoded(b, a.AdjustedTo)

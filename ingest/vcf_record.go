@@ -24,7 +24,7 @@ func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend b
 		alt = "N"
 	}
 	b := append(p.js[:0], `{"variantInternalId":`...)
-	b = appendJSONString(b, v.ID)
+	b = release.AppendJSONString(b, v.ID)
 	b = p.appendVariation(b, v, alt, symbolic)
 	b = p.appendIdentifiers(b, v, hgvs)
 	b = p.appendMolecularAttributes(b, v)
@@ -50,15 +50,15 @@ func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend b
 // variationFields.
 func (p *vcfParser) appendVariation(b []byte, v *release.Variant, alt string, symbolic bool) []byte {
 	b = append(b, `,"variation":{"variantType":`...)
-	b = appendJSONString(b, v.VariantType)
+	b = release.AppendJSONString(b, v.VariantType)
 	if !symbolic {
 		b = append(b, `,"referenceBases":`...)
-		b = appendJSONString(b, v.Ref)
+		b = release.AppendJSONString(b, v.Ref)
 	}
 	b = append(b, `,"alternateBases":`...)
-	b = appendJSONString(b, alt)
+	b = release.AppendJSONString(b, alt)
 	b = append(b, `,"location":{"type":"SequenceLocation","sequence_id":`...)
-	b = appendJSONString(b, p.seqID)
+	b = release.AppendJSONString(b, p.seqID)
 	b = append(b, `,"interval":{"type":"SequenceInterval","start":{"type":"Number","value":`...)
 	b = strconv.AppendInt(b, v.Start, 10)
 	b = append(b, `},"end":{"type":"Number","value":`...)
@@ -94,7 +94,7 @@ func (p *vcfParser) appendIdentifiers(b []byte, v *release.Variant, hgvs string)
 	sep := false
 	if hgvs != "" {
 		b = append(b, `"genomicHGVSId":`...)
-		b = appendJSONString(b, hgvs)
+		b = release.AppendJSONString(b, hgvs)
 		p.field("identifiers.genomicHGVSId", hgvs)
 		v.HGVSIDs = append(v.HGVSIDs, hgvs)
 		sep = true
@@ -126,9 +126,9 @@ func (p *vcfParser) appendMolecularAttributes(b []byte, v *release.Variant) []by
 				b = append(b, ',')
 			}
 			b = append(b, `{"id":`...)
-			b = appendJSONString(b, e.id)
+			b = release.AppendJSONString(b, e.id)
 			b = append(b, `,"label":`...)
-			b = appendJSONString(b, e.label)
+			b = release.AppendJSONString(b, e.label)
 			b = append(b, '}')
 			p.field("molecularAttributes.molecularEffects.id", e.id)
 			p.field("molecularAttributes.molecularEffects.label", e.label)
@@ -163,7 +163,7 @@ func (p *vcfParser) appendQuality(b []byte, filter []byte) []byte {
 		}
 		f := p.intern(filter)
 		b = append(b, `"FILTER":`...)
-		b = appendJSONString(b, f)
+		b = release.AppendJSONString(b, f)
 		p.field("variantQuality.FILTER", f)
 	}
 	return append(b, '}')
@@ -233,7 +233,7 @@ func (p *vcfParser) stringArray(b []byte, sep bool, key, path string, vals []str
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = release.AppendJSONString(b, s)
 		p.field(path, s)
 	}
 	return append(b, ']'), true
@@ -245,7 +245,3 @@ func (p *vcfParser) field(path, val string) {
 		p.fields = append(p.fields, release.Field{Path: path, Value: val})
 	}
 }
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and control characters
-// escaped, invalid UTF-8 replaced (as encoding/json does); no HTML escaping.
-func appendJSONString(b []byte, s string) []byte { return release.AppendJSONString(b, s) }
