@@ -13,11 +13,11 @@ func AppendJSONString(b []byte, s string) []byte {
 	start := 0 // s[start:i] is pending, written as it is
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if jsonPlain[c] {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -60,9 +60,10 @@ func AppendJSONString(b []byte, s string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// jsonPlain marks the ASCII bytes a JSON string holds as they are: printable, neither quote
-// nor backslash. '<', '>' and '&' are plain (no HTML escaping).
-var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+// jsonPlain marks the bytes a JSON string holds as they are: printable ASCII, neither quote
+// nor backslash ('<', '>' and '&' are plain: no HTML escaping). A byte-indexed table of 256
+// needs no bounds check in the loop; bytes of multi-byte characters are not plain.
+var jsonPlain = func() (t [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\'
 	}
