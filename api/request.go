@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/bitbeacon/bitbeacon/engine"
@@ -113,6 +115,34 @@ func (e *RequestError) Error() string { return e.Msg }
 
 func reqErrorf(format string, args ...any) *RequestError {
 	return &RequestError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// quote puts client input between single quotes for a message: at most maxQuoted bytes,
+// valid UTF-8, control characters escaped.
+func quote(s string) string {
+	cut := false
+	if len(s) > maxQuoted {
+		n := maxQuoted
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	var sb strings.Builder
+	sb.Grow(len(s) + 2)
+	sb.WriteByte('\'')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&sb, "\\x%02x", r)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	if cut {
+		sb.WriteString("…")
+	}
+	sb.WriteByte('\'')
+	return sb.String()
 }
 
 // Defaults are the values a request gets for what it does not say.
