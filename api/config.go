@@ -29,7 +29,7 @@ type Config struct {
 	Description string `yaml:"description"`
 	// Version is the version of this service (service-info version, info version).
 	Version string `yaml:"version"`
-	// Environment is prod, test, dev or staging (lower case, digest §1.2).
+	// Environment is prod, test, dev or staging (lower case, https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/responses/sections/beaconInfoResults.json).
 	Environment    string `yaml:"environment"`
 	WelcomeURL     string `yaml:"welcomeUrl"`
 	AlternativeURL string `yaml:"alternativeUrl"`
@@ -50,7 +50,7 @@ type Config struct {
 	Handovers  []Handover               `yaml:"handovers"`
 	Pagination PaginationConfig         `yaml:"pagination"`
 	// NonFilteredQueriesAllowed: whether a query without any filter, parameter or id is
-	// answered (digest §1.4). Default true.
+	// answered (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/configuration/entryTypeDefinition.json). Default true.
 	NonFilteredQueriesAllowed bool `yaml:"nonFilteredQueriesAllowed"`
 	// Auth lists the token issuers and visa issuers trusted (docs/security.md); without
 	// issuers every caller is anonymous.
@@ -220,7 +220,7 @@ var (
 	yamlLineRe     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	yamlUnknownRe  = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 	yamlAlreadyRe  = regexp.MustCompile(`^field (\S+) already set in type \S+$`)
-	curieRe        = regexp.MustCompile(`^\w[^:]+:.+$`) // ontologyTerm id pattern (digest §6.8)
+	curieRe        = regexp.MustCompile(`^\w[^:]+:.+$`) // CURIE in https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/common/beaconCommonComponents.json
 	apiVersionRe   = regexp.MustCompile(`^v?\d+(\.\d+){0,2}$`)
 	environments   = []string{"prod", "test", "dev", "staging"}
 	securityLevels = []string{SecurityPublic, SecurityRegistered, SecurityControlled}

@@ -100,7 +100,7 @@ type Request struct {
 	// alphanumeric ones.
 	EchoFilters []string
 	// EchoParams is receivedRequestSummary.requestParameters, nested so that every value is an
-	// object (digest §6.1): {"g_variant": {...normalised variant parameters...}} and
+	// object (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/requests/requestParameters.json): {"g_variant": {...normalised variant parameters...}} and
 	// {"datasets": {"datasetIds": [...]}}. Nil when the request had none.
 	EchoParams map[string]any
 	// Warnings lists what was ignored (unknown GET parameters, unknown body keys); the
@@ -161,7 +161,7 @@ const (
 	maxQuoted         = 80 // longest piece of client input quoted in a message
 )
 
-// canonical parameter names, and their accepted GET spellings (digest §3.2, §5.1).
+// canonical parameter names, and their accepted GET spellings (docs/api.md#variant-queries).
 const (
 	pRequestedSchema   = "requestedSchema"
 	pSkip              = "skip"
@@ -414,7 +414,8 @@ func (b *builder) apply(canon, where string, vals []string) error {
 		}
 		r.TestMode = t
 	case pReferenceBases, pAlternateBases:
-		// An empty value is real here: insertion (ref) or deletion (alt), digest §5.1.
+		// An empty value is real here: insertion (ref) or deletion (alt), as
+		// models/json/beacon-v2-default-model/genomicVariations/requestParametersComponents.json says.
 		bases, ok := normBases(s)
 		if !ok {
 			return reqErrorf("%s must contain only IUPAC bases (ACGTUNRYSWKMBDHV), '-' or '.'; got %s", where, quote(s))

@@ -16,7 +16,7 @@ import (
 )
 
 // ParsePOST parses a POST body (framework/json/requests/beaconRequestBody.json). An empty
-// body gives the defaults. Tolerated beyond the schema (digest §3.1): requestedGranularity,
+// body gives the defaults. Tolerated beyond the schema (docs/api.md#variant-queries): requestedGranularity,
 // pagination, testMode, includeResultsetResponses, filters and requestParameters at the top
 // level (query wins when both are given); requestParameters flat or nested under g_variant;
 // numbers written as strings of digits; start/end as one number or an array; bare string
