@@ -26,7 +26,6 @@ type memberMeta struct {
 	resources    []any
 	// termIDs are the ids of its filtering terms; nil when unknown (then no filter skips it).
 	termIDs        map[string]bool
-	productionOK   bool
 	securityLevels []any
 }
 
