@@ -156,6 +156,26 @@ type PaginationConfig struct {
 	DefaultLimit int    `yaml:"defaultLimit"`
 }
 
+// DefaultPagination is the paging of a configuration that sets none, and the one home of its
+// numbers: pages of 10 records, at most 1000 (what limit 0 asks for), skip counting pages.
+func DefaultPagination() PaginationConfig {
+	return PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10}
+}
+
+// pageLimits are p's default and largest page size, DefaultPagination's for what p leaves at
+// zero (a Config built by hand and never validated).
+func (p PaginationConfig) pageLimits() (def, max int) {
+	d := DefaultPagination()
+	def, max = p.DefaultLimit, p.MaxLimit
+	if def <= 0 {
+		def = d.DefaultLimit
+	}
+	if max <= 0 {
+		max = d.MaxLimit
+	}
+	return def, max
+}
+
 // Security levels (configuration securityAttributes.securityLevels).
 const (
 	SecurityPublic     = "PUBLIC"
@@ -178,7 +198,7 @@ func DefaultConfig() Config {
 		Organization:              Organization{ID: "org.bitbeacon", Name: "bitbeacon"},
 		ServiceInfo:               ServiceInfoConfig{Group: "org.ga4gh", Artifact: "beacon", Version: "v2.0.0"},
 		Granularity:               GranularityConfig{Default: "boolean", Max: "record"},
-		Pagination:                PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10},
+		Pagination:                DefaultPagination(),
 		NonFilteredQueriesAllowed: true,
 		Limits:                    DefaultLimits(),
 		Server:                    DefaultServer(),

@@ -60,7 +60,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
 	// the default, boolean, answer); the count still follows the granularity policy.
 	listing := r.kind == routeEntries && isCollectionEntity(target)
-	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
+	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
@@ -103,7 +103,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.returnedGranularity(caller, req.Granularity, res, descriptions)
+	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,

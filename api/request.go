@@ -87,7 +87,7 @@ type Request struct {
 	GranularityGiven bool
 	// IncludeResultsetResponses is HIT (default), MISS, ALL or NONE, upper case.
 	IncludeResultsetResponses string
-	// Skip and Limit as received (Limit defaults to Defaults.Limit, else 10). The handler
+	// Skip and Limit as received (Limit defaults to Defaults.Limit). The handler
 	// applies the configured maximum and the skip unit. Values above math.MaxInt32 are
 	// clamped to it, so skip*limit always fits an int64.
 	Skip, Limit int
@@ -150,13 +150,12 @@ type Defaults struct {
 	// Granularity is used when the request has no requestedGranularity (config
 	// granularity.default; the spec default is boolean).
 	Granularity Granularity
-	// Limit is the page size when the request has no limit; 0 means 10.
+	// Limit is the page size when the request has no limit; 0 means DefaultPagination's.
 	Limit int
 }
 
 const (
 	defaultAPIVersion = "v2.0.0"
-	defaultLimit      = 10
 	maxWarnings       = 20
 	maxQuoted         = 80 // longest piece of client input quoted in a message
 )
@@ -259,7 +258,7 @@ func newBuilder(d Defaults) *builder {
 func (b *builder) reset(d Defaults) {
 	limit := d.Limit
 	if limit <= 0 {
-		limit = defaultLimit
+		limit = DefaultPagination().DefaultLimit
 	}
 	g := d.Granularity
 	if g > Record {
