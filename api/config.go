@@ -29,7 +29,7 @@ type Config struct {
 	Description string `yaml:"description"`
 	// Version is the version of this service (service-info version, info version).
 	Version string `yaml:"version"`
-	// Environment is prod, test, dev or staging (lower case, digest §1.2).
+	// Environment is prod, test, dev or staging (lower case, https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/responses/sections/beaconInfoResults.json).
 	Environment    string `yaml:"environment"`
 	WelcomeURL     string `yaml:"welcomeUrl"`
 	AlternativeURL string `yaml:"alternativeUrl"`
@@ -50,7 +50,7 @@ type Config struct {
 	Handovers  []Handover               `yaml:"handovers"`
 	Pagination PaginationConfig         `yaml:"pagination"`
 	// NonFilteredQueriesAllowed: whether a query without any filter, parameter or id is
-	// answered (digest §1.4). Default true.
+	// answered (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/configuration/entryTypeDefinition.json). Default true.
 	NonFilteredQueriesAllowed bool `yaml:"nonFilteredQueriesAllowed"`
 	// Auth lists the token issuers and visa issuers trusted (docs/security.md); without
 	// issuers every caller is anonymous.
@@ -156,6 +156,26 @@ type PaginationConfig struct {
 	DefaultLimit int    `yaml:"defaultLimit"`
 }
 
+// DefaultPagination is the paging of a configuration that sets none, and the one home of its
+// numbers: pages of 10 records, at most 1000 (what limit 0 asks for), skip counting pages.
+func DefaultPagination() PaginationConfig {
+	return PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10}
+}
+
+// pageLimits are p's default and largest page size, DefaultPagination's for what p leaves at
+// zero (a Config built by hand and never validated).
+func (p PaginationConfig) pageLimits() (def, max int) {
+	d := DefaultPagination()
+	def, max = p.DefaultLimit, p.MaxLimit
+	if def <= 0 {
+		def = d.DefaultLimit
+	}
+	if max <= 0 {
+		max = d.MaxLimit
+	}
+	return def, max
+}
+
 // Security levels (configuration securityAttributes.securityLevels).
 const (
 	SecurityPublic     = "PUBLIC"
@@ -178,7 +198,7 @@ func DefaultConfig() Config {
 		Organization:              Organization{ID: "org.bitbeacon", Name: "bitbeacon"},
 		ServiceInfo:               ServiceInfoConfig{Group: "org.ga4gh", Artifact: "beacon", Version: "v2.0.0"},
 		Granularity:               GranularityConfig{Default: "boolean", Max: "record"},
-		Pagination:                PaginationConfig{SkipUnit: "pages", MaxLimit: 1000, DefaultLimit: 10},
+		Pagination:                DefaultPagination(),
 		NonFilteredQueriesAllowed: true,
 		Limits:                    DefaultLimits(),
 		Server:                    DefaultServer(),
@@ -220,7 +240,7 @@ var (
 	yamlLineRe     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	yamlUnknownRe  = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 	yamlAlreadyRe  = regexp.MustCompile(`^field (\S+) already set in type \S+$`)
-	curieRe        = regexp.MustCompile(`^\w[^:]+:.+$`) // ontologyTerm id pattern (digest §6.8)
+	curieRe        = regexp.MustCompile(`^\w[^:]+:.+$`) // CURIE in https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/common/beaconCommonComponents.json
 	apiVersionRe   = regexp.MustCompile(`^v?\d+(\.\d+){0,2}$`)
 	environments   = []string{"prod", "test", "dev", "staging"}
 	securityLevels = []string{SecurityPublic, SecurityRegistered, SecurityControlled}

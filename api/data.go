@@ -3,10 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -63,7 +60,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
 	// the default, boolean, answer); the count still follows the granularity policy.
 	listing := r.kind == routeEntries && isCollectionEntity(target)
-	q.CountOnly = !listing && min(req.Granularity, s.cfg.MaxGranularity()) < Record
+	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
@@ -106,7 +103,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.returnedGranularity(caller, req.Granularity, res, descriptions)
+	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
@@ -295,109 +292,4 @@ func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) re
 	}
 	m.ReceivedRequestSummary = sum
 	return m
-}
-
-// filteringTerms answers /filtering_terms and its per-entry and per-collection forms.
-func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
-	caller, err := s.callerOf(ctx)
-	if err != nil {
-		s.writeUnauthorized(ctx, err)
-		return
-	}
-	snap := s.eng.Snapshot()
-	var scope release.Entity
-	dataset := ""
-	if r.entry.ID != "" {
-		scope = r.entry.Entity
-	}
-	if r.id != "" {
-		switch scope {
-		case release.Dataset:
-			dataset, scope = r.id, ""
-		case release.Cohort:
-			// A cohort covers the individuals of its dataset(s); list what those hold.
-			scope = ""
-			ds := snap.CohortDatasets(r.id)
-			if len(ds) == 0 {
-				s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no cohort %q", r.id), nil)
-				return
-			}
-			dataset = ds[0]
-		default:
-			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("/%s/{id}/filtering_terms is not an endpoint; use /%s/filtering_terms", r.entry.PathSegment, r.entry.PathSegment), nil)
-			return
-		}
-		if dataset != "" && !snap.HasDataset(dataset) {
-			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no dataset %q", dataset), nil)
-			return
-		}
-	}
-	// Only the terms present in datasets the caller may see: a term's presence alone can
-	// tell something about a controlled dataset.
-	var terms []engine.FilteringTerm
-	switch visible, all := s.visibleDatasetIDs(caller, snap); {
-	case all:
-		terms = snap.FilteringTerms(scope, dataset)
-	case dataset != "":
-		if slices.Contains(visible, dataset) {
-			terms = snap.FilteringTerms(scope, dataset)
-		}
-	default:
-		terms = filteringTermsOf(snap, scope, visible)
-	}
-	args := ctx.QueryArgs()
-	skip, err := nonNegative(args, "skip")
-	limit := s.defaultLimit()
-	if err == nil && args.Has("limit") {
-		limit, err = nonNegative(args, "limit")
-	}
-	if err != nil {
-		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	terms = termsPage(terms, skip, limit, s.maxLimit(), s.skipCountsPages())
-	out := filteringTermsResponse{
-		Meta: informationalMeta{BeaconID: s.cfg.BeaconID, APIVersion: s.cfg.APIVersion,
-			ReturnedSchemas: []schemaRef{{EntityType: "filteringTerm", Schema: "beacon-filtering-terms-v2.0.0"}}},
-		Response: filteringTermsResults{FilteringTerms: []filteringTerm{}, Resources: resourcesFor(engine.Prefixes(terms))},
-	}
-	for _, t := range terms {
-		ft := filteringTerm{Type: t.Type, ID: t.ID, Label: t.Label, Values: t.Values}
-		for _, e := range t.Scopes {
-			ft.Scopes = append(ft.Scopes, string(e))
-		}
-		out.Response.FilteringTerms = append(out.Response.FilteringTerms, ft)
-	}
-	s.encode(ctx, fasthttp.StatusOK, out)
-}
-
-// termsPage is one page of filtering terms, paged as the entry endpoints page records:
-// limit 0 or above max means max, skip counts pages of limit (or records, by configuration).
-// The arithmetic is clamped, so that no skip or limit overflows the offset.
-func termsPage(terms []engine.FilteringTerm, skip, limit, max int, skipPages bool) []engine.FilteringTerm {
-	if limit <= 0 || limit > max {
-		limit = max
-	}
-	offset := skip
-	if skipPages {
-		if skip > len(terms)/limit {
-			return terms[:0]
-		}
-		offset = skip * limit
-	}
-	terms = terms[min(offset, len(terms)):]
-	return terms[:min(limit, len(terms))]
-}
-
-// nonNegative reads skip or limit of /filtering_terms as a data request reads them: a
-// non-negative integer, clamped to math.MaxInt32 before any arithmetic.
-func nonNegative(args *fasthttp.Args, name string) (int, error) {
-	if !args.Has(name) {
-		return 0, nil
-	}
-	v := strings.TrimSpace(string(args.Peek(name)))
-	if v == "" {
-		return 0, nil
-	}
-	return parseCount(name, v)
 }

@@ -37,13 +37,6 @@ type pagination struct {
 	Limit int `json:"limit"`
 }
 
-type responseSummary struct {
-	Exists          bool    `json:"exists"`
-	NumTotalResults *uint64 `json:"numTotalResults,omitempty"`
-	CountPrecision  string  `json:"countPrecision,omitempty"`
-	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
-}
-
 type handover struct {
 	HandoverType ontologyTerm `json:"handoverType"`
 	URL          string       `json:"url"`
@@ -53,18 +46,6 @@ type handover struct {
 type ontologyTerm struct {
 	ID    string `json:"id"`
 	Label string `json:"label,omitempty"`
-}
-
-type dataResponse struct {
-	Meta            responseMeta    `json:"meta"`
-	ResponseSummary responseSummary `json:"responseSummary"`
-	Response        any             `json:"response,omitempty"`
-	BeaconHandovers []handover      `json:"beaconHandovers,omitempty"`
-	Info            *responseInfo   `json:"info,omitempty"`
-}
-
-type responseInfo struct {
-	Warnings []string `json:"warnings,omitempty"`
 }
 
 type resultSet struct {
@@ -88,28 +69,10 @@ type errorBody struct {
 	ErrorMessage string `json:"errorMessage"`
 }
 
-type filteringTermsResponse struct {
-	Meta     informationalMeta     `json:"meta"`
-	Response filteringTermsResults `json:"response"`
-}
-
 type informationalMeta struct {
 	BeaconID        string      `json:"beaconId"`
 	APIVersion      string      `json:"apiVersion"`
 	ReturnedSchemas []schemaRef `json:"returnedSchemas"`
-}
-
-type filteringTermsResults struct {
-	FilteringTerms []filteringTerm `json:"filteringTerms"`
-	Resources      []resource      `json:"resources"`
-}
-
-type filteringTerm struct {
-	Type   string   `json:"type"`
-	ID     string   `json:"id"`
-	Label  string   `json:"label,omitempty"`
-	Scopes []string `json:"scopes,omitempty"`
-	Values []string `json:"values,omitempty"`
 }
 
 type resource struct {

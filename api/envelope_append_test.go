@@ -98,3 +98,24 @@ func TestDataEnvelopeMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// dataResponse is the data response as encoding/json writes it: the oracle the hand-written
+// envelope (envelope_append.go) is compared with.
+type responseSummary struct {
+	Exists          bool    `json:"exists"`
+	NumTotalResults *uint64 `json:"numTotalResults,omitempty"`
+	CountPrecision  string  `json:"countPrecision,omitempty"`
+	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
+}
+
+type dataResponse struct {
+	Meta            responseMeta    `json:"meta"`
+	ResponseSummary responseSummary `json:"responseSummary"`
+	Response        any             `json:"response,omitempty"`
+	BeaconHandovers []handover      `json:"beaconHandovers,omitempty"`
+	Info            *responseInfo   `json:"info,omitempty"`
+}
+
+type responseInfo struct {
+	Warnings []string `json:"warnings,omitempty"`
+}

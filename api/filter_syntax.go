@@ -10,7 +10,7 @@ import (
 // Alphanumeric filter operators, longest first.
 var operators = []string{">=", "<=", "!=", "=", "!", ">", "<"}
 
-// parseFilterItem reads one GET filter item (digest §4):
+// parseFilterItem reads one GET filter item (docs/api.md#filters, https://docs.genomebeacons.org/filters/):
 //   - with an operator character (< > = !): alphanumeric "ID[:]OPVALUE", e.g. "age:>P70Y",
 //     "PATO_0000011:>P70Y", "HP_0032443:!unknown medical history", "libraryStrategy=WGS".
 //     The id is the text before the first operator character, minus one trailing ':'; an id

@@ -9,7 +9,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// Official schema locations (digest §0: raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/<path>).
+// Official schema locations: the files of https://github.com/ga4gh-beacon/beacon-v2, served raw.
 const (
 	SpecSchemaBase         = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/"
 	ConfigurationSchemaURL = SpecSchemaBase + "framework/json/configuration/beaconConfigurationSchema.json"
@@ -20,7 +20,8 @@ const (
 	defaultSchemaVersion = "v2.0.0"
 )
 
-// EntryTypeInfo describes one entry type of the default model (digest §1.4, §2).
+// EntryTypeInfo describes one entry type of the default model (its beaconConfiguration.json
+// and beaconMap.json, https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/models/json/beacon-v2-default-model/).
 type EntryTypeInfo struct {
 	Entity release.Entity
 	// ID is the entry type id of /configuration and returnedSchemas.entityType
@@ -43,7 +44,7 @@ type EntryTypeInfo struct {
 	// DefaultSchemaTitle is configuration defaultSchema.name.
 	DefaultSchemaTitle string
 	// IDParam is the URI-template variable of single-entry URLs in /map: "id", or
-	// "variantInternalId" for genomic variants (what the EGA verifier substitutes, digest §9.2).
+	// "variantInternalId" for genomic variants (what https://github.com/EGA-archive/beacon-verifier-v2 substitutes).
 	IDParam string
 }
 
@@ -186,7 +187,7 @@ type infoResults struct {
 	UpdateDateTime string           `json:"updateDateTime,omitempty"`
 }
 
-// InfoResponse is the body of / and /info (beaconInfoResponse, digest §1.2). createdAt and
+// InfoResponse is the body of / and /info (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/responses/beaconInfoResponse.json). createdAt and
 // updatedAt (e.g. the loaded release's times) win over the configured
 // createDateTime/updateDateTime when not empty.
 func InfoResponse(c *Config, createdAt, updatedAt string) []byte {
@@ -230,8 +231,8 @@ type serviceInfo struct {
 	Version          string              `json:"version"`
 }
 
-// ServiceInfoResponse is the bare GA4GH service-info 1.0.0 object of /service-info (digest
-// §1.3). organization.url is organization.welcomeUrl, else baseUrl; contactUrl is
+// ServiceInfoResponse is the bare GA4GH service-info 1.0.0 object of /service-info
+// (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/responses/ga4gh-service-info-1-0-0-schema.json). organization.url is organization.welcomeUrl, else baseUrl; contactUrl is
 // serviceInfo.contactUrl, else organization.contactUrl.
 func ServiceInfoResponse(c *Config) []byte {
 	return mustJSON(serviceInfo{
@@ -334,7 +335,8 @@ type configurationJSON struct {
 	EntryTypes orderedObject `json:"entryTypes"`
 }
 
-// ConfigurationResponse is the body of /configuration (digest §1.4).
+// ConfigurationResponse is the body of /configuration
+// (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/configuration/beaconConfigurationSchema.json).
 func ConfigurationResponse(c *Config) []byte {
 	var r configurationJSON
 	r.Schema = ConfigurationSchemaURL
@@ -345,8 +347,8 @@ func ConfigurationResponse(c *Config) []byte {
 	return informational(c, "configuration", "beacon-configuration-v2.0.0", r)
 }
 
-// EntryTypesResponse is the body of /entry_types (digest §1.5): the same dictionary as in
-// /configuration.
+// EntryTypesResponse is the body of /entry_types, the same dictionary as in /configuration
+// (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/configuration/entryTypesSchema.json).
 func EntryTypesResponse(c *Config) []byte {
 	return informational(c, "entryType", "beacon-entry-types-v2.0.0", struct {
 		Schema     string        `json:"$schema"`
@@ -367,7 +369,7 @@ type endpointSet struct {
 	Endpoints         orderedObject `json:"endpoints,omitempty"`
 }
 
-// MapResponse is the body of /map (digest §1.6): one endpoint set per entry type, keyed
+// MapResponse is the body of /map (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/configuration/beaconMapSchema.json): one endpoint set per entry type, keyed
 // "<entryTypeId>Endpoints", with absolute rootUrl, singleEntryUrl (template variable {id},
 // {variantInternalId} for g_variants) and filteringTermsUrl (the global /filtering_terms).
 // related lists the implemented cross-entry endpoints: key = source path segment, values =

@@ -14,8 +14,8 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// defaultModelRelated is every cross-entry endpoint of the default model's beaconMap.json
-// (digest §2).
+// defaultModelRelated is every cross-entry endpoint of the default model's map,
+// https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/models/json/beacon-v2-default-model/beaconMap.json.
 var defaultModelRelated = map[string][]string{
 	"analyses":    {"g_variants"},
 	"biosamples":  {"analyses", "g_variants", "runs"},
@@ -90,7 +90,7 @@ func TestEntryTypes(t *testing.T) {
 	if len(EntryTypes) != len(release.Entities) {
 		t.Fatalf("%d entry types for %d entities", len(EntryTypes), len(release.Entities))
 	}
-	want := map[release.Entity][3]string{ // id, path, ontology id (digest §1.4, §2)
+	want := map[release.Entity][3]string{ // id, path, ontology id, as models/json/beacon-v2-default-model/beaconConfiguration.json gives them
 		release.Individual:       {"individual", "individuals", "NCIT:C25190"},
 		release.Biosample:        {"biosample", "biosamples", "NCIT:C70699"},
 		release.Run:              {"run", "runs", "NCIT:C148088"},

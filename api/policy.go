@@ -22,11 +22,11 @@ type datasetAccess struct {
 
 // access is the one place deciding what a caller may see of a dataset: a caller at the
 // dataset's securityLevel (PUBLIC: everyone; REGISTERED: a verified token; CONTROLLED: a
-// verified grant whose value is the dataset's visa) gets up to its maxGranularity and the
-// beacon's; a caller below it gets its belowLevel (default none: invisible).
+// verified grant whose value is the dataset's visa) gets up to its ceiling; a caller below
+// it gets its belowLevel (default none: invisible).
 func (s *Server) access(c *auth.Caller, id string) datasetAccess {
 	d := s.cfg.Dataset(id)
-	g := min(d.MaxGranularityValue(), s.cfg.MaxGranularity())
+	g := s.ceiling(d)
 	var allowed bool
 	switch d.SecurityLevel {
 	case SecurityPublic:
@@ -48,16 +48,23 @@ func (s *Server) access(c *auth.Caller, id string) datasetAccess {
 	return datasetAccess{}
 }
 
-// returnedGranularity is min(requested, the beacon's maximum, what the caller may see of
-// every dataset that contributes to the answer): a beacon may answer below the requested
-// level and says so in meta.returnedGranularity, never above it. A listing of dataset
-// descriptions (listing) is capped by each dataset's maxGranularity whoever asks:
-// descriptions are for everyone, and a listing holds no count of any dataset's content.
-func (s *Server) returnedGranularity(c *auth.Caller, requested Granularity, res *engine.Result, listing bool) Granularity {
+// ceiling is the most any caller may get of dataset d: its maxGranularity and the beacon's.
+func (s *Server) ceiling(d DatasetConfig) Granularity {
+	return min(d.MaxGranularityValue(), s.cfg.MaxGranularity())
+}
+
+// granularity is the one decision of how much an answer may say: min(requested, the beacon's
+// maximum, what the caller may see (access) of every dataset in sets, the datasets that
+// contribute to the answer). A beacon may answer below the requested level and says so in
+// meta.returnedGranularity, never above it. A listing of dataset descriptions (listing) is
+// capped by each dataset's ceiling whoever asks: descriptions are for everyone, and a
+// listing holds no count of any dataset's content. With no sets (before evaluating) it is
+// what the request may get at most, so that a boolean or count answer builds no record rows.
+func (s *Server) granularity(c *auth.Caller, requested Granularity, sets []engine.DatasetResult, listing bool) Granularity {
 	g := min(requested, s.cfg.MaxGranularity())
-	for _, d := range res.PerDataset {
+	for _, d := range sets {
 		if listing {
-			g = min(g, s.cfg.Dataset(d.DatasetID).MaxGranularityValue())
+			g = min(g, s.ceiling(s.cfg.Dataset(d.DatasetID)))
 		} else {
 			g = min(g, s.access(c, d.DatasetID).g)
 		}
@@ -67,18 +74,15 @@ func (s *Server) returnedGranularity(c *auth.Caller, requested Granularity, res 
 
 func (s *Server) defaultGranularity() Granularity { return s.cfg.DefaultGranularity() }
 
+// defaultLimit is the page size of a request that gives none, maxLimit the largest page.
 func (s *Server) defaultLimit() int {
-	if s.cfg.Pagination.DefaultLimit > 0 {
-		return s.cfg.Pagination.DefaultLimit
-	}
-	return 10
+	def, _ := s.cfg.Pagination.pageLimits()
+	return def
 }
 
 func (s *Server) maxLimit() int {
-	if s.cfg.Pagination.MaxLimit > 0 {
-		return s.cfg.Pagination.MaxLimit
-	}
-	return 1000
+	_, max := s.cfg.Pagination.pageLimits()
+	return max
 }
 
 // skipCountsPages is the spec's reading of skip ("number of pages to skip"); a

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/bitbeacon/bitbeacon/engine"
@@ -85,7 +87,7 @@ type Request struct {
 	GranularityGiven bool
 	// IncludeResultsetResponses is HIT (default), MISS, ALL or NONE, upper case.
 	IncludeResultsetResponses string
-	// Skip and Limit as received (Limit defaults to Defaults.Limit, else 10). The handler
+	// Skip and Limit as received (Limit defaults to Defaults.Limit). The handler
 	// applies the configured maximum and the skip unit. Values above math.MaxInt32 are
 	// clamped to it, so skip*limit always fits an int64.
 	Skip, Limit int
@@ -98,7 +100,7 @@ type Request struct {
 	// alphanumeric ones.
 	EchoFilters []string
 	// EchoParams is receivedRequestSummary.requestParameters, nested so that every value is an
-	// object (digest §6.1): {"g_variant": {...normalised variant parameters...}} and
+	// object (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/requests/requestParameters.json): {"g_variant": {...normalised variant parameters...}} and
 	// {"datasets": {"datasetIds": [...]}}. Nil when the request had none.
 	EchoParams map[string]any
 	// Warnings lists what was ignored (unknown GET parameters, unknown body keys); the
@@ -115,23 +117,50 @@ func reqErrorf(format string, args ...any) *RequestError {
 	return &RequestError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// quote puts client input between single quotes for a message: at most maxQuoted bytes,
+// valid UTF-8, control characters escaped.
+func quote(s string) string {
+	cut := false
+	if len(s) > maxQuoted {
+		n := maxQuoted
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	var sb strings.Builder
+	sb.Grow(len(s) + 2)
+	sb.WriteByte('\'')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&sb, "\\x%02x", r)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	if cut {
+		sb.WriteString("…")
+	}
+	sb.WriteByte('\'')
+	return sb.String()
+}
+
 // Defaults are the values a request gets for what it does not say.
 type Defaults struct {
 	// Granularity is used when the request has no requestedGranularity (config
 	// granularity.default; the spec default is boolean).
 	Granularity Granularity
-	// Limit is the page size when the request has no limit; 0 means 10.
+	// Limit is the page size when the request has no limit; 0 means DefaultPagination's.
 	Limit int
 }
 
 const (
 	defaultAPIVersion = "v2.0.0"
-	defaultLimit      = 10
 	maxWarnings       = 20
 	maxQuoted         = 80 // longest piece of client input quoted in a message
 )
 
-// canonical parameter names, and their accepted GET spellings (digest §3.2, §5.1).
+// canonical parameter names, and their accepted GET spellings (docs/api.md#variant-queries).
 const (
 	pRequestedSchema   = "requestedSchema"
 	pSkip              = "skip"
@@ -229,7 +258,7 @@ func newBuilder(d Defaults) *builder {
 func (b *builder) reset(d Defaults) {
 	limit := d.Limit
 	if limit <= 0 {
-		limit = defaultLimit
+		limit = DefaultPagination().DefaultLimit
 	}
 	g := d.Granularity
 	if g > Record {
@@ -384,7 +413,8 @@ func (b *builder) apply(canon, where string, vals []string) error {
 		}
 		r.TestMode = t
 	case pReferenceBases, pAlternateBases:
-		// An empty value is real here: insertion (ref) or deletion (alt), digest §5.1.
+		// An empty value is real here: insertion (ref) or deletion (alt), as
+		// models/json/beacon-v2-default-model/genomicVariations/requestParametersComponents.json says.
 		bases, ok := normBases(s)
 		if !ok {
 			return reqErrorf("%s must contain only IUPAC bases (ACGTUNRYSWKMBDHV), '-' or '.'; got %s", where, quote(s))

@@ -9,7 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// getSeeds are real query strings (digest §3.2, §4, §5.3) plus edge cases.
+// getSeeds are real query strings (docs/api.md#filters and #variant-queries) plus edge cases.
 var getSeeds = []string{
 	"",
 	"filters=NCIT:C16576",

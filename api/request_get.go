@@ -87,7 +87,7 @@ func (b *builder) given(canon string) bool {
 	return false
 }
 
-// splitAll splits every value on commas (digest §3.2: comma lists and repeated params), into
+// splitAll splits every value on commas (comma lists and repeated parameters, docs/api.md#filters), into
 // b.split: the items are used before the next list is split.
 func (b *builder) splitAll(vals []string) []string {
 	if len(vals) == 1 && !strings.Contains(vals[0], ",") {

@@ -3,16 +3,12 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
@@ -20,7 +16,7 @@ import (
 )
 
 // ParsePOST parses a POST body (framework/json/requests/beaconRequestBody.json). An empty
-// body gives the defaults. Tolerated beyond the schema (digest §3.1): requestedGranularity,
+// body gives the defaults. Tolerated beyond the schema (docs/api.md#variant-queries): requestedGranularity,
 // pagination, testMode, includeResultsetResponses, filters and requestParameters at the top
 // level (query wins when both are given); requestParameters flat or nested under g_variant;
 // numbers written as strings of digits; start/end as one number or an array; bare string
@@ -543,45 +539,6 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func jsonErrText(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "unexpected end of input"
-	}
-	return err.Error()
-}
-
 func sortedKeys(m map[string]any) []string {
 	return slices.Sorted(maps.Keys(m))
-}
-
-// quote puts client input between single quotes for a message: at most maxQuoted bytes,
-// valid UTF-8, control characters escaped.
-func quote(s string) string {
-	cut := false
-	if len(s) > maxQuoted {
-		n := maxQuoted
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s, cut = s[:n], true
-	}
-	var sb strings.Builder
-	sb.Grow(len(s) + 2)
-	sb.WriteByte('\'')
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if unicode.IsControl(r) {
-			fmt.Fprintf(&sb, "\\x%02x", r)
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	if cut {
-		sb.WriteString("…")
-	}
-	sb.WriteByte('\'')
-	return sb.String()
 }

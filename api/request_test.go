@@ -696,7 +696,7 @@ func TestExampleQueries(t *testing.T) {
 
 // TestEchoValidates puts the echoes of parsed requests into a count response and validates
 // it against the official schema: receivedRequestSummary.filters must be strings and
-// requestParameters values objects (digest §6.1).
+// requestParameters values objects (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/responses/sections/beaconReceivedRequestSummary.json).
 func TestEchoValidates(t *testing.T) {
 	v := schematest.For(t)
 	for _, body := range []string{

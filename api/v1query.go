@@ -31,10 +31,6 @@ type v1Params struct {
 	IncludeDatasetResponses                                                string
 }
 
-// v1Names are the accepted v1 parameter names.
-var v1Names = []string{"referenceName", "start", "end", "startMin", "startMax", "endMin", "endMax",
-	"referenceBases", "alternateBases", "variantType", "assemblyId", "datasetIds", "includeDatasetResponses"}
-
 func (p *v1Params) set(name, v string) error {
 	switch name {
 	case "referenceName":

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"slices"
-
 	"github.com/bitbeacon/bitbeacon/auth"
 	"github.com/bitbeacon/bitbeacon/engine"
-	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // restrict narrows q to the datasets the caller may see, writing the dataset list into buf
@@ -61,59 +58,4 @@ func (s *Server) visibleDatasetIDs(c *auth.Caller, snap *engine.Snapshot) (ids [
 		}
 	}
 	return ids, len(ids) == len(snap.Datasets())
-}
-
-// maxListedValues is the engine's bound on a categorical field's listed values.
-const maxListedValues = 20
-
-// filteringTermsOf merges the filtering terms of several datasets.
-func filteringTermsOf(snap *engine.Snapshot, scope release.Entity, ids []string) []engine.FilteringTerm {
-	byKey := map[string]int{}
-	var out []engine.FilteringTerm
-	for _, id := range ids {
-		for _, t := range snap.FilteringTerms(scope, id) {
-			key := t.Type + "\x00" + t.ID
-			i, ok := byKey[key]
-			if !ok {
-				byKey[key] = len(out)
-				out = append(out, t)
-				continue
-			}
-			m := &out[i]
-			for _, e := range t.Scopes {
-				if !slices.Contains(m.Scopes, e) {
-					m.Scopes = append(m.Scopes, e)
-				}
-			}
-			if m.Values != nil && t.Values != nil {
-				for _, v := range t.Values {
-					if !slices.Contains(m.Values, v) {
-						m.Values = append(m.Values, v)
-					}
-				}
-				slices.Sort(m.Values)
-				if len(m.Values) > maxListedValues {
-					m.Values = nil
-				}
-			} else {
-				m.Values = nil // too many somewhere: not categorical
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b engine.FilteringTerm) int {
-		if a.ID != b.ID {
-			if a.ID < b.ID {
-				return -1
-			}
-			return 1
-		}
-		if a.Type < b.Type {
-			return -1
-		}
-		if a.Type > b.Type {
-			return 1
-		}
-		return 0
-	})
-	return out
 }

@@ -28,7 +28,6 @@ type keySet struct {
 	mu        sync.RWMutex
 	set       jwk.Set
 	lastFetch time.Time // zero: never fetched
-	fetches   int
 }
 
 func newKeySet(url string, o *Options) *keySet {
@@ -58,7 +57,6 @@ func (k *keySet) lookup(ctx context.Context, kid string) (jwk.Key, error) {
 		return nil, errUnknownKey
 	}
 	k.lastFetch = k.now()
-	k.fetches++
 	body, err := get(ctx, k.client, k.url, "")
 	if err != nil {
 		return nil, fmt.Errorf("fetching the issuer's keys: %w", err)
@@ -72,11 +70,4 @@ func (k *keySet) lookup(ctx context.Context, kid string) (jwk.Key, error) {
 		return key, nil
 	}
 	return nil, errUnknownKey
-}
-
-// fetchCount is how many times the set was fetched (tests check the rate limit).
-func (k *keySet) fetchCount() int {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	return k.fetches
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// schemaLoader serves the Beacon v2 and VRS 1.3 schemas from the shared copy, as described
-// in beacon-v2-digest.md §0, including the fix for the missing models common/info.json.
+// schemaLoader serves the Beacon v2 and VRS 1.3 schemas from the shared copy, their $ref URLs
+// mapped to its files as internal/schematest maps them, including the fix for the missing
+// models common/info.json.
 type schemaLoader struct{ base string }
 
 func (l schemaLoader) Load(u string) (any, error) {

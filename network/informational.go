@@ -26,7 +26,6 @@ type memberMeta struct {
 	resources    []any
 	// termIDs are the ids of its filtering terms; nil when unknown (then no filter skips it).
 	termIDs        map[string]bool
-	productionOK   bool
 	securityLevels []any
 }
 
@@ -105,13 +104,12 @@ func (n *Network) refreshMember(ctx context.Context, m *member) bool {
 	return true
 }
 
-// Terms are read a page of termsPage at a time, up to maxTermPages pages: a page shorter
-// than asked for, or one that adds no new term (a member whose skip counts records, not
-// pages), is the last.
-const (
-	termsPage    = 1000
-	maxTermPages = 200
-)
+// Terms are read a page of termsPage (a bitbeacon's largest page) at a time, up to
+// maxTermPages pages: a page shorter than asked for, or one that adds no new term (a member
+// whose skip counts records, not pages), is the last.
+var termsPage = api.DefaultPagination().MaxLimit
+
+const maxTermPages = 200
 
 // readTerms reads every page of a member's /filtering_terms into mm.
 func (n *Network) readTerms(ctx context.Context, m *member, mm *memberMeta) error {

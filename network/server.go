@@ -122,7 +122,7 @@ func (n *Network) writeError(ctx *fasthttp.RequestCtx, status int, msg string) {
 		"meta": map[string]any{"beaconId": n.cfg.BeaconID, "apiVersion": "v2.0.0", "returnedSchemas": []any{},
 			"returnedGranularity": "boolean",
 			"receivedRequestSummary": map[string]any{"apiVersion": "v2.0.0", "requestedSchemas": []any{},
-				"pagination": map[string]any{"skip": 0, "limit": 10}, "requestedGranularity": "boolean"}},
+				"pagination": map[string]any{"skip": 0, "limit": api.DefaultPagination().DefaultLimit}, "requestedGranularity": "boolean"}},
 		"error": map[string]any{"errorCode": status, "errorMessage": msg},
 	}))
 }
@@ -151,10 +151,10 @@ func (n *Network) filteringTerms(ctx *fasthttp.RequestCtx, r route, d *derived) 
 		}
 		terms = kept
 	}
-	// Paged as a bitbeacon pages them: 10 terms without a limit, limit 0 (or above 1000)
-	// for 1000, skip in pages.
+	// Paged as a bitbeacon with the default paging pages them: its default page without a
+	// limit, limit 0 (or above its largest page) for the largest, skip in pages.
 	args := ctx.QueryArgs()
-	skip, limit := args.GetUintOrZero("skip"), 10
+	skip, limit := args.GetUintOrZero("skip"), api.DefaultPagination().DefaultLimit
 	if args.Has("limit") {
 		limit = args.GetUintOrZero("limit")
 	}

@@ -45,8 +45,9 @@ const (
 	errorSchema       = responsesDir + "beaconErrorResponse.json"
 	requestSchema     = frameworkDir + "requests/beaconRequestBody.json"
 
-	// Upstream bug (digest §0): model schemas reference ../common/info.json,
-	// which does not exist under models/; the framework one is identical in
+	// Upstream bug (at v2.1.1): model schemas such as
+	// https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/models/json/beacon-v2-default-model/individuals/defaultSchema.json
+	// reference ../common/info.json, which does not exist under models/; the framework one is identical in
 	// intent ({"type":"object"}).
 	missingModelInfo = modelDir + "common/info.json"
 	frameworkInfo    = frameworkDir + "common/info.json"

@@ -14,8 +14,8 @@ import (
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
 )
 
-// Hand-written minimal valid documents, written from the schemas (the
-// official examples are partly invalid, digest §0).
+// Hand-written minimal valid documents, written from the schemas (several official examples,
+// e.g. https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/responses/examples-fullDocuments, fail them).
 
 // dataMeta is a full beaconResponseMeta; %s = returnedGranularity.
 const dataMeta = `{
@@ -41,7 +41,8 @@ const infoMeta = `{"beaconId": "org.example.beacon", "apiVersion": "v2.0.0", "re
 
 const individualRecord = `{"id": "X", "sex": {"id": "NCIT:C16576", "label": "female"}}`
 
-// legacySNV is a genomicVariation with a LegacyVariation (digest §8.3).
+// legacySNV is a genomicVariation with a LegacyVariation
+// (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json).
 const legacySNV = `{
 	"variantInternalId": "chr17_7577121_G_A",
 	"variation": {

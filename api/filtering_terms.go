@@ -1,0 +1,193 @@
+package api
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// /filtering_terms and its per-entry and per-collection forms: the terms present in the
+// datasets a caller may see, paged as the entry endpoints page records.
+
+// filteringTerms answers /filtering_terms and its per-entry and per-collection forms.
+func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
+	caller, err := s.callerOf(ctx)
+	if err != nil {
+		s.writeUnauthorized(ctx, err)
+		return
+	}
+	snap := s.eng.Snapshot()
+	var scope release.Entity
+	dataset := ""
+	if r.entry.ID != "" {
+		scope = r.entry.Entity
+	}
+	if r.id != "" {
+		switch scope {
+		case release.Dataset:
+			dataset, scope = r.id, ""
+		case release.Cohort:
+			// A cohort covers the individuals of its dataset(s); list what those hold.
+			scope = ""
+			ds := snap.CohortDatasets(r.id)
+			if len(ds) == 0 {
+				s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no cohort %q", r.id), nil)
+				return
+			}
+			dataset = ds[0]
+		default:
+			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("/%s/{id}/filtering_terms is not an endpoint; use /%s/filtering_terms", r.entry.PathSegment, r.entry.PathSegment), nil)
+			return
+		}
+		if dataset != "" && !snap.HasDataset(dataset) {
+			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no dataset %q", dataset), nil)
+			return
+		}
+	}
+	// Only the terms present in datasets the caller may see: a term's presence alone can
+	// tell something about a controlled dataset.
+	var terms []engine.FilteringTerm
+	switch visible, all := s.visibleDatasetIDs(caller, snap); {
+	case all:
+		terms = snap.FilteringTerms(scope, dataset)
+	case dataset != "":
+		if slices.Contains(visible, dataset) {
+			terms = snap.FilteringTerms(scope, dataset)
+		}
+	default:
+		terms = filteringTermsOf(snap, scope, visible)
+	}
+	args := ctx.QueryArgs()
+	skip, err := nonNegative(args, pSkip)
+	limit := s.defaultLimit()
+	if err == nil && args.Has(pLimit) {
+		limit, err = nonNegative(args, pLimit)
+	}
+	if err != nil {
+		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	terms = termsPage(terms, skip, limit, s.maxLimit(), s.skipCountsPages())
+	out := filteringTermsResponse{
+		Meta: informationalMeta{BeaconID: s.cfg.BeaconID, APIVersion: s.cfg.APIVersion,
+			ReturnedSchemas: []schemaRef{{EntityType: "filteringTerm", Schema: "beacon-filtering-terms-v2.0.0"}}},
+		Response: filteringTermsResults{FilteringTerms: []filteringTerm{}, Resources: resourcesFor(engine.Prefixes(terms))},
+	}
+	for _, t := range terms {
+		ft := filteringTerm{Type: t.Type, ID: t.ID, Label: t.Label, Values: t.Values}
+		for _, e := range t.Scopes {
+			ft.Scopes = append(ft.Scopes, string(e))
+		}
+		out.Response.FilteringTerms = append(out.Response.FilteringTerms, ft)
+	}
+	s.encode(ctx, fasthttp.StatusOK, out)
+}
+
+// termsPage is one page of filtering terms, paged as the entry endpoints page records:
+// limit 0 or above max means max, skip counts pages of limit (or records, by configuration).
+// The arithmetic is clamped, so that no skip or limit overflows the offset.
+func termsPage(terms []engine.FilteringTerm, skip, limit, max int, skipPages bool) []engine.FilteringTerm {
+	if limit <= 0 || limit > max {
+		limit = max
+	}
+	offset := skip
+	if skipPages {
+		if skip > len(terms)/limit {
+			return terms[:0]
+		}
+		offset = skip * limit
+	}
+	terms = terms[min(offset, len(terms)):]
+	return terms[:min(limit, len(terms))]
+}
+
+// nonNegative reads skip or limit of /filtering_terms as a data request reads them: a
+// non-negative integer, clamped to math.MaxInt32 before any arithmetic.
+func nonNegative(args *fasthttp.Args, name string) (int, error) {
+	if !args.Has(name) {
+		return 0, nil
+	}
+	v := strings.TrimSpace(string(args.Peek(name)))
+	if v == "" {
+		return 0, nil
+	}
+	return parseCount(name, v)
+}
+
+// maxListedValues is the engine's bound on a categorical field's listed values.
+const maxListedValues = 20
+
+// filteringTermsOf merges the filtering terms of several datasets.
+func filteringTermsOf(snap *engine.Snapshot, scope release.Entity, ids []string) []engine.FilteringTerm {
+	byKey := map[string]int{}
+	var out []engine.FilteringTerm
+	for _, id := range ids {
+		for _, t := range snap.FilteringTerms(scope, id) {
+			key := t.Type + "\x00" + t.ID
+			i, ok := byKey[key]
+			if !ok {
+				byKey[key] = len(out)
+				out = append(out, t)
+				continue
+			}
+			m := &out[i]
+			for _, e := range t.Scopes {
+				if !slices.Contains(m.Scopes, e) {
+					m.Scopes = append(m.Scopes, e)
+				}
+			}
+			if m.Values != nil && t.Values != nil {
+				for _, v := range t.Values {
+					if !slices.Contains(m.Values, v) {
+						m.Values = append(m.Values, v)
+					}
+				}
+				slices.Sort(m.Values)
+				if len(m.Values) > maxListedValues {
+					m.Values = nil
+				}
+			} else {
+				m.Values = nil // too many somewhere: not categorical
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b engine.FilteringTerm) int {
+		if a.ID != b.ID {
+			if a.ID < b.ID {
+				return -1
+			}
+			return 1
+		}
+		if a.Type < b.Type {
+			return -1
+		}
+		if a.Type > b.Type {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+type filteringTermsResponse struct {
+	Meta     informationalMeta     `json:"meta"`
+	Response filteringTermsResults `json:"response"`
+}
+
+type filteringTermsResults struct {
+	FilteringTerms []filteringTerm `json:"filteringTerms"`
+	Resources      []resource      `json:"resources"`
+}
+
+type filteringTerm struct {
+	Type   string   `json:"type"`
+	ID     string   `json:"id"`
+	Label  string   `json:"label,omitempty"`
+	Scopes []string `json:"scopes,omitempty"`
+	Values []string `json:"values,omitempty"`
+}
