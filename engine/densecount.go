@@ -13,10 +13,9 @@ const denseCountMaxWords = 1 << 14
 
 // denseCountMaxSparse bounds the rows of sparse parts (roaring array containers, at most
 // 4,096 rows per 65,536) the dense count takes: those are written to words one row at a
-// time, which is slower than roaring's merge of sorted arrays once they are many. Three
-// filters on 2,504 individuals (about 3,000 such rows) took 4.0 µs intersected with 9
-// allocations and 5.5 µs in words (BenchmarkEvaluate/popgen/filters-3-AND/count); dense
-// parts (bitmap and run containers) are copied word by word.
+// time, which is slower than roaring's merge of sorted arrays once they are many (about
+// 3,000 such rows: 5.5 µs in words against 4.0 µs intersected, docs/benchmarks.md#tuned-constants);
+// dense parts (bitmap and run containers) are copied word by word.
 const denseCountMaxSparse = 1024
 
 // countScratch holds the word buffers a reused Result lends to count queries of several

@@ -169,20 +169,14 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 
 // probePerCall is what testing one candidate's carried variants against the match costs
 // (a roaring Intersects, a few hundred ns) in units of what moving one carrier call of a
-// matching variant costs (one word OR, under a ns). Comparing candidates with variants, as
-// before, picked the probes for women carrying a variant in a 1 Mb range of popgen 2,504 ×
-// 10^6 (1,252 candidates): 860 µs; moving the calls: 270 µs (BenchmarkScale/1e6, mixed).
+// matching variant costs (one word OR, under a ns). Weighed so, women carrying a variant in
+// 1 Mb of popgen 2,504 × 10^6 count in 270 µs instead of 860 (docs/benchmarks.md#tuned-constants).
 const probePerCall = 512
 
 // probeRunPerCall is the same for a match that is one run of rows (a range or bracket with
 // no long variant from elsewhere), where a probe is a roaring IntersectsWithInterval, a
-// binary search instead of a walk over both bitmaps' containers. Measured on the mapped
-// popgen 2,504 × 10^6 release, women carrying a variant in 1 Mb (1,252 candidates, 1,299
-// variants, 151k calls): moving the calls 150-170 µs (1.0-1.1 ns a call), the interval probes
-// 280 µs (225 ns a probe, about 220 calls); so the calls are moved there. The cost of moving
-// counts a full block of rows as its words (carrierLists.moveCostAbove), so at 10^7, where
-// the same range has ten times the calls, the block unions move them in 61 µs against
-// 320-400 µs of probes.
+// binary search instead of a walk over both bitmaps' containers: about 225 ns a probe
+// against 1 ns a moved call at popgen 10^6 (docs/benchmarks.md#tuned-constants).
 const probeRunPerCall = 256
 
 // addVariantPart ANDs the matching variants into the query, planned cheapest-first. Moving

@@ -20,7 +20,7 @@ import (
 // IndexFormatVersion is the index files' layout. Bump it on any change to what is written or
 // in which order (including the layout of the structs written as arrays): older files are
 // then rebuilt from Parquet, never misread.
-const IndexFormatVersion = 4
+const IndexFormatVersion = 5
 
 const (
 	indexManifestName = "manifest.json"
@@ -291,6 +291,7 @@ func (vt *variantTable) encode(e *index.Encoder) {
 	e.Bool(vt.carriedBy != nil)
 	e.Bitmaps(vt.carriedBy)
 	vt.cl.encode(e)
+	vt.calls.encode(e)
 }
 
 func (cl *caseLevel) encode(e *index.Encoder) {

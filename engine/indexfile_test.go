@@ -81,6 +81,8 @@ func (s *Snapshot) dump() []string {
 	vt := s.variants
 	for r := range vt.n {
 		add("variant %d %d-%d %s>%s carriers %v", r, vt.start[r], vt.end[r], vt.ref.At(int(r)), vt.alt.At(int(r)), vt.carriers.appendTo(nil, r))
+		bios, alleles := vt.calls.exceptions(r)
+		add("variant %d genotyped %v calls %v %v", r, vt.calls.genotyped.Contains(r), bios, alleles)
 	}
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
 		for k := range vt.seqs {

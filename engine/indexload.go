@@ -299,6 +299,7 @@ func decodeVariantTable(d *index.Decoder, numDatasets int, spaces []*sampleSpace
 		vt.carriedBy = nil
 	}
 	vt.cl = decodeCaseLevel(d, n, spaces)
+	vt.calls = decodeCallTable(d, n)
 	return vt
 }
 

@@ -29,6 +29,8 @@ type variantTable struct {
 
 	// cl renders the caseLevelData of records stored without it (see carriers.go).
 	cl *caseLevel
+	// calls holds the called alleles of genotyped variants (calls.go).
+	calls callTable
 }
 
 // sequence is the contiguous row range of one chromosome of one assembly.
@@ -96,6 +98,7 @@ type variantBuilder struct {
 	sp                      *spiller
 	carriers                *carrierListsBuilder
 	carriedBy               *carriedByBuilder
+	calls                   *callTableBuilder
 	scratch                 []uint32
 
 	last     release.Variant // coordinates of the previous variant, for the order check
@@ -117,6 +120,7 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 		hgvs:       index.NewTermIndexBuilder(),
 		spaces:     spaces,
 		biosamples: biosamples,
+		calls:      newCallTableBuilder(),
 	}
 	b.vt.start = make([]int64, 0, n)
 	b.vt.end = make([]int64, 0, n)
@@ -162,6 +166,7 @@ func (b *variantBuilder) add(v *release.Variant, dataset uint16) error {
 	}
 	b.carriers.add(b.scratch)
 	vt.cl.add(row, v, !sp.invertible() || b.biosamples == nil)
+	b.calls.add(row, v, sp)
 	// Rows are sorted, so each sequence is a contiguous row range.
 	if !b.haveLast || v.Assembly != b.last.Assembly || v.Chrom != b.last.Chrom {
 		b.seqStart = append(b.seqStart, row)
@@ -191,6 +196,7 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	if err := vt.cl.finish(); err != nil {
 		return nil, err
 	}
+	vt.calls = b.calls.build()
 	vt.types = b.types.Build(nil)
 	vt.genes = b.genes.Build(nil)
 	vt.aaChanges = b.aas.Build(nil)

@@ -86,6 +86,8 @@ type vcfFile struct {
 	// sampleBase is the dataset sample index of the first sample column: the sample list
 	// is the columns of every VCF of the run, file after file.
 	sampleBase uint32
+	// runSamples is the number of samples of the run's VCFs together (vcfSamples).
+	runSamples uint32
 }
 
 // prepareVCF opens a VCF, reads its header and decides its assembly: --assembly when given,

@@ -151,6 +151,7 @@ func mergeVariants(parts []*release.Variant) *release.Variant {
 		}
 	}
 	v.CaseLevelFromCarriers = v.CarrierBits != nil
+	mergeCalls(v, parts)
 	slices.Sort(terms)
 	v.Terms = slices.Compact(terms)
 	return v

@@ -69,6 +69,8 @@ type vcfParser struct {
 	chrom, chromID, seqID   string
 	chromKnown              bool
 	calls                   []gtCall
+	called                  []calledCall            // calls with other than 2 called alleles (vcf_calls.go)
+	haveGT                  bool                    // the line's samples have a GT
 	carriers                []uint32                // sample indexes of the ALT at hand
 	dense                   []uint64                // bitmapOf's words, zero between calls
 	zygSamples              [maxZygosities][]uint32 // the same, per zygosity (in the order met)
@@ -230,10 +232,12 @@ func (p *vcfParser) parseLine(l []byte, line int, c *vcfChunk) string {
 	p.scanInfo(col[7])
 
 	// FORMAT and genotypes.
-	p.calls, p.more = p.calls[:0], p.more[:0]
+	p.calls, p.more, p.called = p.calls[:0], p.more[:0], p.called[:0]
+	p.haveGT = false
 	if p.nSamples > 0 {
 		gtIdx, nFmt := formatGT(col[8])
 		if gtIdx >= 0 {
+			p.haveGT = true
 			if msg := p.genotypes(rest, len(p.alts), gtIdx, nFmt == 1); msg != "" {
 				return msg
 			}
@@ -461,6 +465,7 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 		if gtOnly {
 			if i < len(s) && (s[i] == '0' || s[i] == '.') {
 				if j, nc := skipNoAltCalls(s, i, n-si); nc > 0 {
+					p.noteRefSpan(s[i:j], si, nc)
 					i, si = j, si+nc
 					continue
 				}
@@ -487,7 +492,7 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 			}
 		}
 		var a0, a1 int32 = -1, -1
-		ploidy := int32(0)
+		ploidy, missing := int32(0), int32(0)
 		anyAlt := false
 		moreAt := int32(len(p.more))
 		if j < len(s) && s[j] != '\t' && s[j] != ':' {
@@ -499,6 +504,7 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 				switch c := s[j]; {
 				case c == '.':
 					a = -1
+					missing++
 					j++
 				case c >= '0' && c <= '9':
 					for j < len(s) && s[j] >= '0' && s[j] <= '9' {
@@ -544,6 +550,9 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 			} else {
 				j = len(s)
 			}
+		}
+		if called := ploidy - missing; called != 2 {
+			p.called = append(p.called, calledCall{sample: int32(si), alleles: called})
 		}
 		if anyAlt {
 			call := gtCall{sample: int32(si), ploidy: ploidy, a0: a0, a1: a1}

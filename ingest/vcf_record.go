@@ -34,6 +34,7 @@ func (p *vcfParser) record(v *release.Variant, hgvs string, symbolic, breakend b
 	v.JSON = slices.Clone(b)
 
 	p.carriersOf(v, k)
+	p.setCalls(v)
 	slices.Sort(p.terms)
 	if t := slices.Compact(p.terms); len(t) > 0 {
 		v.Terms = slices.Clone(t)

@@ -91,5 +91,8 @@ func (st *runState) vcfSamples(vcfs []*vcfFile) ([]string, error) {
 		st.warns.add(vf.path, -1, []Warning{{Field: "samples", Msg: msg}})
 		vf.unmatched, vf.unmatchedExamples = len(unmatched), examples
 	}
+	for _, vf := range vcfs {
+		vf.runSamples = uint32(len(all))
+	}
 	return all, nil
 }

@@ -15,12 +15,9 @@ import (
 const VCFFile = "genomicVariations.vcf.gz"
 
 // vcfLevel is WriteVCF's deflate level: 6, bgzip's default, so the file
-// reads like the VCFs users ingest. Measured for 2,504 samples on 2 cores
-// (BenchmarkWriteVCF): level 1 writes about 5x faster (~640 vs ~120 MB/s
-// of VCF text), but its file is 1.8x larger and inflates about 2x slower
-// (~1.0 vs ~2.0 GB/s of text, i.e. ~100k vs ~210k lines/s with
-// compress/gzip), which would make decompression, not parsing, the limit
-// of a VCF ingest benchmark. The file is written once and read many times.
+// reads like the VCFs users ingest. Level 1 would write about 5× faster
+// but inflate about 2× slower, making decompression, not parsing, the limit
+// of a VCF ingest benchmark (docs/benchmarks.md#tuned-constants).
 const vcfLevel = 6
 
 // vcfChunk is how much VCF text is handed to the BGZF writer at a time: a

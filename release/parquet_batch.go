@@ -17,6 +17,7 @@ type rowBatch struct {
 	cols     []leafCol
 	arena    arena
 	vals     []uint32 // scratch of appendRunOptimized
+	callsBuf []byte   // scratch of appendCallsColumn
 	rows     int
 	endGroup bool // close the row group after this batch
 }

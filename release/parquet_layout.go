@@ -98,6 +98,7 @@ const (
 	leafZygosityLabel
 	leafZygosityBits
 	leafCaseLevel
+	leafCalls
 )
 
 // Parquet column paths of nested leaves: zygosity[].bits, fields[].path, fields[].value.
@@ -128,6 +129,7 @@ var leavesOf = func() map[*arrow.Schema][]leafSpec {
 		opt(colCarriers),
 		list(listPath(colZygosity)+"."+colID), list(listPath(colZygosity)+"."+colLabel), list(zygosityBitsPath),
 		leafSpec{path: colCaseLevel, kind: leafBool},
+		opt(colCalls),
 	)
 	return map[*arrow.Schema][]leafSpec{
 		recordSchema:   record,

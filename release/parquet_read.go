@@ -247,6 +247,7 @@ type variantCols struct {
 	zID, zLabel                      stringCol
 	zBits                            binaryCol
 	caseLevel                        *array.Boolean
+	calls                            binaryCol // arr nil: a file without the column
 }
 
 func newVariantCols(rec arrow.RecordBatch) (*variantCols, error) {
@@ -326,6 +327,11 @@ func newVariantCols(rec arrow.RecordBatch) (*variantCols, error) {
 	if c.caseLevel, ok = a.(*array.Boolean); !ok {
 		return nil, fmt.Errorf("column %s: type %s", colCaseLevel, a.DataType())
 	}
+	if idx := rec.Schema().FieldIndices(colCalls); len(idx) > 0 {
+		if c.calls, err = newBinaryCol(rec.Column(idx[0])); err != nil {
+			return nil, fmt.Errorf("column %s: %w", colCalls, err)
+		}
+	}
 	return c, nil
 }
 
@@ -357,6 +363,12 @@ func (c *variantCols) fill(i int, v *Variant) error {
 		}
 	}
 	v.CaseLevelFromCarriers = c.caseLevel.Value(i)
+	if c.calls.arr != nil && !c.calls.arr.IsNull(i) {
+		v.Genotyped = true
+		if v.CalledAlleles, err = ParseCalls(c.calls.at(i)); err != nil {
+			return fmt.Errorf("variant %q: column %s: %w", v.ID, colCalls, err)
+		}
+	}
 	return nil
 }
 

@@ -235,7 +235,8 @@ func appendVariant(b *rowBatch, v *Variant) (int, error) {
 		n += len(z.ID) + len(z.Label) + len(bs) + 12
 	}
 	b.cols[leafCaseLevel].bools = append(b.cols[leafCaseLevel].bools, v.CaseLevelFromCarriers)
-	return n + 1, nil
+	calls, err := appendCallsColumn(b, v)
+	return n + 1 + calls, err
 }
 
 // strList appends a list of strings and returns their approximate size.

@@ -77,6 +77,10 @@ type Variant struct {
 	// "zygosity": {"id", "label"}} per carrier in sample-index order, zygosity left out for
 	// carriers in no Zygosity entry (see FullJSON).
 	CaseLevelFromCarriers bool
+	// Genotyped says the calls of every sample of the dataset are known (a VCF line): those
+	// in no CalledAlleles set have two called alleles (calls.go).
+	Genotyped     bool
+	CalledAlleles []CalledSet
 
 	// Carriers and CarrierZygosity are a second way to hand carriers to WriteVariant: carrier
 	// ids (biosample id, else individual id) and, index-aligned, the zygosity of each (a zero

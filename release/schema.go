@@ -30,6 +30,7 @@ const (
 	colCarriers         = "carriers"
 	colZygosity         = "zygosity"
 	colCaseLevel        = "caseLevelFromCarriers"
+	colCalls            = "calls"
 	colBits             = "bits"
 
 	colLabel   = "label"
@@ -82,6 +83,9 @@ var variantFields = []arrow.Field{
 	{Name: colCarriers, Type: arrow.BinaryTypes.Binary, Nullable: true},
 	{Name: colZygosity, Type: zygosityType},
 	{Name: colCaseLevel, Type: arrow.FixedWidthTypes.Boolean},
+	// The samples whose call has other than two called alleles (AppendCalls); null when the
+	// variant is not genotyped. Files written before it have no such column: none is.
+	{Name: colCalls, Type: arrow.BinaryTypes.Binary, Nullable: true},
 }
 
 var (

@@ -305,13 +305,9 @@ func measureOpen(dir string) (*opened, error) {
 
 // The peak resident memory of an index build from Parquet (2,504 samples): a part that does
 // not grow with the variants (the Parquet reader's batches, the metadata) and a part per
-// variant (builders, carriedBy, the garbage collector's headroom). /usr/bin/time's maximum
-// RSS of bitbeacon index was 0.88 GB at 10^5, 2.34 GB at 10^6 and 18.8 GB at 10^7 variants;
-// this process, which also keeps what the steps before freed, peaked at 19.8 GB at 10^7
-// (20.6 GB once the carrier block unions were added). The figure per variant was fitted to
-// the 19.8 GB, so 10^6 is overestimated a little and today's 10^7 under by 0.9 GB. Before the build spilled its large
-// parts to files it was 7.5 GB at 10^6, and 10^7 was killed by the OOM killer at 24 GB after
-// half an hour of generating and ingesting: the check below says so before starting.
+// variant (builders, carriedBy, the garbage collector's headroom), fitted to this process's
+// 19.8 GB at 10^7 variants (docs/benchmarks.md#tuned-constants). A scale that would not fit
+// is refused before it is generated.
 const (
 	buildPeakBase       = 720 << 20
 	buildPeakPerVariant = 1_900
