@@ -59,7 +59,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	// /datasets and /cohorts list their collections at every granularity: a collection's
 	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
 	// the default, boolean, answer); the count still follows the granularity policy.
-	listing := r.kind == routeEntries && isCollectionEntity(target)
+	listing := r.kind == routeEntries && target.IsCollection()
 	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
@@ -175,8 +175,6 @@ func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, er
 	}
 	return st.b.parseGET(ctx.QueryArgs())
 }
-
-func isCollectionEntity(e release.Entity) bool { return e == release.Dataset || e == release.Cohort }
 
 // resultSets renders one result set per dataset, filtered by includeResultsetResponses, each
 // paged with the same window; resultsCount is the set's total before paging.

@@ -89,22 +89,9 @@ func echoFilter(f engine.Filter) string {
 	return f.ID
 }
 
-// scopeNames maps accepted filter scope spellings (lower case) to entities.
-var scopeNames = map[string]release.Entity{
-	"individual": release.Individual, "individuals": release.Individual,
-	"biosample": release.Biosample, "biosamples": release.Biosample,
-	"run": release.Run, "runs": release.Run,
-	"analysis": release.Analysis, "analyses": release.Analysis,
-	"genomicvariation": release.GenomicVariation, "genomicvariations": release.GenomicVariation,
-	"genomicvariant": release.GenomicVariation, "genomicvariants": release.GenomicVariation,
-	"g_variant": release.GenomicVariation, "g_variants": release.GenomicVariation,
-	"dataset": release.Dataset, "datasets": release.Dataset,
-	"cohort": release.Cohort, "cohorts": release.Cohort,
-}
-
-// ParseScope reads a filter scope: an entry type name, singular or plural, any case
-// ("individual", "biosamples", "g_variants", "genomicVariation", ...).
+// ParseScope reads a filter scope: an entry type name in any of release.ParseEntity's
+// spellings, any case ("individual", "biosamples", "g_variants", "genomicVariation", ...),
+// spaces around it ignored.
 func ParseScope(s string) (release.Entity, bool) {
-	e, ok := scopeNames[strings.ToLower(strings.TrimSpace(s))]
-	return e, ok
+	return release.ParseEntity(strings.TrimSpace(s))
 }

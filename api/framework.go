@@ -25,16 +25,18 @@ const (
 type EntryTypeInfo struct {
 	Entity release.Entity
 	// ID is the entry type id of /configuration and returnedSchemas.entityType
-	// ("individual", "genomicVariant", ...).
+	// ("individual", "genomicVariant", ...; release.Entity.EntryTypeID).
 	ID          string
 	Name        string
 	Description string
 	// OntologyID and OntologyLabel are ontologyTermForThisType.
 	OntologyID    string
 	OntologyLabel string
-	// PathSegment is the URL path element ("individuals", "g_variants").
+	// PathSegment is the URL path element ("individuals", "g_variants";
+	// release.Entity.PathSegment).
 	PathSegment string
-	// SchemaDir is the default-model schema folder ("individuals", "genomicVariations").
+	// SchemaDir is the default-model schema folder ("individuals", "genomicVariations";
+	// release.Entity.Plural).
 	SchemaDir string
 	// ACollectionOf lists the entry type ids a collection holds (dataset, cohort).
 	ACollectionOf []string
@@ -55,69 +57,70 @@ func (e EntryTypeInfo) SchemaURL() string {
 
 // IsCollection reports whether the entry type is a collection (dataset, cohort), answered
 // with a collections response at its root endpoint.
-func (e EntryTypeInfo) IsCollection() bool { return len(e.ACollectionOf) > 0 }
+func (e EntryTypeInfo) IsCollection() bool { return e.Entity.IsCollection() }
 
-// EntryTypes are the seven default-model entry types, in release.Entities order.
-var EntryTypes = []EntryTypeInfo{
+// EntryTypes are the seven default-model entry types, in release.Entities order. Their
+// spellings (ID, PathSegment, SchemaDir) come from release's table of entity names.
+var EntryTypes = withSpellings([]EntryTypeInfo{
 	{
-		Entity: release.Individual, ID: "individual", Name: "Individual",
+		Entity: release.Individual, Name: "Individual",
 		Description: "A human being. It could be a Patient, a Tissue Donor, a Participant, a Human Study Subject, etc.",
 		OntologyID:  "NCIT:C25190", OntologyLabel: "Person",
-		PathSegment: "individuals", SchemaDir: "individuals",
 		DefaultSchemaName: "beacon-individual-v2.0.0", DefaultSchemaTitle: "Default schema for an individual", IDParam: "id",
 	},
 	{
-		Entity: release.Biosample, ID: "biosample", Name: "Biological Sample",
+		Entity: release.Biosample, Name: "Biological Sample",
 		Description: "Any material sample taken from a biological entity for testing, diagnostic, propagation, treatment or research purposes.",
 		OntologyID:  "NCIT:C70699", OntologyLabel: "Biospecimen",
-		PathSegment: "biosamples", SchemaDir: "biosamples",
 		DefaultSchemaName: "beacon-biosample-v2.0.0", DefaultSchemaTitle: "Default schema for a biological sample", IDParam: "id",
 	},
 	{
-		Entity: release.Run, ID: "run", Name: "Sequencing run",
+		Entity: release.Run, Name: "Sequencing run",
 		Description: "The valid and completed operation of a high-throughput sequencing instrument for a single sequencing process.",
 		OntologyID:  "NCIT:C148088", OntologyLabel: "Sequencing run",
-		PathSegment: "runs", SchemaDir: "runs",
 		DefaultSchemaName: "beacon-run-v2.0.0", DefaultSchemaTitle: "Default schema for a sequencing run", IDParam: "id",
 	},
 	{
-		Entity: release.Analysis, ID: "analysis", Name: "Bioinformatics analysis",
+		Entity: release.Analysis, Name: "Bioinformatics analysis",
 		Description: "Apply analytical methods to existing data of a specific type.",
 		OntologyID:  "edam:operation_2945", OntologyLabel: "Analysis",
-		PathSegment: "analyses", SchemaDir: "analyses",
 		DefaultSchemaName: "beacon-analysis-v2.0.0", DefaultSchemaTitle: "Default schema for a bioinformatics analysis", IDParam: "id",
 	},
 	{
-		Entity: release.GenomicVariation, ID: "genomicVariant", Name: "Genomic Variants",
+		Entity: release.GenomicVariation, Name: "Genomic Variants",
 		Description: "The location of a sequence.",
 		OntologyID:  "ENSGLOSSARY:0000092", OntologyLabel: "Variant",
-		PathSegment: "g_variants", SchemaDir: "genomicVariations",
 		DefaultSchemaName: "beacon-g_variant-v2.0.0", DefaultSchemaTitle: "Default schema for a genomic variation", IDParam: "variantInternalId",
 	},
 	{
-		Entity: release.Dataset, ID: "dataset", Name: "Dataset",
+		Entity: release.Dataset, Name: "Dataset",
 		Description: "A Dataset is a collection of related sets of information, e.g. genomic variations together with associated procedural and biological metadata.",
 		OntologyID:  "NCIT:C47824", OntologyLabel: "Data set",
-		PathSegment: "datasets", SchemaDir: "datasets", ACollectionOf: []string{"genomicVariant"},
+		ACollectionOf:     []string{release.GenomicVariation.EntryTypeID()},
 		DefaultSchemaName: "beacon-dataset-v2.0.0", DefaultSchemaTitle: "Default schema for datasets", IDParam: "id",
 	},
 	{
-		Entity: release.Cohort, ID: "cohort", Name: "Cohort",
+		Entity: release.Cohort, Name: "Cohort",
 		Description: "A group of individuals, identified by a common characteristic.",
 		OntologyID:  "NCIT:C61512", OntologyLabel: "Cohort",
-		PathSegment: "cohorts", SchemaDir: "cohorts", ACollectionOf: []string{"individual"},
+		ACollectionOf:     []string{release.Individual.EntryTypeID()},
 		DefaultSchemaName: "beacon-cohort-v2.0.0", DefaultSchemaTitle: "Default schema for cohorts", IDParam: "id",
 	},
+})
+
+// withSpellings fills in each entry type's names from release.
+func withSpellings(ets []EntryTypeInfo) []EntryTypeInfo {
+	for i := range ets {
+		e := ets[i].Entity
+		ets[i].ID, ets[i].PathSegment, ets[i].SchemaDir = e.EntryTypeID(), e.PathSegment(), e.Plural()
+	}
+	return ets
 }
 
 // EntryTypeByPath finds an entry type by its URL path element ("individuals", "g_variants").
 func EntryTypeByPath(seg string) (EntryTypeInfo, bool) {
-	for _, e := range EntryTypes {
-		if e.PathSegment == seg {
-			return e, true
-		}
-	}
-	return EntryTypeInfo{}, false
+	e, ok := release.EntityByPath(seg)
+	return EntryTypeByEntity(e), ok
 }
 
 // EntryTypeByEntity returns the entry type of e (the zero value for an unknown entity).
@@ -131,12 +134,8 @@ func EntryTypeByEntity(e release.Entity) EntryTypeInfo {
 }
 
 func entryTypeByID(id string) (EntryTypeInfo, bool) {
-	for _, e := range EntryTypes {
-		if e.ID == id {
-			return e, true
-		}
-	}
-	return EntryTypeInfo{}, false
+	e, ok := release.EntityByEntryTypeID(id)
+	return EntryTypeByEntity(e), ok
 }
 
 // ---- JSON shapes ----

@@ -131,7 +131,7 @@ func parseRoute(path string) route {
 // result sets, as the model's OpenAPI says; the cross-entry ones have no OpenAPI path, and
 // both verifiers read a datasets or cohorts URL's records from response.collections.
 func (r route) collections() bool {
-	return (r.kind == routeEntries || r.kind == routeRelated) && isCollectionEntity(r.target())
+	return (r.kind == routeEntries || r.kind == routeRelated) && r.target().IsCollection()
 }
 
 // target is the entity whose records the route returns.

@@ -43,7 +43,7 @@ func isRecordAnchor(r route) bool {
 	if r.kind != routeEntry && r.kind != routeRelated {
 		return false
 	}
-	return !isCollectionEntity(r.entry.Entity)
+	return !r.entry.Entity.IsCollection()
 }
 
 // visibleDatasetIDs lists the release's datasets that caller may see (all of them when no

@@ -68,7 +68,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	*res = Result{Target: q.Target, PerDataset: per[:0], Warnings: res.Warnings[:0], scratch: res.scratch, allowed: res.allowed}
 	target := s.tables[q.Target]
 	if target == nil {
-		if !knownEntity(q.Target) {
+		if !q.Target.Known() {
 			return badRequest("unknown entry type %q", q.Target)
 		}
 		s.emptyResult(res)
@@ -332,15 +332,6 @@ func intersect(base *roaring.Bitmap, parts []*roaring.Bitmap) *roaring.Bitmap {
 	}
 	out.And(base)
 	return out
-}
-
-func knownEntity(e release.Entity) bool {
-	for _, k := range release.Entities {
-		if k == e {
-			return true
-		}
-	}
-	return false
 }
 
 // emptyResult fills res for an entity the release has no record of.

@@ -22,7 +22,7 @@ func (s *Snapshot) filterRows(f *Filter, target release.Entity) (scopedRows, str
 	if f.ID == "" {
 		return scopedRows{}, "", badRequest("a filter needs an id")
 	}
-	if f.Scope != "" && !knownEntity(f.Scope) {
+	if f.Scope != "" && !f.Scope.Known() {
 		return scopedRows{}, "", badRequest("filter %q: unknown scope %q", f.ID, f.Scope)
 	}
 	switch f.Kind {

@@ -54,9 +54,6 @@ func (s *Snapshot) resolveHubs() {
 	}
 }
 
-// isCollection reports whether e groups records by dataset rather than by links.
-func isCollection(e release.Entity) bool { return e == release.Dataset || e == release.Cohort }
-
 // translate returns the rows of entity to linked to the given rows of entity from. The result
 // is a new bitmap, or rows itself when from == to.
 func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to release.Entity) *roaring.Bitmap {
@@ -67,7 +64,7 @@ func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to relea
 	if src == nil || dst == nil || rows.IsEmpty() {
 		return roaring.New()
 	}
-	if isCollection(from) || isCollection(to) {
+	if from.IsCollection() || to.IsCollection() {
 		return s.byDatasets(s.datasetsOf(src, rows), dst)
 	}
 	if from == release.GenomicVariation {

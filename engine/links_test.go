@@ -138,7 +138,7 @@ func allKeys(e release.Entity) []string {
 		for k := range graphCarriers {
 			out = append(out, k)
 		}
-	case isCollection(e):
+	case e.IsCollection():
 		out = append(out, graphCollections[e]...)
 	default:
 		for k := range graphHub[e] {
@@ -158,7 +158,7 @@ func expectTranslate(from release.Entity, k string, to release.Entity) []string 
 	}
 	ds := dsOf(k)
 	var out []string
-	if isCollection(from) || isCollection(to) {
+	if from.IsCollection() || to.IsCollection() {
 		for _, x := range allKeys(to) {
 			if dsOf(x) == ds {
 				out = append(out, x)

@@ -67,29 +67,23 @@ func jsonErrText(err error, dec *json.Decoder) string {
 	return err.Error()
 }
 
-// entityWords maps the words of a BFF file name to the entity it holds.
-var entityWords = map[string]release.Entity{
-	"individual": release.Individual, "individuals": release.Individual,
-	"biosample": release.Biosample, "biosamples": release.Biosample,
-	"run": release.Run, "runs": release.Run,
-	"analysis": release.Analysis, "analyses": release.Analysis,
-	"cohort": release.Cohort, "cohorts": release.Cohort,
-	"dataset": release.Dataset, "datasets": release.Dataset,
-	"genomicvariation": release.GenomicVariation, "genomicvariations": release.GenomicVariation,
-	"genomicvariationsvcf": release.GenomicVariation, "g_variants": release.GenomicVariation,
-	"gvariants": release.GenomicVariation,
-}
+// vcfFileWord is the one file-name word that names an entry type without being a spelling of
+// it: the Beacon v2 reference implementation's tools write the variants they convert from a
+// VCF to genomicVariationsVcf.json.gz.
+const vcfFileWord = "genomicVariationsVcf"
 
 // EntityFromName tells the entity of a BFF file from the words of its base name, e.g.
 // "individuals.json", "cineca_uk1_chr22_5002.genomicVariations.bff.json.gz",
 // "genomicVariationsVcf.json.gz", "g_variants.json". Words are separated by '.', '-', '_'
-// or spaces and compared case-insensitively; a name naming no entity, or two, is an error
-// (the caller can then say which with an override).
+// or spaces and read as release.ParseEntity reads an entry type (any spelling, any case); a
+// name naming no entity, or two, is an error (the caller can then say which with an override).
 func EntityFromName(path string) (release.Entity, error) {
 	base := strings.ToLower(filepath.Base(path))
 	found := map[release.Entity]bool{}
+	// The variants' path element holds the '_' that separates words: found as a whole.
+	gv := strings.ToLower(release.GenomicVariation.PathSegment())
 	for i := 0; ; {
-		j := strings.Index(base[i:], "g_variants")
+		j := strings.Index(base[i:], gv)
 		if j < 0 {
 			break
 		}
@@ -99,8 +93,10 @@ func EntityFromName(path string) (release.Entity, error) {
 		i += j + 1
 	}
 	for _, w := range strings.FieldsFunc(base, func(r rune) bool { return r == '.' || r == '-' || r == '_' || r == ' ' }) {
-		if e, ok := entityWords[w]; ok {
+		if e, ok := release.ParseEntity(w); ok {
 			found[e] = true
+		} else if strings.EqualFold(w, vcfFileWord) {
+			found[release.GenomicVariation] = true
 		}
 	}
 	switch len(found) {

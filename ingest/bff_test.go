@@ -23,7 +23,9 @@ func TestEntityFromName(t *testing.T) {
 		{"cineca_uk1_chr22_5002.genomicVariations.bff.json.gz", release.GenomicVariation},
 		{"genomicVariationsVcf.json.gz", release.GenomicVariation}, {"g_variants.json", release.GenomicVariation},
 		{"cineca-g_variants.json", release.GenomicVariation}, {"a.individuals.json", release.Individual},
-		{"big_variants.json", ""}, {"reruns.json", ""}, {"stuff.json", ""}, {"individuals_biosamples.json", ""},
+		{"genomicVariants.json", release.GenomicVariation}, {"gvariants.json", release.GenomicVariation},
+		{"COHORT.json", release.Cohort}, {"x.genomicVariant.json", release.GenomicVariation},
+		{"big_variants.json", ""}, {"reruns.json", ""}, {"g_variant.json", ""}, {"cohort-datasets.json", ""}, {"stuff.json", ""}, {"individuals_biosamples.json", ""},
 	} {
 		got, err := EntityFromName(tc.name)
 		if got != tc.want || (err == nil) != (tc.want != "") {

@@ -89,7 +89,7 @@ func Run(ctx context.Context, opts Options, inputs []string) (sum *Summary, err 
 	if len(inputs) == 0 {
 		return nil, errors.New("ingest: no input files")
 	}
-	if opts.EntityOverride != "" && !knownEntity(opts.EntityOverride) {
+	if opts.EntityOverride != "" && !opts.EntityOverride.Known() {
 		return nil, fmt.Errorf("ingest: unknown entity %q", opts.EntityOverride)
 	}
 	sources, err := classifyAll(inputs, opts.EntityOverride)
@@ -246,15 +246,6 @@ func (st *runState) filteringTerms(path string) error {
 	}
 	st.log.Info("filtering terms file read; the beacon derives its filtering terms from the data, so it is not stored", "file", path, "terms", n)
 	return nil
-}
-
-func knownEntity(e release.Entity) bool {
-	for _, x := range release.Entities {
-		if x == e {
-			return true
-		}
-	}
-	return false
 }
 
 // classifyAll classifies every input before anything is read, so a wrong input fails the

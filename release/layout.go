@@ -105,16 +105,6 @@ func datasetDirName(id string, taken map[string]bool) string {
 // entityFileName is the file of one entity inside a dataset directory.
 func entityFileName(e Entity) string { return string(e) + ".parquet" }
 
-// validEntity reports whether e is one of Entities.
-func validEntity(e Entity) bool {
-	for _, x := range Entities {
-		if x == e {
-			return true
-		}
-	}
-	return false
-}
-
 // ReleaseDir is the directory of release id under root.
 func ReleaseDir(root, id string) string { return filepath.Join(root, releasesDir, id) }
 

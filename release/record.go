@@ -5,24 +5,6 @@ package release
 
 import "github.com/RoaringBitmap/roaring/v2"
 
-// Entity names an entry type of the Beacon v2 default model, spelled as the entry type id of
-// /configuration (the singular form used in filter scopes).
-type Entity string
-
-const (
-	Individual       Entity = "individual"
-	Biosample        Entity = "biosample"
-	Run              Entity = "run"
-	Analysis         Entity = "analysis"
-	GenomicVariation Entity = "genomicVariation"
-	Dataset          Entity = "dataset"
-	Cohort           Entity = "cohort"
-)
-
-// Entities lists every entry type in a fixed order, which is also the order of files in a
-// dataset directory and of entry types in /configuration.
-var Entities = []Entity{Individual, Biosample, Run, Analysis, GenomicVariation, Dataset, Cohort}
-
 // Record is one normalised metadata record (any entry type but genomicVariation) as ingest
 // produces it and the engine indexes it.
 type Record struct {

@@ -210,7 +210,7 @@ func (d *DatasetWriter) WriteRecord(e Entity, r *Record) error {
 	if e == GenomicVariation {
 		return errors.New("release: genomic variations go through WriteVariant")
 	}
-	if !validEntity(e) {
+	if !e.Known() {
 		return fmt.Errorf("release: unknown entity %q", e)
 	}
 	if r.ID == "" {

@@ -23,13 +23,11 @@ type request struct {
 	limit       int
 }
 
-// pathEntities maps the endpoint segments to entities.
-var pathEntities = map[string]release.Entity{
-	"individuals": release.Individual,
-	"biosamples":  release.Biosample,
-	"g_variants":  release.GenomicVariation,
-	"runs":        release.Run,
-	"analyses":    release.Analysis,
+// pathEntity reads an endpoint path element: the record entry types only (collections are
+// not translated).
+func pathEntity(seg string) (release.Entity, bool) {
+	e, ok := release.EntityByPath(seg)
+	return e, ok && !e.IsCollection()
 }
 
 // maxLimit is the server's default pagination.maxLimit.
@@ -50,7 +48,7 @@ func parseRequest(q *workload.Query) (*request, error) {
 		return nil, fmt.Errorf("datasetIds are not translated")
 	}
 	segs := strings.Split(strings.Trim(q.Path, "/"), "/")
-	first, ok := pathEntities[segs[0]]
+	first, ok := pathEntity(segs[0])
 	if !ok {
 		return nil, fmt.Errorf("path %q: unsupported endpoint", q.Path)
 	}
@@ -58,7 +56,7 @@ func parseRequest(q *workload.Query) (*request, error) {
 	case 1:
 		r.target = first
 	case 3:
-		to, ok := pathEntities[segs[2]]
+		to, ok := pathEntity(segs[2])
 		if !ok || segs[1] == "" {
 			return nil, fmt.Errorf("path %q: unsupported endpoint", q.Path)
 		}
