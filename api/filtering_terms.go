@@ -63,10 +63,10 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 		terms = filteringTermsOf(snap, scope, visible)
 	}
 	args := ctx.QueryArgs()
-	skip, err := nonNegative(args, pSkip)
+	skip, err := nonNegative(args, ParamSkip)
 	limit := s.defaultLimit()
-	if err == nil && args.Has(pLimit) {
-		limit, err = nonNegative(args, pLimit)
+	if err == nil && args.Has(ParamLimit) {
+		limit, err = nonNegative(args, ParamLimit)
 	}
 	if err != nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)

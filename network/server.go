@@ -121,8 +121,8 @@ func (n *Network) writeError(ctx *fasthttp.RequestCtx, status int, msg string) {
 	writeJSON(ctx, status, mustJSON(map[string]any{
 		"meta": map[string]any{"beaconId": n.cfg.BeaconID, "apiVersion": "v2.0.0", "returnedSchemas": []any{},
 			"returnedGranularity": "boolean",
-			"receivedRequestSummary": map[string]any{"apiVersion": "v2.0.0", "requestedSchemas": []any{},
-				"pagination": map[string]any{"skip": 0, "limit": api.DefaultPagination().DefaultLimit}, "requestedGranularity": "boolean"}},
+			"receivedRequestSummary": map[string]any{api.KeyAPIVersion: "v2.0.0", api.KeyRequestedSchemas: []any{},
+				api.KeyPagination: map[string]any{api.ParamSkip: 0, api.ParamLimit: api.DefaultPagination().DefaultLimit}, api.ParamGranularity: "boolean"}},
 		"error": map[string]any{"errorCode": status, "errorMessage": msg},
 	}))
 }
@@ -154,9 +154,9 @@ func (n *Network) filteringTerms(ctx *fasthttp.RequestCtx, r route, d *derived) 
 	// Paged as a bitbeacon with the default paging pages them: its default page without a
 	// limit, limit 0 (or above its largest page) for the largest, skip in pages.
 	args := ctx.QueryArgs()
-	skip, limit := args.GetUintOrZero("skip"), api.DefaultPagination().DefaultLimit
-	if args.Has("limit") {
-		limit = args.GetUintOrZero("limit")
+	skip, limit := args.GetUintOrZero(api.ParamSkip), api.DefaultPagination().DefaultLimit
+	if args.Has(api.ParamLimit) {
+		limit = args.GetUintOrZero(api.ParamLimit)
 	}
 	if limit <= 0 || limit > termsPage {
 		limit = termsPage

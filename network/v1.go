@@ -36,38 +36,38 @@ func v1Params(r route, req *api.Request) (url.Values, string) {
 		return nil, "a v1 beacon needs assemblyId"
 	}
 	q := url.Values{}
-	q.Set("referenceName", v.ReferenceName)
-	q.Set("assemblyId", v.AssemblyID)
+	q.Set(api.ParamReferenceName, v.ReferenceName)
+	q.Set(api.ParamAssemblyID, v.AssemblyID)
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	switch {
 	case len(v.Start) == 2:
 		if len(v.End) != 2 || v.Start[1] <= v.Start[0] || v.End[1] <= v.End[0] {
 			return nil, "the bracket has no v1 form"
 		}
-		q.Set("startMin", i64(v.Start[0]))
-		q.Set("startMax", i64(v.Start[1]-1))
-		q.Set("endMin", i64(v.End[0]))
-		q.Set("endMax", i64(v.End[1]-1))
+		q.Set(api.V1ParamStartMin, i64(v.Start[0]))
+		q.Set(api.V1ParamStartMax, i64(v.Start[1]-1))
+		q.Set(api.V1ParamEndMin, i64(v.End[0]))
+		q.Set(api.V1ParamEndMax, i64(v.End[1]-1))
 	default:
-		q.Set("start", i64(v.Start[0]))
+		q.Set(api.ParamStart, i64(v.Start[0]))
 		if len(v.End) == 1 {
-			q.Set("end", i64(v.End[0]))
+			q.Set(api.ParamEnd, i64(v.End[0]))
 		}
 	}
 	if v.ReferenceBases != nil && *v.ReferenceBases != "" {
-		q.Set("referenceBases", *v.ReferenceBases)
+		q.Set(api.ParamReferenceBases, *v.ReferenceBases)
 	}
 	if v.AlternateBases != nil && *v.AlternateBases != "" {
-		q.Set("alternateBases", *v.AlternateBases)
+		q.Set(api.ParamAlternateBases, *v.AlternateBases)
 	}
 	if v.VariantType != "" {
-		q.Set("variantType", v.VariantType)
+		q.Set(api.ParamVariantType, v.VariantType)
 	}
 	if len(req.Query.DatasetIDs) > 0 {
-		q.Set("datasetIds", strings.Join(req.Query.DatasetIDs, ","))
+		q.Set(api.ParamDatasetIDs, strings.Join(req.Query.DatasetIDs, ","))
 	}
 	// Every dataset's answer: the hits give the count, the misses MISS and ALL result sets.
-	q.Set("includeDatasetResponses", "ALL")
+	q.Set(api.V1ParamIncludeDatasetResponses, "ALL")
 	return q, ""
 }
 
