@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/api"
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // A v1 member is asked /query with the v1.1 parameters of the v2 variant query. Both
@@ -18,8 +19,8 @@ import (
 // v1Params translates a v2 request into v1 /query parameters, or says why a v1 beacon
 // cannot answer it (the member is then skipped).
 func v1Params(r route, req *api.Request) (url.Values, string) {
-	if r.kind != routeEntries || r.entry.PathSegment != "g_variants" {
-		return nil, "a v1 beacon answers /g_variants queries only"
+	if r.Kind != api.RouteEntries || r.Entry.Entity != release.GenomicVariation {
+		return nil, "a v1 beacon answers /" + release.GenomicVariation.PathSegment() + " queries only"
 	}
 	if len(req.Query.Filters) > 0 || len(req.Query.Groups) > 0 {
 		return nil, "a v1 beacon takes no filters"
@@ -134,7 +135,7 @@ func v1Contribution(m *member, body []byte, mode string) (*contribution, error) 
 			info["countWithheld"] = true
 		}
 		c.resultSets = append(c.resultSets, map[string]any{
-			"id": *d.DatasetID, "setType": "dataset", "exists": *d.Exists,
+			"id": *d.DatasetID, "setType": release.Dataset.EntryTypeID(), "exists": *d.Exists,
 			"resultsCount": json.Number(strconv.FormatUint(n, 10)), "results": []any{}, "info": info,
 		})
 	}

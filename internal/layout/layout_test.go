@@ -32,10 +32,10 @@ var rules = map[string][]string{
 	"auth":                {},
 	"ops":                 {},
 	"ui":                  {},
-	"network":             {"api"},
+	"network":             {"api", "release"},
 	"popgen":              {"release"},
-	"internal/testenv":    {},
-	"internal/schematest": {"internal/testenv"},
+	"internal/testenv":    {"release"},
+	"internal/schematest": {"internal/testenv", "release"},
 	"internal/sibling":    {},
 	"internal/oidctest":   {},
 }
