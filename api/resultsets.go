@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/bitbeacon/bitbeacon/engine"
@@ -46,12 +47,14 @@ type summarySet struct {
 	ResultsCount    *uint64 `json:"resultsCount,omitempty"`
 	CountPrecision  string  `json:"countPrecision,omitempty"`
 	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
+	// FrequencyInPopulations: a count answer on variants matching one (frequency.go).
+	FrequencyInPopulations json.RawMessage `json:"frequencyInPopulations,omitempty"`
 }
 
 // appendSummarySets writes {"resultSets":[...]} for a boolean or count answer: the datasets
 // of sets that mode keeps, with their counts when g is Count. adjust, when not nil, holds
-// each set's count adjustment (parallel to sets).
-func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdjustment, mode string, g Granularity) []byte {
+// each set's count adjustment (parallel to sets), freqs each set's frequencyInPopulations.
+func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdjustment, freqs [][]byte, mode string, g Granularity) []byte {
 	b = append(b, `{"resultSets":[`...)
 	n := 0
 	for i, d := range sets {
@@ -72,6 +75,10 @@ func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdju
 			b = strconv.AppendUint(b, d.Count, 10)
 			if adjust != nil {
 				b = appendCountAdjustment(b, adjust[i])
+			}
+			if freqs != nil && freqs[i] != nil {
+				b = append(b, `,"frequencyInPopulations":`...)
+				b = append(b, freqs[i]...)
 			}
 		}
 		b = append(b, '}')
