@@ -20,13 +20,14 @@ const (
 	reasonHTTP        = "http"        // fasthttp could not read it (header, body size, malformed)
 	reasonLimits      = "limits"      // too many filters, a value too long
 	reasonConnections = "connections" // past limits.maxConnections
+	reasonAuth        = "auth"        // a bearer token or passport refused (401)
 )
 
 // rejectedCounters is read-only after init: one counter per reason, so that counting
 // builds no name.
 var rejectedCounters = func() map[string]*metrics.Counter {
 	m := map[string]*metrics.Counter{}
-	for _, r := range []string{reasonHTTP, reasonLimits, reasonConnections, "budget", "deadline", "disconnected", "auth"} {
+	for _, r := range []string{reasonHTTP, reasonLimits, reasonConnections, "budget", "deadline", "disconnected", reasonAuth} {
 		m[r] = metrics.NewCounter(`bitbeacon_rejected_requests_total{reason="` + r + `"}`)
 	}
 	return m

@@ -252,7 +252,7 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	// asks for).
 	caller, err := s.callerOf(ctx)
 	if err != nil {
-		ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		refuseToken(ctx)
 		s.v1Error(ctx, fasthttp.StatusUnauthorized, err.Error(), nil)
 		return
 	}
