@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/bitbeacon/bitbeacon/engine"
@@ -37,19 +36,6 @@ type countAdjustment struct {
 }
 
 func (a countAdjustment) adjusted() bool { return a.Precision != "" }
-
-// summarySet is a result set of a boolean or count answer, as encoding/json would write it
-// (the envelope test compares the hand-written bytes with it).
-type summarySet struct {
-	ID              string  `json:"id"`
-	SetType         string  `json:"setType"`
-	Exists          bool    `json:"exists"`
-	ResultsCount    *uint64 `json:"resultsCount,omitempty"`
-	CountPrecision  string  `json:"countPrecision,omitempty"`
-	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
-	// FrequencyInPopulations: a count answer on variants matching one (frequency.go).
-	FrequencyInPopulations json.RawMessage `json:"frequencyInPopulations,omitempty"`
-}
 
 // appendSummarySets writes {"resultSets":[...]} for a boolean or count answer: the datasets
 // of sets that mode keeps, with their counts when g is Count. adjust, when not nil, holds
