@@ -20,6 +20,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/schematest"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 )
 
 // Behaviour the server promises beyond query semantics: compression, handovers and the
@@ -1122,7 +1123,7 @@ func TestFilteringTermsPerDataset(t *testing.T) {
 	}
 	out := filepath.Join(dir, "release")
 	ctx := context.Background()
-	if _, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: "FIXTURE", Assembly: "GRCh38"}, fixtureInputs(t)); err != nil {
+	if _, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: "FIXTURE", Assembly: "GRCh38"}, testserver.FixtureInputs(t)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: "OTHER", Assembly: "GRCh38"}, []string{other}); err != nil {

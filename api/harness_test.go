@@ -3,10 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -15,6 +13,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/schematest"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 	"github.com/bitbeacon/bitbeacon/popgen"
 )
 
@@ -23,44 +22,13 @@ import (
 
 const cinecaDataset = testenv.CINECADataset
 
-var (
-	releaseOnce sync.Map // name → *releaseBuild
-	tmpRoot     string
-	tmpOnce     sync.Once
-)
-
-type releaseBuild struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if tmpRoot != "" {
-		os.RemoveAll(tmpRoot)
-	}
-	os.Exit(code)
-}
-
-func testTmp(t testing.TB) string {
-	tmpOnce.Do(func() {
-		var err error
-		if tmpRoot, err = os.MkdirTemp("", "bitbeacon-apitest-"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return tmpRoot
-}
+func TestMain(m *testing.M) { testserver.Main(m) }
 
 // testRelease returns the release root of a named test dataset ("cineca", "cineca-vcf",
 // "fixture", "multi", "mixed", "paths-bff", "paths-vcf", "effects-vcf", "effects-bff",
 // "labels" or "demo").
 func testRelease(t testing.TB, name string) string {
-	v, _ := releaseOnce.LoadOrStore(name, &releaseBuild{})
-	b := v.(*releaseBuild)
-	b.once.Do(func() {
-		root := filepath.Join(testTmp(t), name)
+	return testserver.Release(t, name, func(root string) (string, error) {
 		var opts ingest.Options
 		var inputs []string
 		switch name {
@@ -69,24 +37,22 @@ func testRelease(t testing.TB, name string) string {
 			inputs = testenv.CINECAInputs(t)
 		case "fixture":
 			opts = ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38"}
-			inputs = fixtureInputs(t)
+			inputs = testserver.FixtureInputs(t)
 		case "multi":
 			// Two datasets in one release: the fixture ingested twice into the same root,
 			// as FIXTURE and then as FIXTURE_B (the second run keeps the first dataset).
-			inputs = fixtureInputs(t)
+			inputs = testserver.FixtureInputs(t)
 			first := ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38", Out: filepath.Join(root, "release")}
 			if _, err := ingest.Run(context.Background(), first, inputs); err != nil {
-				b.err = err
-				return
+				return "", err
 			}
 			opts = ingest.Options{DatasetID: "FIXTURE_B", Assembly: "GRCh38"}
 		case "mixed":
 			// Two datasets that differ: the fixture as FIXTURE, then the effects cohort's BFF
 			// as EFFECTS into the same root, so that a query can hit one and miss the other.
 			first := ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38", Out: filepath.Join(root, "release")}
-			if _, err := ingest.Run(context.Background(), first, fixtureInputs(t)); err != nil {
-				b.err = err
-				return
+			if _, err := ingest.Run(context.Background(), first, testserver.FixtureInputs(t)); err != nil {
+				return "", err
 			}
 			opts = ingest.Options{DatasetID: "EFFECTS", Assembly: "GRCh37"}
 			inputs = effectsInputs(t, "genomicVariations.json")
@@ -94,9 +60,8 @@ func testRelease(t testing.TB, name string) string {
 			// testdata/fixture as FIXTURE, then testdata/paths as PATHS (its variants from the
 			// VCF or from the BFF twin) into the same root: two datasets, two cohorts.
 			first := ingest.Options{DatasetID: "FIXTURE", Assembly: "GRCh38", Out: filepath.Join(root, "release")}
-			if _, err := ingest.Run(context.Background(), first, fixtureInputs(t)); err != nil {
-				b.err = err
-				return
+			if _, err := ingest.Run(context.Background(), first, testserver.FixtureInputs(t)); err != nil {
+				return "", err
 			}
 			opts = ingest.Options{DatasetID: "PATHS", Assembly: "GRCh38"}
 			variants := "variants.vcf"
@@ -132,28 +97,14 @@ func testRelease(t testing.TB, name string) string {
 				inputs = append(inputs, in)
 			}
 		case "demo":
-			c := popgen.Demo()
-			files, err := popgen.WriteBFF(filepath.Join(root, "bff"), c)
-			if err != nil {
-				b.err = err
-				return
-			}
-			opts = ingest.Options{DatasetID: c.DatasetID, Assembly: c.Assembly}
-			inputs = files.Paths
+			return testserver.Popgen(t, "demo-popgen", popgen.Demo()), nil
 		default:
 			t.Fatalf("no test release %q", name)
 		}
 		opts.Out = filepath.Join(root, "release")
-		if _, err := ingest.Run(context.Background(), opts, inputs); err != nil {
-			b.err = err
-			return
-		}
-		b.dir = opts.Out
+		_, err := ingest.Run(context.Background(), opts, inputs)
+		return opts.Out, err
 	})
-	if b.err != nil {
-		t.Fatalf("building test release %s: %v", name, b.err)
-	}
-	return b.dir
 }
 
 // effectsInputs lists the files of testdata/effects, with its variants from the named file.
@@ -161,17 +112,6 @@ func effectsInputs(t testing.TB, variants string) []string {
 	fx := filepath.Join(testenv.RepoRoot(t), "testdata", "effects")
 	var in []string
 	for _, f := range []string{"individuals.json", "biosamples.json", "datasets.json", variants} {
-		in = append(in, filepath.Join(fx, f))
-	}
-	return in
-}
-
-// fixtureInputs lists the files of testdata/fixture.
-func fixtureInputs(t testing.TB) []string {
-	fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
-	var in []string
-	for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json",
-		"genomicVariations.json", "datasets.json", "cohorts.json", "fixture.obo"} {
 		in = append(in, filepath.Join(fx, f))
 	}
 	return in

@@ -13,7 +13,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,6 +25,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -36,27 +36,7 @@ const cinecaDataset = testenv.CINECADataset
 // variants, over the default chromosomes 1, 2, 22 and X.
 var scaledPopgen = popgen.Config{Seed: 1, Individuals: 2504, Variants: 100_000}
 
-var (
-	tmpOnce sync.Once
-	tmpRoot string
-	tmpErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if tmpRoot != "" {
-		os.RemoveAll(tmpRoot)
-	}
-	os.Exit(code)
-}
-
-func tempRoot(tb testing.TB) string {
-	tmpOnce.Do(func() { tmpRoot, tmpErr = os.MkdirTemp("", "bitbeacon-bench-") })
-	if tmpErr != nil {
-		tb.Fatal(tmpErr)
-	}
-	return tmpRoot
-}
+func TestMain(m *testing.M) { testserver.Main(m) }
 
 // fixture is one loaded release with the benchmark queries built from its data.
 type fixture struct {
@@ -94,7 +74,7 @@ var cinecaFix, popgenFix lazy
 
 func buildCineca(tb testing.TB) (*fixture, error) {
 	t0 := time.Now()
-	out := filepath.Join(tempRoot(tb), "cineca")
+	out := filepath.Join(testserver.TempDir(tb), "cineca")
 	opts := ingest.Options{Out: out, DatasetID: cinecaDataset, Assembly: "GRCh37"}
 	if _, err := ingest.Run(context.Background(), opts, testenv.CINECAInputs(tb)); err != nil {
 		return nil, err
@@ -121,17 +101,7 @@ func buildCineca(tb testing.TB) (*fixture, error) {
 func buildPopgen(cfg popgen.Config, name string) func(tb testing.TB) (*fixture, error) {
 	return func(tb testing.TB) (*fixture, error) {
 		t0 := time.Now()
-		root := filepath.Join(tempRoot(tb), name)
-		files, err := popgen.WriteBFF(filepath.Join(root, "bff"), cfg)
-		if err != nil {
-			return nil, err
-		}
-		out := filepath.Join(root, "release")
-		opts := ingest.Options{Out: out, DatasetID: popgen.DefaultDatasetID, Assembly: popgen.DefaultAssembly}
-		if _, err := ingest.Run(context.Background(), opts, files.Paths); err != nil {
-			return nil, err
-		}
-		os.RemoveAll(files.Dir) // about 1 GB of JSON at the benchmark scale
+		out := testserver.Popgen(tb, name, cfg)
 		f, err := load(name, out)
 		if err != nil {
 			return nil, err

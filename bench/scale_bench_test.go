@@ -14,6 +14,7 @@ import (
 
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -153,7 +154,7 @@ var scaleParams = func() caseParams {
 func (sc *scale) build(tb testing.TB) (*fixture, error) {
 	st := &sc.stats
 	cfg := popgen.Config{Seed: 1, Individuals: 2504, Variants: sc.variants, SkipBFFVariants: true}
-	root := filepath.Join(tempRoot(tb), "scale-"+sc.name)
+	root := filepath.Join(testserver.TempDir(tb), "scale-"+sc.name)
 	t0 := time.Now()
 	files, err := popgen.WriteBFF(filepath.Join(root, "bff"), cfg)
 	if err != nil {

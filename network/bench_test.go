@@ -10,6 +10,7 @@ import (
 
 	"github.com/bitbeacon/bitbeacon/api"
 	"github.com/bitbeacon/bitbeacon/engine"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 )
 
 const benchQuery = "/individuals?filters=NCIT:C16576&requestedGranularity=count"
@@ -35,7 +36,7 @@ func hit(tb testing.TB, url string) {
 
 // memberURLs serves one fixture engine on n loopback listeners: n members answering alike.
 func memberURLs(tb testing.TB, n int) []string {
-	eng, err := engine.NewEngine(fixtureRelease(tb, "FIXTURE"))
+	eng, err := engine.NewEngine(testserver.Fixture(tb, "FIXTURE"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,96 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/bitbeacon/bitbeacon/api"
 	"github.com/bitbeacon/bitbeacon/engine"
-	"github.com/bitbeacon/bitbeacon/ingest"
-	"github.com/bitbeacon/bitbeacon/internal/testenv"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 )
 
 // The tests run real members: bitbeacon api servers on loopback over the fixture release
 // (testdata/fixture) ingested under different dataset ids, next to members written here that
 // answer slowly, fail, answer non-Beacon JSON or record what they were sent.
 
-var (
-	tmpRoot  string
-	tmpOnce  sync.Once
-	releases sync.Map // dataset id → *releaseOnce
-)
+func TestMain(m *testing.M) { testserver.Main(m) }
 
-type releaseOnce struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if tmpRoot != "" {
-		os.RemoveAll(tmpRoot)
-	}
-	os.Exit(code)
-}
-
-// fixtureRelease ingests testdata/fixture as dataset id once per test process.
-func fixtureRelease(t testing.TB, id string) string {
-	tmpOnce.Do(func() {
-		var err error
-		if tmpRoot, err = os.MkdirTemp("", "bitbeacon-networktest-"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	v, _ := releases.LoadOrStore(id, &releaseOnce{})
-	r := v.(*releaseOnce)
-	r.once.Do(func() {
-		fx := filepath.Join(testenv.RepoRoot(t), "testdata", "fixture")
-		var in []string
-		for _, f := range []string{"individuals.json", "biosamples.json", "runs.json", "analyses.json",
-			"genomicVariations.json", "datasets.json", "cohorts.json", "fixture.obo"} {
-			in = append(in, filepath.Join(fx, f))
-		}
-		r.dir = filepath.Join(tmpRoot, id, "release")
-		_, r.err = ingest.Run(context.Background(), ingest.Options{Out: r.dir, DatasetID: id, Assembly: "GRCh38"}, in)
-	})
-	if r.err != nil {
-		t.Fatalf("ingesting the fixture as %s: %v", id, r.err)
-	}
-	return r.dir
-}
-
-// serveFast serves h on a loopback port until the test ends and returns its URL.
+// serveFast serves h in the api's HTTP server on a loopback port until the test ends and
+// returns its URL.
 func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := api.HTTPServer(h)
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		// fasthttp's Shutdown waits for idle keep-alive connections: close the clients' first.
-		http.DefaultClient.CloseIdleConnections()
-		benchClient.CloseIdleConnections()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.ShutdownWithContext(ctx)
-	})
-	return "http://" + ln.Addr().String()
+	url := testserver.Serve(t, api.HTTPServer(h))
+	t.Cleanup(benchClient.CloseIdleConnections) // before the server's shutdown, which waits for idle connections
+	return url
 }
 
 // bitbeaconMember serves the fixture as dataset id with the given security level (PUBLIC
 // when empty; a non-public one answers exists below its level) and returns its URL.
 func bitbeaconMember(t testing.TB, id, level string) string {
-	eng, err := engine.NewEngine(fixtureRelease(t, id))
+	eng, err := engine.NewEngine(testserver.Fixture(t, id))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,21 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/bitbeacon/bitbeacon/bench/workload"
-	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/internal/testserver"
 	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
 var (
 	fixOnce sync.Once
-	fixDir  string
 	fixMix  *workload.Mix
 	fixErr  error
 )
@@ -27,40 +24,15 @@ var (
 // it and draws the test queries from it, once per process.
 func fixture(t *testing.T) (string, *workload.Mix) {
 	t.Helper()
-	fixOnce.Do(func() {
-		root, err := os.MkdirTemp("", "bitbeacon-compare-")
-		if err != nil {
-			fixErr = err
-			return
-		}
-		fixDir = root
-		files, err := popgen.WriteBFF(filepath.Join(root, "bff"), popgen.Demo())
-		if err != nil {
-			fixErr = err
-			return
-		}
-		out := filepath.Join(root, "release")
-		opts := ingest.Options{Out: out, DatasetID: popgen.DefaultDatasetID, Assembly: popgen.DefaultAssembly}
-		if _, err := ingest.Run(context.Background(), opts, files.Paths); err != nil {
-			fixErr = err
-			return
-		}
-		fixDir = out
-		fixMix, fixErr = testMix(out)
-	})
+	dir := testserver.Popgen(t, "demo", popgen.Demo())
+	fixOnce.Do(func() { fixMix, fixErr = testMix(dir) })
 	if fixErr != nil {
 		t.Fatalf("fixture: %v", fixErr)
 	}
-	return fixDir, fixMix
+	return dir, fixMix
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if fixDir != "" {
-		os.RemoveAll(filepath.Dir(fixDir))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testserver.Main(m) }
 
 // body builds a Beacon POST body.
 func body(filters []any, params map[string]any, granularity string, skip, limit int) json.RawMessage {

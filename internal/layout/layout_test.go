@@ -36,6 +36,7 @@ var rules = map[string][]string{
 	"popgen":              {"release"},
 	"internal/testenv":    {"release"},
 	"internal/schematest": {"internal/testenv", "release"},
+	"internal/testserver": {"internal/testenv", "ingest", "popgen"},
 	"internal/sibling":    {},
 	"internal/oidctest":   {},
 	"internal/layout":     {},
