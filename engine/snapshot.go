@@ -44,6 +44,9 @@ type Snapshot struct {
 	// (frequency.go).
 	cohortOnce sync.Once
 	cohort     *cohorts
+	// aggTerms is the catalog of aggregation concepts, built when first asked (aggregate.go).
+	aggOnce  sync.Once
+	aggTerms []AggregationTerm
 }
 
 // DatasetInfo describes one dataset of the release.
