@@ -10,7 +10,7 @@ import (
 )
 
 func indexCmd() *cobra.Command {
-	var dataDir string
+	var dataDir, spillDir string
 	cmd := &cobra.Command{
 		Use:   "index --data DIR",
 		Short: "Build the index files of the current release, so serve is ready in seconds",
@@ -21,7 +21,7 @@ the indexes again. ingest writes them itself unless --no-index is given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
-			dir, err := engine.WriteIndex(dataDir)
+			dir, err := engine.WriteIndex(dataDir, engine.Options{SpillDir: spillDir, Log: newLogger(false)})
 			if err != nil {
 				return err
 			}
@@ -30,6 +30,7 @@ the indexes again. ingest writes them itself unless --no-index is given.`,
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "release root directory written by 'bitbeacon ingest'")
+	cmd.Flags().StringVar(&spillDir, "spill-dir", "", "where the build writes its temporary variant columns (default: beside the index files)")
 	_ = cmd.MarkFlagRequired("data")
 	return cmd
 }
