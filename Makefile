@@ -7,7 +7,7 @@ SHARED  ?= $(abspath ../shared)
 LISTEN  ?= 127.0.0.1:5050
 export BITBEACON_SHARED := $(SHARED)
 
-.PHONY: all build compare benchbin run test vet pg chromium ui-screenshots fuzz bench bench-full gobench cineca clean
+.PHONY: all build compare benchbin run test vet pg chromium bcftools ui-screenshots fuzz bench bench-full gobench cineca clean
 
 all: build
 
@@ -29,7 +29,7 @@ run: build
 	./$(BIN) serve --demo --listen $(LISTEN)
 
 ## test: vet and every test (schemas and data are read from $(SHARED))
-test: vet pg chromium
+test: vet pg chromium bcftools
 	$(GO) test -count=1 ./...
 
 ## pg: install Debian's PostgreSQL server when absent (the benchmark comparator starts one)
@@ -44,6 +44,12 @@ chromium:
 	@test -x $(CHROMIUM) || { \
 	    echo "installing chromium (ui/ browser tests drive it headless)"; \
 	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+## bcftools: install Debian's bcftools when absent (the benchmark suite times it reading each VCF beside the ingest)
+bcftools:
+	@command -v bcftools >/dev/null 2>&1 || { \
+	    echo "installing bcftools (bench/suite times it reading the VCF the ingest reads)"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bcftools; }
 
 ## ui-screenshots: rerun the page's browser tests, keeping their screenshots in docs/ui/
 ui-screenshots: chromium
@@ -70,11 +76,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSONString -fuzztime $(FUZZTIME) ./release/
 
 ## bench: the benchmark suite, quick configuration (a few minutes); report in bench-report/
-bench: build compare benchbin pg
+bench: build compare benchbin pg bcftools
 	./$(BIN) bench --out bench-report
 
 ## bench-full: the issue's scales (10^4, 10^6, 10^7 x 2,504 samples, 10^4 x 100,000; hours)
-bench-full: build compare benchbin pg
+bench-full: build compare benchbin pg bcftools
 	./$(BIN) bench --full --out bench-report-full
 
 ## gobench: the Go benchmarks of the hot paths

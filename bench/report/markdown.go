@@ -57,7 +57,7 @@ func Targets(r *suite.Results) []Target {
 	// Ingest: the largest 2,504-sample scale.
 	if sr := largest(r, 2504); sr != nil {
 		out = append(out, Target{"VCF ingest, 2,504 samples (" + sr.Scale.String() + ")", "≥ 200k lines/s",
-			fmt.Sprintf("%s lines/s (zcat of the file: %s lines/s)", qps(sr.Ingest.LinesPerSec), qps(sr.Ingest.ZcatLinesPerSec)),
+			fmt.Sprintf("%s lines/s (zcat of the file: %s lines/s; %s)", qps(sr.Ingest.LinesPerSec), qps(sr.Ingest.ZcatLinesPerSec), bcftoolsRatios(sr.Ingest)),
 			met(sr.Ingest.LinesPerSec >= 200_000)})
 	}
 	var ten *suite.ScaleResult
@@ -125,6 +125,22 @@ func memoryTarget(ten *suite.ScaleResult) Target {
 	// fails the target is the server being killed (or a level failing: then no result).
 	t.Met = met(sl.OOMKills == 0)
 	return t
+}
+
+// bcftoolsRatios puts the ingest's lines/s as a ratio of each bcftools reading of the same
+// VCF, or says why there is none.
+func bcftoolsRatios(in suite.IngestResult) string {
+	if len(in.Bcftools) == 0 {
+		if in.BcftoolsSkipped != "" {
+			return "bcftools not measured: " + in.BcftoolsSkipped
+		}
+		return "bcftools not measured"
+	}
+	var parts []string
+	for _, b := range in.Bcftools {
+		parts = append(parts, fmt.Sprintf("bcftools %s %s lines/s, ingest at %.2f× of it", b.Name, qps(b.LinesPerSec), ratio(in.LinesPerSec, b.LinesPerSec)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func met(ok bool) string {
@@ -248,6 +264,12 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 	p("| generate (popgen BFF + BGZF VCF) | %s, VCF %s |\n", gen, bytesIEC(sr.VCFBytes))
 	p("| ingest | %s: %s lines/s, %s genotype calls/s, %s written |\n", dur(in.Elapsed), qps(in.LinesPerSec), qps(in.CallsPerSec), bytesIEC(in.BytesWritten))
 	p("| %s of the same VCF | %s: %s lines/s (ingest at %.2f× of it) |\n", in.ZcatTool, dur(in.Zcat), qps(in.ZcatLinesPerSec), ratio(in.LinesPerSec, in.ZcatLinesPerSec))
+	for _, b := range in.Bcftools {
+		p("| `%s` | %s: %s lines/s (ingest at %.2f× of it) |\n", b.Command, dur(b.Elapsed), qps(b.LinesPerSec), ratio(in.LinesPerSec, b.LinesPerSec))
+	}
+	if in.BcftoolsSkipped != "" {
+		p("| bcftools readings of the same VCF | not measured: %s |\n", in.BcftoolsSkipped)
+	}
 	p("| load (read release, build every index) | %s, %.2f s per million variants |\n", dur(ld.Elapsed), ld.SecondsPerMVar)
 	p("| memory after load | heap %s (%.0f B per variant), RSS %s |\n", bytesIEC(ld.HeapBytes), ld.HeapPerVariant, bytesIEC(ld.RSSBytes))
 	if ld.ReadyFromIndex > 0 {

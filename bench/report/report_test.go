@@ -25,8 +25,9 @@ func sample() *suite.Results {
 		return suite.EngineKind{Summary: load.Summary{N: 10, P50: p50, P99: 2 * p50, P999: 3 * p50, Max: 4 * p50}, AllocsPerQuery: 3}
 	}
 	small := suite.ScaleResult{
-		Scale:  suite.Scale{Variants: 10_000, Samples: 2504},
-		Ingest: suite.IngestResult{Elapsed: time.Second, Lines: 10_000, LinesPerSec: 10_000, ZcatTool: "zcat", ZcatLinesPerSec: 40_000},
+		Scale: suite.Scale{Variants: 10_000, Samples: 2504},
+		Ingest: suite.IngestResult{Elapsed: time.Second, Lines: 10_000, LinesPerSec: 10_000, ZcatTool: "zcat", ZcatLinesPerSec: 40_000,
+			BcftoolsSkipped: "bcftools not found on PATH"},
 		Load: suite.LoadResult{Elapsed: 300 * time.Millisecond, HeapBytes: 30 << 20,
 			IndexElapsed: 400 * time.Millisecond, ReadyFromIndex: 5 * time.Millisecond, ReadyHeapBytes: 1 << 20, ReadyRSSBytes: 60 << 20},
 		Engine: map[string]suite.EngineKind{"count-filters-1": kind(4 * time.Microsecond), "count-range": kind(10 * time.Microsecond)},
@@ -46,6 +47,11 @@ func sample() *suite.Results {
 	big := small
 	big.Scale.Variants = 1_000_000
 	big.Ingest.LinesPerSec = 250_000
+	big.Ingest.BcftoolsSkipped = ""
+	big.Ingest.Bcftools = []suite.BcftoolsReading{
+		{Name: "view", Command: "bcftools view --threads 2 -Ou -o /dev/null v.vcf.gz", Elapsed: 2 * time.Second, LinesPerSec: 500_000},
+		{Name: "query-GT", Command: `bcftools query -f '[%GT]\n' -o /dev/null v.vcf.gz`, Elapsed: 10 * time.Second, LinesPerSec: 100_000},
+	}
 	big.HTTP, big.Compare = nil, nil
 	big.Engine = map[string]suite.EngineKind{"count-filters-1": kind(5 * time.Microsecond), "count-range": kind(20 * time.Microsecond)}
 	return &suite.Results{Scales: []suite.ScaleResult{small, big}, Started: time.Unix(0, 0)}
@@ -79,6 +85,10 @@ func TestTargets(t *testing.T) {
 			t.Errorf("%s: met %q, want %q (%s)", what, tg.Met, met, tg.Measured)
 		}
 	}
+	// The largest scale's ingest as a ratio of each bcftools reading of its VCF.
+	if m := got["VCF ingest, 2,504 samples"].Measured; !strings.Contains(m, "bcftools view 500k lines/s, ingest at 0.50× of it; bcftools query-GT 100k lines/s, ingest at 2.50× of it") {
+		t.Errorf("VCF ingest: %s", m)
+	}
 	if m := got["speed-up over duckdb, every kind, p50 in process"].Measured; !strings.Contains(m, "30× (count-range) to 100×") {
 		t.Errorf("duckdb speed-up: %s", m)
 	}
@@ -96,7 +106,9 @@ func TestWrite(t *testing.T) {
 	for _, want := range []string{
 		"## Targets (design.md §6)", "| 8 | count | 60k | 0.60 |", "| count-range | 10.0 µs | 300.0 µs | 30× | all equal |",
 		"![scaling](scaling.png)", "![qps-10000x2504](qps-10000x2504.png)",
-		"HTTP latency per kind at 8 connections", "| ready from index files (what serve does) | 5.00 ms: heap 1.0 MiB, RSS 60.0 MiB", "| count-range | 100 | 200.0 µs | 800.0 µs | 1.60 ms |",
+		"HTTP latency per kind at 8 connections",
+		"| bcftools readings of the same VCF | not measured: bcftools not found on PATH |",
+		"| `bcftools query -f '[%GT]\\n' -o /dev/null v.vcf.gz` | 10.00 s: 100k lines/s (ingest at 2.50× of it) |", "| ready from index files (what serve does) | 5.00 ms: heap 1.0 MiB, RSS 60.0 MiB", "| count-range | 100 | 200.0 µs | 800.0 µs | 1.60 ms |",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)

@@ -60,6 +60,10 @@ type IngestResult struct {
 	Zcat            time.Duration `json:"zcatNs"`
 	ZcatTool        string        `json:"zcatTool"`
 	ZcatLinesPerSec float64       `json:"zcatLinesPerSec"`
+	// Bcftools are bcftools's readings of the same VCF (bcftools.go); BcftoolsSkipped says
+	// why there are none.
+	Bcftools        []BcftoolsReading `json:"bcftools,omitempty"`
+	BcftoolsSkipped string            `json:"bcftoolsSkipped,omitempty"`
 }
 
 // LoadResult is engine.Open of the published release: reading it and building every index.
@@ -110,6 +114,9 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	if sr.Ingest.ZcatTool, sr.Ingest.Zcat, err = timeInflate(vcf); err != nil {
 		sr.Failures = append(sr.Failures, "zcat: "+err.Error())
 	}
+	if err := measureBcftools(ctx, cfg.Bcftools, vcf, &sr.Ingest); err != nil {
+		sr.Failures = append(sr.Failures, err.Error())
+	}
 	out := filepath.Join(dir, "release")
 	t0 = time.Now()
 	sum, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: popgen.DefaultDatasetID, Assembly: popgen.DefaultAssembly}, append(files.Paths, vcf))
@@ -127,6 +134,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	if in.Zcat > 0 {
 		in.ZcatLinesPerSec = float64(in.Lines) / in.Zcat.Seconds()
 	}
+	bcftoolsRates(in)
 	in.BytesWritten = dirSize(sum.Dir)
 	if !cfg.Keep {
 		os.RemoveAll(files.Dir)

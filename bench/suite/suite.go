@@ -66,6 +66,9 @@ type Config struct {
 	CompareEngines     string `json:"compareEngines,omitempty"`
 	CompareRepeat      int    `json:"compareRepeat,omitempty"`
 	CompareMaxVariants int    `json:"compareMaxVariants,omitempty"`
+	// Bcftools is the bcftools binary timed reading each scale's VCF beside the ingest; ""
+	// looks it up on PATH, and without one those readings are skipped with a note.
+	Bcftools string `json:"bcftools,omitempty"`
 	// ServeMemoryLimit, when positive, adds a step to each scale: ServeBinary (bitbeacon)
 	// serves the release in a memory cgroup of that many bytes and is driven with the mix
 	// (memlimit.go). Without ServeBinary, or where no cgroup can be made, it is skipped.

@@ -38,6 +38,15 @@ func TestRunSmall(t *testing.T) {
 	if sr.Ingest.Lines != 1500 || sr.Ingest.Calls != 1500*60 || sr.Ingest.LinesPerSec <= 0 || sr.Ingest.Zcat <= 0 || sr.Ingest.BytesWritten <= 0 {
 		t.Errorf("ingest %+v", sr.Ingest)
 	}
+	needBcftools(t)
+	if len(sr.Ingest.Bcftools) != 2 || sr.Ingest.BcftoolsSkipped != "" {
+		t.Errorf("bcftools readings %+v, skipped %q", sr.Ingest.Bcftools, sr.Ingest.BcftoolsSkipped)
+	}
+	for _, r := range sr.Ingest.Bcftools {
+		if r.Elapsed <= 0 || r.LinesPerSec != 1500/r.Elapsed.Seconds() {
+			t.Errorf("bcftools %s: %+v, want the lines/s of 1,500 lines", r.Name, r)
+		}
+	}
 	if sr.Load.VariantsLoaded < 1500 || sr.Load.IndividualsRows != 60 || sr.Load.Elapsed <= 0 || sr.Load.HeapBytes <= 0 {
 		t.Errorf("load %+v", sr.Load)
 	}
