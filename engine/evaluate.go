@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/bitbeacon/bitbeacon/index"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -111,7 +112,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		countOnly(res, target, parts, allowed, s.datasets)
 		return nil
 	}
-	rows := intersect(target.all, parts)
+	rows := index.Intersect(target.all, parts)
 	res.Rows = roaring.New()
 	for _, d := range allowed {
 		dr := roaring.And(rows, target.byDataset[d])

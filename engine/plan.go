@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/bitbeacon/bitbeacon/index"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -44,9 +45,9 @@ const (
 // test each candidate's carried variants against the match instead.
 func (s *Snapshot) addVariantPart(e release.Entity, target *table, parts []*roaring.Bitmap, vrows *roaring.Bitmap) []*roaring.Bitmap {
 	if (e == release.Individual || e == release.Biosample) && len(parts) > 0 {
-		cand := intersect(target.all, parts)
+		cand := index.Intersect(target.all, parts)
 		perProbe := uint64(probePerCall)
-		if _, _, ok := rowRun(vrows); ok {
+		if _, _, ok := index.RowRun(vrows); ok {
 			perProbe = probeRunPerCall
 		}
 		if s.variants != nil && s.variants.carriers.moveCostAbove(vrows, cand.GetCardinality()*perProbe) {
@@ -86,7 +87,7 @@ func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.
 // carryingAny returns the candidate individuals or biosamples that carry any of the variants.
 func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *roaring.Bitmap {
 	out := roaring.New()
-	lo, hi, run := rowRun(vrows)
+	lo, hi, run := index.RowRun(vrows)
 	carries := func(b uint32) bool {
 		v := s.variants.carriedBy
 		if int(b) >= len(v) || v[b] == nil {
@@ -114,14 +115,4 @@ func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *r
 		}
 	}
 	return out
-}
-
-// rowRun reports whether rows are one run [lo, hi), as the variants of a range are unless a
-// long variant starting before it overlaps.
-func rowRun(rows *roaring.Bitmap) (lo, hi uint64, ok bool) {
-	if rows.IsEmpty() {
-		return 0, 0, false
-	}
-	lo, hi = uint64(rows.Minimum()), uint64(rows.Maximum())+1
-	return lo, hi, rows.GetCardinality() == hi-lo
 }
