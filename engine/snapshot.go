@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/index"
@@ -38,6 +39,11 @@ type Snapshot struct {
 	// build from Parquet (spill.go).
 	mapping *mapping
 	spilled *mapping
+
+	// cohort is what allele frequencies read of the samples, built when first asked
+	// (frequency.go).
+	cohortOnce sync.Once
+	cohort     *cohorts
 }
 
 // DatasetInfo describes one dataset of the release.
