@@ -103,6 +103,9 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 			return err
 		}
 		e := index.NewEncoder(f)
+		if s.spilled != nil {
+			e.Written = s.spilled.dropPages // see droppages.go
+		}
 		fn(e)
 		n, crc, err := e.Flush()
 		if err == nil {
@@ -116,6 +119,9 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 		}
 		im.Files[name] = indexFileEntry{Bytes: n, CRC32C: crc}
 		return nil
+	}
+	if s.spilled != nil {
+		s.spilled.dropAll() // what the build read back (the ids, for their lookup)
 	}
 	if err := write(snapshotFileName, s.encodeSnapshot); err != nil {
 		return err
@@ -293,7 +299,11 @@ func (vt *variantTable) encode(e *index.Encoder) {
 	e.Uint(uint64(vt.carriers.blockWords))
 	index.Array(e, vt.carriers.blocks)
 	e.Bool(vt.carriedBy != nil)
-	e.Bitmaps(vt.carriedBy)
+	if vt.carriedByImage != nil {
+		e.Encoded(vt.carriedByImage)
+	} else {
+		e.Bitmaps(vt.carriedBy)
+	}
 	vt.cl.encode(e)
 	vt.calls.encode(e)
 }

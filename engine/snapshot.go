@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/index"
@@ -36,6 +37,11 @@ type Snapshot struct {
 	// build from Parquet (spill.go).
 	mapping *mapping
 	spilled *mapping
+
+	// cohort is what allele frequencies read of the samples, built when first asked
+	// (frequency.go).
+	cohortOnce sync.Once
+	cohort     *cohorts
 }
 
 // DatasetInfo describes one dataset of the release.
