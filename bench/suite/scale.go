@@ -313,12 +313,13 @@ func measureOpen(dir string) (*opened, error) {
 
 // The peak resident memory of an index build from Parquet (2,504 samples): a part that does
 // not grow with the variants (the Parquet reader's batches, the metadata) and a part per
-// variant (builders, carriedBy, the garbage collector's headroom), fitted to this process's
-// 19.8 GB at 10^7 variants (docs/benchmarks.md#tuned-constants). A scale that would not fit
-// is refused before it is generated.
+// variant (the postings builders, the variant columns, the garbage collector's headroom: the
+// suite sets no memory limit), fitted to `bitbeacon index --memory-limit-mib 0` at 10^5 and
+// 10^6 variants (docs/benchmarks.md#tuned-constants). A scale that would not fit is refused
+// before it is generated.
 const (
-	buildPeakBase       = 720 << 20
-	buildPeakPerVariant = 1_900
+	buildPeakBase       = 600 << 20
+	buildPeakPerVariant = 1_400
 )
 
 // buildMemory estimates the peak memory of a scale's index build.
