@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/bitbeacon/bitbeacon/index"
 )
 
 // carrierLists holds the carriers of every variant as biosample rows, one sorted list per
@@ -215,53 +214,4 @@ func (b *carrierListsBuilder) build() (carrierLists, error) {
 		c.r16 = mappedArray[uint16](data)
 	}
 	return c, nil
-}
-
-// carriedByBuilder inverts the carrier lists into one bitmap of variant rows per biosample,
-// buffering rows per biosample and adding them in batches (variants arrive in row order, so
-// each batch appends to the end of its bitmap).
-type carriedByBuilder struct {
-	out  []*roaring.Bitmap
-	pend [][]uint32
-}
-
-const carriedByBatch = 4096
-
-func newCarriedByBuilder(biosampleRows uint32) *carriedByBuilder {
-	return &carriedByBuilder{out: make([]*roaring.Bitmap, biosampleRows), pend: make([][]uint32, biosampleRows)}
-}
-
-func (b *carriedByBuilder) add(variant uint32, carriers []uint32) {
-	for _, c := range carriers {
-		p := append(b.pend[c], variant)
-		if len(p) == carriedByBatch {
-			b.flush(c, p)
-			p = p[:0]
-		}
-		b.pend[c] = p
-	}
-}
-
-func (b *carriedByBuilder) flush(c uint32, rows []uint32) {
-	if b.out[c] == nil {
-		b.out[c] = roaring.New()
-	}
-	b.out[c].AddMany(rows)
-}
-
-func (b *carriedByBuilder) build() []*roaring.Bitmap {
-	for c, p := range b.pend {
-		if len(p) > 0 {
-			b.flush(uint32(c), p)
-		}
-	}
-	b.pend = nil
-	for i, bm := range b.out {
-		if bm != nil {
-			// Grown in batches: the clone drops the spare capacity (Compact may already
-			// have built a new bitmap; cloning that again is cheap and keeps this simple).
-			b.out[i] = index.Compact(bm).Clone()
-		}
-	}
-	return b.out
 }

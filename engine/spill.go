@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"unsafe"
 
@@ -81,6 +82,29 @@ func (sf *spillFile) write(p []byte) {
 		sf.sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
 	}
 	sf.n += int64(len(p))
+}
+
+// Write appends p (io.Writer; errors surface at finish).
+func (sf *spillFile) Write(p []byte) (int, error) {
+	sf.write(p)
+	return len(p), nil
+}
+
+// readBack flushes the file and returns it for reading (nothing is written to it after);
+// the spiller's first error when it cannot.
+func (sf *spillFile) readBack() (io.ReaderAt, error) {
+	sp := sf.sp
+	if sp.err != nil {
+		return nil, sp.err
+	}
+	if sf.f == nil {
+		return nil, fmt.Errorf("spill file for %s: closed", sf.name)
+	}
+	if err := sf.w.Flush(); err != nil {
+		sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
+		return nil, sp.err
+	}
+	return sf.f, nil
 }
 
 func (sf *spillFile) writeString(s string) {

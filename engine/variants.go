@@ -26,6 +26,9 @@ type variantTable struct {
 	// rows carried by biosample row b (nil for none).
 	carriers  carrierLists
 	carriedBy []*roaring.Bitmap
+	// carriedByImage is carriedBy encoded as an index file writes it, when the bitmaps are
+	// views of it (a build from Parquet, carriedby.go): an index file copies it as it is.
+	carriedByImage []byte
 
 	// cl renders the caseLevelData of records stored without it (see carriers.go).
 	cl *caseLevel
@@ -127,7 +130,7 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 	nb := uint32(0)
 	if biosamples != nil {
 		nb = biosamples.n
-		b.carriedBy = newCarriedByBuilder(nb)
+		b.carriedBy = newCarriedByBuilder(nb, sp, carriedByWindow)
 	}
 	b.tb.spill(sp, n)
 	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"))
@@ -191,7 +194,9 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 		return nil, err
 	}
 	if b.carriedBy != nil {
-		vt.carriedBy = b.carriedBy.build()
+		if vt.carriedBy, vt.carriedByImage, err = b.carriedBy.build(); err != nil {
+			return nil, err
+		}
 	}
 	if err := vt.cl.finish(); err != nil {
 		return nil, err
