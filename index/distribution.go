@@ -4,7 +4,12 @@ import (
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
+
+// DaysPerYear converts years to the days durations read as (ReadingRange, BinRows).
+const DaysPerYear = lexical.DaysPerYear
 
 // Distributions (aggregations): how the rows of a set spread over the values of a path, as
 // bitmap cardinalities, without materialising the set's values.
