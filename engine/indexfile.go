@@ -53,7 +53,7 @@ func tableFileName(e release.Entity) string { return string(e) + ".bin" }
 // the release) and writes its index files, under the root's lock: into a temporary directory,
 // fsynced, then renamed into place (replacing older index files of the release). It returns
 // the release directory.
-func WriteIndex(root string) (string, error) {
+func WriteIndex(root string, opts Options) (string, error) {
 	unlock, err := release.LockRoot(root)
 	if err != nil {
 		return "", err
@@ -67,8 +67,12 @@ func WriteIndex(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// Spill files go beside the index files: the same file system, with room for them.
-	s, err := load(r, r.Dir())
+	// Spill files go beside the index files unless told otherwise: the same file system,
+	// with room for them.
+	if opts.SpillDir == "" {
+		opts.SpillDir = r.Dir()
+	}
+	s, err := load(r, opts)
 	if err != nil {
 		return "", err
 	}

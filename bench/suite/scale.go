@@ -151,7 +151,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	// would not fit beside each other at 10^7 variants.
 	runtime.GC()
 	t0 = time.Now()
-	if _, err := engine.WriteIndex(out); err != nil {
+	if _, err := engine.WriteIndex(out, engine.Options{Log: log}); err != nil {
 		return sr, fmt.Errorf("index: %w", err)
 	}
 	sr.Load.IndexElapsed = time.Since(t0)
@@ -172,7 +172,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	// A restart: the files the first open paged in are in the page cache now.
 	eng.Close()
 	t0 = time.Now()
-	if eng, err = engine.NewEngine(out); err != nil {
+	if eng, err = engine.NewEngine(out, engine.Options{Log: log}); err != nil {
 		return sr, fmt.Errorf("load from index files: %w", err)
 	}
 	sr.Load.ReadyRestart = time.Since(t0)
@@ -298,7 +298,7 @@ func measureOpen(dir string) (*opened, error) {
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&m0)
 	t0 := time.Now()
-	eng, err := engine.NewEngine(dir)
+	eng, err := engine.NewEngine(dir, engine.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -15,10 +15,10 @@ import (
 const indexMemoryLimitMiB = 4096
 
 func indexCmd() *cobra.Command {
-	var dataDir string
+	var dataDir, spillDir string
 	var limitMiB int64
 	cmd := &cobra.Command{
-		Use:   "index --data DIR [--memory-limit-mib N]",
+		Use:   "index --data DIR [--memory-limit-mib N] [--spill-dir DIR]",
 		Short: "Build the index files of the current release, so serve is ready in seconds",
 		Long: `index loads the current release under --data from its Parquet files (verifying them) and
 writes the loaded indexes as index files into the release directory (releases/<id>/index/),
@@ -40,7 +40,7 @@ harder instead of letting the heap grow past it (0 leaves GOMEMLIMIT or no limit
 				debug.SetMemoryLimit(limitMiB << 20 / 16 * 15)
 			}
 			start := time.Now()
-			dir, err := engine.WriteIndex(dataDir)
+			dir, err := engine.WriteIndex(dataDir, engine.Options{SpillDir: spillDir, Log: newLogger(false)})
 			if err != nil {
 				return err
 			}
@@ -49,6 +49,7 @@ harder instead of letting the heap grow past it (0 leaves GOMEMLIMIT or no limit
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "release root directory written by 'bitbeacon ingest'")
+	cmd.Flags().StringVar(&spillDir, "spill-dir", "", "where the build writes its temporary variant columns (default: beside the index files)")
 	cmd.Flags().Int64Var(&limitMiB, "memory-limit-mib", indexMemoryLimitMiB, "memory budget of the build in MiB: the Go runtime's memory limit (0: GOMEMLIMIT or none)")
 	_ = cmd.MarkFlagRequired("data")
 	return cmd
