@@ -69,15 +69,15 @@ func (c *carrierLists) orWords(v uint32, words []uint64) {
 
 // orCarriers sets the carriers of the variant rows in words (over the biosample rows): full
 // blocks of rows from their unions, the rest variant by variant.
-func (c *carrierLists) orCarriers(variants *roaring.Bitmap, words []uint64) {
+func (c *carrierLists) orCarriers(variants *roaring.Bitmap, words []uint64, m *scanMeter) {
 	c.walk(variants, func(k uint32) bool {
 		for i, w := range c.blocks[int(k)*c.blockWords : int(k+1)*c.blockWords] {
 			words[i] |= w
 		}
-		return true
+		return m.add(int64(c.blockWords))
 	}, func(v uint32) bool {
 		c.orWords(v, words)
-		return true
+		return m.add(1)
 	})
 }
 

@@ -90,6 +90,20 @@ func (sf *spillFile) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// The index builders spill through index.Spill (their postings, index/postingsspill.go).
+var _ index.Spill = indexSpill{}
+
+type indexSpill struct{ sp *spiller }
+
+func (s indexSpill) Create(what string) index.SpillFile { return s.sp.create(what) }
+func (s indexSpill) Fail(err error)                     { s.sp.fail(err) }
+
+// Size, ReadBack, Map and Close make a spill file an index.SpillFile.
+func (sf *spillFile) Size() int64                    { return sf.n }
+func (sf *spillFile) ReadBack() (io.ReaderAt, error) { return sf.readBack() }
+func (sf *spillFile) Map() ([]byte, error)           { return sf.finish() }
+func (sf *spillFile) Close()                         { sf.close() }
+
 // readBack flushes the file and returns it for reading (nothing is written to it after);
 // the spiller's first error when it cannot.
 func (sf *spillFile) readBack() (io.ReaderAt, error) {

@@ -133,6 +133,9 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 		b.carriedBy = newCarriedByBuilder(nb, sp, carriedByWindow)
 	}
 	b.tb.spill(sp, n)
+	for what, ti := range map[string]*index.TermIndexBuilder{"types": b.types, "genes": b.genes, "aachanges": b.aas, "hgvs": b.hgvs} {
+		ti.Spill(indexSpill{sp}, what)
+	}
 	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"))
 	b.vt.cl = newCaseLevel(spaces, n, sp.create("zygosity"))
 	return b
@@ -206,6 +209,9 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	vt.genes = b.genes.Build(nil)
 	vt.aaChanges = b.aas.Build(nil)
 	vt.hgvs = b.hgvs.Build(nil)
+	if b.sp.err != nil { // a postings spill file failed: the indexes are incomplete
+		return nil, b.sp.err
+	}
 	for i, sq := range b.seqKeys {
 		end := vt.n
 		if i+1 < len(b.seqKeys) {
