@@ -60,8 +60,21 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
 	// the default, boolean, answer); the count still follows the granularity policy.
 	listing := r.Kind == RouteEntries && target.IsCollection()
-	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record
 	snap := s.eng.Snapshot()
+	// An aggregated answer counts the rows of each set's concepts (aggregation.go).
+	var aggTerms []engine.AggregationTerm
+	aggregate := req.Aggregated && aggregationTarget(target) && !r.Collections()
+	if aggregate {
+		if aggTerms, err = resolveAggregators(snap, req, target); err != nil {
+			req.Aggregated = false // echoed as count: error bodies keep to the v2.1.1 schema
+			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
+			return
+		}
+	} else if req.Aggregated {
+		req.Aggregated = false // a count answer, echoed so
+		req.Warnings = append(req.Warnings, "aggregations are answered for individuals, biosamples, runs and analyses; this answer is a count")
+	}
+	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record && !aggregate
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
@@ -127,6 +140,9 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		if !r.Collections() {
 			e.sets, e.setAdjust, e.includeSets = res.PerDataset, adjust, req.IncludeResultsetResponses
 			e.setFrequencies = setFreqs
+			if aggregate && g == Count {
+				e.aggregations = s.aggregations(snap, aggTerms, res)
+			}
 		}
 		s.writeData(ctx, st, e, nil)
 		return
@@ -292,7 +308,7 @@ func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) re
 		sum.RequestParameters = req.EchoParams
 		sum.IncludeResultsetResponses = req.IncludeResultsetResponses
 		sum.Pagination = pagination{Skip: max(req.Skip, 0), Limit: max(req.Limit, 0)}
-		sum.RequestedGranularity = req.Granularity.String()
+		sum.RequestedGranularity = req.requestedGranularity()
 		sum.TestMode = req.TestMode
 		m.TestMode = req.TestMode
 	}

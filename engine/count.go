@@ -9,8 +9,9 @@ import (
 // countOnly fills the per-dataset counts. No filter or a single one (the common case) is
 // counted straight from the shared index bitmap, two over one dataset with one
 // AndCardinality, more in res's reused word buffers when that is cheaper than building
-// their intersection (countScratch.count).
-func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []uint16, datasets []DatasetInfo) {
+// their intersection (countScratch.count). Many datasets are metered on b: it stops early
+// when b is past a bound (the caller checks b.Err).
+func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []uint16, datasets []DatasetInfo, b *Budget) {
 	var rows *roaring.Bitmap
 	switch len(parts) {
 	case 0:
@@ -25,12 +26,16 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 			res.Total = c
 			return
 		}
-		if res.scratch.count(res, target, parts, allowed, datasets) {
+		if res.scratch.count(res, target, parts, allowed, datasets, b) {
 			return
 		}
 		rows = index.Intersect(target.all, parts)
 	}
+	m := scanMeter{b: b}
 	for _, d := range allowed {
+		if !m.add(1) {
+			return
+		}
 		c := index.CountIn(rows, target.byDataset[d])
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
 		res.Total += c
@@ -59,7 +64,7 @@ func (sc *countScratch) datasetCounts(n int) []uint64 {
 // words, without building a bitmap; false when that would be slower than intersecting
 // (a large target, many sparse rows) or a part holds a row past the target's end, and the
 // caller intersects instead.
-func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitmap, allowed []uint16, datasets []DatasetInfo) bool {
+func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitmap, allowed []uint16, datasets []DatasetInfo, b *Budget) bool {
 	words := (int(target.n) + 63) / 64
 	if words > denseCountMaxWords {
 		return false
@@ -83,7 +88,11 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 		}
 	}
 	sc.dense.And(parts, target.n)
+	m := scanMeter{b: b}
 	for _, d := range allowed {
+		if !m.add(int64(words)) { // a count in words reads every word
+			return true
+		}
 		var c uint64
 		if bd := target.byDataset[d]; bd.GetCardinality() == uint64(target.n) {
 			c = sc.dense.Count()

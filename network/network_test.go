@@ -481,7 +481,7 @@ func TestReleaseSwapRefreshes(t *testing.T) {
 		}
 	}
 	ingestAs("FIRST")
-	eng, err := engine.NewEngine(dir)
+	eng, err := engine.NewEngine(dir, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
