@@ -1102,9 +1102,9 @@ func TestNastyRequestsNeverFail(t *testing.T) {
 			if err := u.Parse(nil, []byte(r.uri)); err != nil {
 				t.Fatal(err)
 			}
-			rt := parseRoute(string(u.Path()))
-			collection := rt.collections()
-			if err := v.Response("data", string(rt.target()), collection, out); err != nil {
+			rt := ParseRoute(string(u.Path()))
+			collection := rt.Collections()
+			if err := v.Response("data", string(rt.Target()), collection, out); err != nil {
 				t.Errorf("%s %s: response does not validate: %v", r.method, name, err)
 			}
 		})

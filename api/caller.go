@@ -47,6 +47,13 @@ func (s *Server) callerOf(ctx *fasthttp.RequestCtx) (*auth.Caller, error) {
 // writeUnauthorized answers a refused token: 401 with a Beacon error body and the RFC 6750
 // challenge.
 func (s *Server) writeUnauthorized(ctx *fasthttp.RequestCtx, err error) {
-	ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+	refuseToken(ctx)
 	s.writeError(ctx, fasthttp.StatusUnauthorized, err.Error(), nil)
+}
+
+// refuseToken is what every answer to a refused token shares, in the v2 and the v1 body
+// alike: the RFC 6750 challenge and a count in bitbeacon_rejected_requests_total{reason="auth"}.
+func refuseToken(ctx *fasthttp.RequestCtx) {
+	rejected(reasonAuth).Inc()
+	ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -18,8 +19,15 @@ const EnvPrefix = "BITBEACON_"
 
 // ApplyEnv sets the scalar configuration keys (strings, numbers, booleans, durations, at any
 // depth of nested sections, not inside lists or maps) named by environ's BITBEACON_
-// variables, then validates the result. Variables that name no key (BITBEACON_SHARED, for
-// tests) are left alone. It returns the keys it set, for the log.
+// variables, then validates the result. It returns the keys it set, for the log.
+//
+// Lists and maps (datasets, handovers, auth.issuers, auth.visaIssuers) come from the file
+// only: each holds records, not scalars (there is no list-of-scalars key), and a second
+// syntax for them would split a dataset's access policy between two places. A variable
+// under one of them, or under a section but naming none of its keys (a typo), is an error
+// rather than silently ignored: BITBEACON_DATASETS_X_MAX_GRANULARITY=count must not look
+// as if it restricted anything. Other variables that name no key (BITBEACON_SHARED, for
+// tests) are left alone.
 func (c *Config) ApplyEnv(environ []string) ([]string, error) {
 	vals := map[string]string{}
 	for _, kv := range environ {
@@ -33,6 +41,10 @@ func (c *Config) ApplyEnv(environ []string) ([]string, error) {
 	}
 	var set []string
 	var errs []string
+	// sections are the env prefixes of the nested sections (BITBEACON_LIMITS_) and of the
+	// lists and maps (BITBEACON_DATASETS_): a variable under one must name a scalar key.
+	sections := map[string]envSection{}
+	used := map[string]bool{}
 	var walk func(v reflect.Value, env, key string)
 	walk = func(v reflect.Value, env, key string) {
 		t := v.Type()
@@ -48,13 +60,21 @@ func (c *Config) ApplyEnv(environ []string) ([]string, error) {
 			}
 			fv := v.Field(i)
 			if fv.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)) {
+				sections[name+"_"] = envSection{path: path}
 				walk(fv, name, path)
 				continue
+			}
+			switch fv.Kind() {
+			case reflect.Slice:
+				sections[name+"_"] = envSection{path: path, fileOnly: "list"}
+			case reflect.Map:
+				sections[name+"_"] = envSection{path: path, fileOnly: "map"}
 			}
 			s, ok := vals[name]
 			if !ok {
 				continue
 			}
+			used[name] = true
 			if err := setScalar(fv, s); err != nil {
 				errs = append(errs, fmt.Sprintf("%s (%s): %v", name, path, err))
 				continue
@@ -66,6 +86,26 @@ func (c *Config) ApplyEnv(environ []string) ([]string, error) {
 		}
 	}
 	walk(reflect.ValueOf(c).Elem(), strings.TrimSuffix(EnvPrefix, "_"), "")
+	for name := range vals {
+		if used[name] {
+			continue
+		}
+		// The longest section prefix is the innermost section the variable is under.
+		var under string
+		for prefix := range sections {
+			if strings.HasPrefix(name, prefix) && len(prefix) > len(under) {
+				under = prefix
+			}
+		}
+		if sec, ok := sections[under]; ok {
+			msg := fmt.Sprintf("%s names no key of %s", name, sec.path)
+			if sec.fileOnly != "" {
+				msg = fmt.Sprintf("%s is under %s, a %s: lists and maps are set in the configuration file only", name, sec.path, sec.fileOnly)
+			}
+			errs = append(errs, msg)
+		}
+	}
+	slices.Sort(errs)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("environment: %s", strings.Join(errs, "; "))
 	}
@@ -73,6 +113,13 @@ func (c *Config) ApplyEnv(environ []string) ([]string, error) {
 		return nil, fmt.Errorf("environment overrides %s: %w", strings.Join(set, ", "), err)
 	}
 	return set, nil
+}
+
+// envSection is a configuration key that holds other keys: a section (fileOnly empty), or
+// a list or a map, which the environment does not set.
+type envSection struct {
+	path     string
+	fileOnly string // "list", "map" or ""
 }
 
 // setScalar parses s into v by v's type.
@@ -98,8 +145,12 @@ func setScalar(v reflect.Value, s string) error {
 			return fmt.Errorf("%q is not an integer", s)
 		}
 		v.SetInt(n)
+	case v.Kind() == reflect.Slice:
+		return errors.New("a list: lists and maps are set in the configuration file only")
+	case v.Kind() == reflect.Map:
+		return errors.New("a map: lists and maps are set in the configuration file only")
 	default:
-		return fmt.Errorf("a %s is not set from the environment; use the configuration file", v.Kind())
+		return fmt.Errorf("a %s is set in the configuration file only", v.Kind())
 	}
 	return nil
 }

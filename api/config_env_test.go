@@ -39,6 +39,32 @@ func TestApplyEnv(t *testing.T) {
 	}
 }
 
+// Lists and maps come from the file only: a variable that names one, or a key inside one,
+// or a key a section does not have, is refused with its name, never silently ignored (a
+// dataset's policy set that way would not apply).
+func TestApplyEnvRefusesListsMapsAndTypos(t *testing.T) {
+	for env, want := range map[string]string{
+		"BITBEACON_DATASETS=A,B":                         "BITBEACON_DATASETS (datasets): a map: lists and maps are set in the configuration file only",
+		"BITBEACON_DATASETS_MY_DS_MAX_GRANULARITY=count": "BITBEACON_DATASETS_MY_DS_MAX_GRANULARITY is under datasets, a map",
+		`BITBEACON_AUTH_ISSUERS=[{"issuer":"x"}]`:        "BITBEACON_AUTH_ISSUERS (auth.issuers): a list: lists and maps",
+		"BITBEACON_AUTH_VISA_ISSUERS_0_ISSUER=x":         "BITBEACON_AUTH_VISA_ISSUERS_0_ISSUER is under auth.visaIssuers, a list",
+		"BITBEACON_HANDOVERS_0_URL=https://x":            "under handovers, a list",
+		"BITBEACON_LIMITS_MAX_FILTER=10":                 "BITBEACON_LIMITS_MAX_FILTER names no key of limits",
+		"BITBEACON_PRIVACY_QUERY_BUDGET_REQUEST=5":       "names no key of privacy.queryBudget",
+	} {
+		c := DefaultConfig()
+		set, err := c.ApplyEnv([]string{env, "BITBEACON_LIMITS_MAX_FILTERS=10"})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: set %v, error %v; want %q", env, set, err, want)
+		}
+	}
+	// Next to a typo, the keys still parse; variables outside every section are left alone.
+	c := DefaultConfig()
+	if set, err := c.ApplyEnv([]string{"BITBEACON_LIMITS_MAX_FILTERS=10", "BITBEACON_SHARED=/x", "BITBEACON_TEST_DRAIN=1"}); err != nil || len(set) != 1 || c.Limits.MaxFilters != 10 {
+		t.Errorf("set %v, error %v, maxFilters %d", set, err, c.Limits.MaxFilters)
+	}
+}
+
 func TestCheckDatasets(t *testing.T) {
 	c := DefaultConfig()
 	c.Datasets = map[string]DatasetConfig{"A": {}, "TYPO": {}}

@@ -14,7 +14,7 @@ import (
 )
 
 // data answers the entry-type endpoints: /{entry}, /{entry}/{id} and /{entry}/{id}/{related}.
-func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
+func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	caller, err := s.callerOf(ctx)
 	if err != nil {
 		s.writeUnauthorized(ctx, err)
@@ -41,15 +41,15 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	target := r.target()
+	target := r.Target()
 	q := &req.Query
 	q.Target = target
-	switch r.kind {
-	case routeEntry:
-		st.anchor = engine.Anchor{Entity: target, ID: r.id}
+	switch r.Kind {
+	case RouteEntry:
+		st.anchor = engine.Anchor{Entity: target, ID: r.ID}
 		q.Anchor = &st.anchor
-	case routeRelated:
-		st.anchor = engine.Anchor{Entity: r.entry.Entity, ID: r.id}
+	case RouteRelated:
+		st.anchor = engine.Anchor{Entity: r.Entry.Entity, ID: r.ID}
 		q.Anchor = &st.anchor
 	}
 	if !s.cfg.NonFilteredQueriesAllowed && q.Anchor == nil && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil {
@@ -59,13 +59,13 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 	// /datasets and /cohorts list their collections at every granularity: a collection's
 	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
 	// the default, boolean, answer); the count still follows the granularity policy.
-	listing := r.kind == routeEntries && target.IsCollection()
+	listing := r.Kind == RouteEntries && target.IsCollection()
 	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record
 	snap := s.eng.Snapshot()
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
-	descriptions := target == release.Dataset && r.kind != routeRelated && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil
+	descriptions := target == release.Dataset && r.Kind != RouteRelated && len(q.Filters) == 0 && len(q.Groups) == 0 && q.Variant == nil
 	requested := q.DatasetIDs // restrict points q at st.datasets until the answer is built
 	var some bool
 	if descriptions {
@@ -111,14 +111,14 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r route) {
 		handovers: s.beaconHandovers(),
 	}
 	offset, limit := s.window(req)
-	if listing || g == Record && r.collections() {
+	if listing || g == Record && r.Collections() {
 		s.writeData(ctx, st, e, func(b []byte) []byte {
 			return appendCollections(b, s.page(snap, target, res.Rows, offset, limit))
 		})
 		return
 	}
 	if g < Record {
-		if !r.collections() {
+		if !r.Collections() {
 			e.sets, e.setAdjust, e.includeSets = res.PerDataset, adjust, req.IncludeResultsetResponses
 		}
 		s.writeData(ctx, st, e, nil)

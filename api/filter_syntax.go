@@ -5,6 +5,7 @@ import (
 
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/release"
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Alphanumeric filter operators, longest first.
@@ -68,7 +69,7 @@ func underscoreCURIE(id string) string {
 			return id
 		}
 	}
-	if !release.AllDigits(id[u+1:]) {
+	if !lexical.AllDigits(id[u+1:]) {
 		return id
 	}
 	return id[:u] + ":" + id[u+1:]

@@ -15,7 +15,7 @@ import (
 // datasets a caller may see, paged as the entry endpoints page records.
 
 // filteringTerms answers /filtering_terms and its per-entry and per-collection forms.
-func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
+func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r Route) {
 	caller, err := s.callerOf(ctx)
 	if err != nil {
 		s.writeUnauthorized(ctx, err)
@@ -24,24 +24,24 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 	snap := s.eng.Snapshot()
 	var scope release.Entity
 	dataset := ""
-	if r.entry.ID != "" {
-		scope = r.entry.Entity
+	if r.Entry.ID != "" {
+		scope = r.Entry.Entity
 	}
-	if r.id != "" {
+	if r.ID != "" {
 		switch scope {
 		case release.Dataset:
-			dataset, scope = r.id, ""
+			dataset, scope = r.ID, ""
 		case release.Cohort:
 			// A cohort covers the individuals of its dataset(s); list what those hold.
 			scope = ""
-			ds := snap.CohortDatasets(r.id)
+			ds := snap.CohortDatasets(r.ID)
 			if len(ds) == 0 {
-				s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no cohort %q", r.id), nil)
+				s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no cohort %q", r.ID), nil)
 				return
 			}
 			dataset = ds[0]
 		default:
-			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("/%s/{id}/filtering_terms is not an endpoint; use /%s/filtering_terms", r.entry.PathSegment, r.entry.PathSegment), nil)
+			s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("/%s/{id}/filtering_terms is not an endpoint; use /%s/filtering_terms", r.Entry.PathSegment, r.Entry.PathSegment), nil)
 			return
 		}
 		if dataset != "" && !snap.HasDataset(dataset) {
@@ -63,10 +63,10 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r route) {
 		terms = filteringTermsOf(snap, scope, visible)
 	}
 	args := ctx.QueryArgs()
-	skip, err := nonNegative(args, pSkip)
+	skip, err := nonNegative(args, ParamSkip)
 	limit := s.defaultLimit()
-	if err == nil && args.Has(pLimit) {
-		limit, err = nonNegative(args, pLimit)
+	if err == nil && args.Has(ParamLimit) {
+		limit, err = nonNegative(args, ParamLimit)
 	}
 	if err != nil {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)

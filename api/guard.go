@@ -65,10 +65,10 @@ func (s *Server) guard(req *Request) (err error) {
 		}
 		if v := q.Variant; v != nil {
 			for _, p := range []struct{ name, v string }{
-				{pAssemblyID, v.AssemblyID}, {pReferenceName, v.ReferenceName}, {pMateName, v.MateName},
-				{pVariantType, v.VariantType}, {pGeneID, v.GeneID}, {pAminoacidChange, v.AminoacidChange},
-				{pGenomicAllele, v.GenomicAlleleShortForm}, {pReferenceBases, deref(v.ReferenceBases)},
-				{pAlternateBases, deref(v.AlternateBases)},
+				{ParamAssemblyID, v.AssemblyID}, {ParamReferenceName, v.ReferenceName}, {ParamMateName, v.MateName},
+				{ParamVariantType, v.VariantType}, {ParamGeneID, v.GeneID}, {ParamAminoacidChange, v.AminoacidChange},
+				{ParamGenomicAllele, v.GenomicAlleleShortForm}, {ParamReferenceBases, deref(v.ReferenceBases)},
+				{ParamAlternateBases, deref(v.AlternateBases)},
 			} {
 				if err := long(p.name, p.v); err != nil {
 					return err

@@ -265,9 +265,9 @@ func queryBearer(t *testing.T, h fasthttp.RequestHandler, method, uri string, bo
 	if err := json.Unmarshal(out, &s); err != nil {
 		t.Fatalf("%s %s: body is not JSON: %v: %s", method, uri, err, out)
 	}
-	r := parseRoute(pathOf(uri))
-	entity := string(r.target())
-	collection := r.collections()
+	r := ParseRoute(pathOf(uri))
+	entity := string(r.Target())
+	collection := r.Collections()
 	if err := schematest.For(t).Response("data", entity, collection, out); err != nil {
 		t.Fatalf("%s %s: response does not validate: %v\n%s", method, uri, err, truncate(out))
 	}

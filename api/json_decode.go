@@ -138,10 +138,12 @@ func isJSONNumber(b []byte) bool {
 // allocating one per key and request.
 var bodyKeys = func() map[string]string {
 	m := map[string]string{}
-	for _, k := range []string{"$schema", "meta", "apiVersion", "requestedSchemas", "entityType", "schema",
-		"query", "requestParameters", "filters", "id", "operator", "value", "scope", "includeDescendantTerms",
-		"similarity", "requestedGranularity", "pagination", "skip", "limit", "testMode",
-		"includeResultsetResponses", "g_variant", "datasets", pDatasetIDs} {
+	for _, k := range []string{KeySchema, KeyMeta, KeyAPIVersion, KeyRequestedSchemas, "entityType", "schema",
+		KeyQuery, "id", "operator", "value", "scope", "includeDescendantTerms", "similarity",
+		ParamSkip, ParamLimit, KeyGVariant, KeyDatasets, ParamDatasetIDs} {
+		m[k] = k
+	}
+	for _, k := range queryKeys {
 		m[k] = k
 	}
 	for k := range variantParamNames {

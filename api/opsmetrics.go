@@ -20,13 +20,14 @@ const (
 	reasonHTTP        = "http"        // fasthttp could not read it (header, body size, malformed)
 	reasonLimits      = "limits"      // too many filters, a value too long
 	reasonConnections = "connections" // past limits.maxConnections
+	reasonAuth        = "auth"        // a bearer token or passport refused (401)
 )
 
 // rejectedCounters is read-only after init: one counter per reason, so that counting
 // builds no name.
 var rejectedCounters = func() map[string]*metrics.Counter {
 	m := map[string]*metrics.Counter{}
-	for _, r := range []string{reasonHTTP, reasonLimits, reasonConnections, "budget", "deadline", "disconnected", "auth"} {
+	for _, r := range []string{reasonHTTP, reasonLimits, reasonConnections, "budget", "deadline", "disconnected", reasonAuth} {
 		m[r] = metrics.NewCounter(`bitbeacon_rejected_requests_total{reason="` + r + `"}`)
 	}
 	return m
@@ -60,11 +61,11 @@ var latencyHistograms = func() map[durationKey]*histogram {
 	for k := range durationSummaries {
 		route := "framework"
 		switch k.kind {
-		case routeEntries:
+		case RouteEntries:
 			route = "entries"
-		case routeEntry:
+		case RouteEntry:
 			route = "entry"
-		case routeRelated:
+		case RouteRelated:
 			route = "related"
 		}
 		m[k] = &histogram{name: "bitbeacon_request_latency_seconds", labels: `route="` + route + `",entry="` + k.entry + `"`}
@@ -74,7 +75,7 @@ var latencyHistograms = func() map[durationKey]*histogram {
 
 // requestKey labels bitbeacon_requests_total.
 type requestKey struct {
-	kind           routeKind
+	kind           RouteKind
 	entry, related string
 	status         int
 }
@@ -86,8 +87,8 @@ var (
 
 // countRequest counts one answered request by endpoint and status; a counter is created
 // the first time its labels occur, later ones are a map read.
-func countRequest(r route, status int) {
-	k := requestKey{r.kind, r.entry.PathSegment, r.related.PathSegment, status}
+func countRequest(r Route, status int) {
+	k := requestKey{r.Kind, r.Entry.PathSegment, r.Related.PathSegment, status}
 	requestsMu.RLock()
 	c := requests[k]
 	requestsMu.RUnlock()
@@ -104,29 +105,29 @@ func countRequest(r route, status int) {
 }
 
 // endpointName is the endpoint template of a route ("/individuals/{id}/biosamples").
-func endpointName(r route) string {
-	switch r.kind {
-	case routeInfo:
+func endpointName(r Route) string {
+	switch r.Kind {
+	case RouteInfo:
 		return "/info"
-	case routeServiceInfo:
+	case RouteServiceInfo:
 		return "/service-info"
-	case routeConfiguration:
+	case RouteConfiguration:
 		return "/configuration"
-	case routeEntryTypes:
+	case RouteEntryTypes:
 		return "/entry_types"
-	case routeMap:
+	case RouteMap:
 		return "/map"
-	case routeFilteringTerms:
-		if r.entry.PathSegment != "" {
-			return "/" + r.entry.PathSegment + "/filtering_terms"
+	case RouteFilteringTerms:
+		if r.Entry.PathSegment != "" {
+			return "/" + r.Entry.PathSegment + "/filtering_terms"
 		}
 		return "/filtering_terms"
-	case routeEntries:
-		return "/" + r.entry.PathSegment
-	case routeEntry:
-		return "/" + r.entry.PathSegment + "/{id}"
-	case routeRelated:
-		return "/" + r.entry.PathSegment + "/{id}/" + r.related.PathSegment
+	case RouteEntries:
+		return "/" + r.Entry.PathSegment
+	case RouteEntry:
+		return "/" + r.Entry.PathSegment + "/{id}"
+	case RouteRelated:
+		return "/" + r.Entry.PathSegment + "/{id}/" + r.Related.PathSegment
 	}
 	return "other"
 }
@@ -136,7 +137,7 @@ var answers = func() map[durationKey]*metrics.Counter {
 	m := map[durationKey]*metrics.Counter{}
 	for _, et := range EntryTypes {
 		for g := Boolean; g <= Record; g++ {
-			m[durationKey{kind: routeKind(g), entry: et.PathSegment}] = metrics.NewCounter(
+			m[durationKey{kind: RouteKind(g), entry: et.PathSegment}] = metrics.NewCounter(
 				`bitbeacon_answers_total{entry="` + et.PathSegment + `",granularity="` + g.String() + `"}`)
 		}
 	}
@@ -145,7 +146,7 @@ var answers = func() map[durationKey]*metrics.Counter {
 
 // countAnswer counts one data answer of entry type e at granularity g.
 func countAnswer(e string, g Granularity) {
-	if c := answers[durationKey{kind: routeKind(g), entry: e}]; c != nil {
+	if c := answers[durationKey{kind: RouteKind(g), entry: e}]; c != nil {
 		c.Inc()
 	}
 }
@@ -181,8 +182,8 @@ func (s *Server) writeMetrics(ctx *fasthttp.RequestCtx) {
 }
 
 // observeRequest records one answered request: its latency and its endpoint and status.
-func observeRequest(r route, status int, start time.Time) {
-	if h := latencyHistograms[durationKey{kind: r.kind, entry: r.entry.PathSegment}]; h != nil {
+func observeRequest(r Route, status int, start time.Time) {
+	if h := latencyHistograms[durationKey{kind: r.Kind, entry: r.Entry.PathSegment}]; h != nil {
 		h.observe(time.Since(start))
 	}
 	countRequest(r, status)

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 )
 
 // /metrics has HELP and TYPE lines, requests by endpoint and status, answers by
@@ -79,4 +82,53 @@ func TestHealthAndReady(t *testing.T) {
 	if status, _ := do(srv.Handler(), "GET", "/ready", nil); status != 503 {
 		t.Errorf("/ready without a release: %d", status)
 	}
+}
+
+// Every refused token counts once in bitbeacon_rejected_requests_total{reason="auth"}, on
+// the v2 data endpoints, /filtering_terms and v1 /query alike; accepted and anonymous
+// callers do not count.
+func TestRejectedAuthMetric(t *testing.T) {
+	f := newAccessFixture(t, map[string]DatasetConfig{"FIXTURE": {SecurityLevel: SecurityControlled, Visa: fixtureVisa}}, nil)
+	const series = `bitbeacon_rejected_requests_total{reason="auth"}`
+	before := metricValue(t, f.h, series)
+	paths := []string{"/individuals?requestedGranularity=count", "/filtering_terms", "/query?referenceName=1&start=1000&referenceBases=A&alternateBases=G&assemblyId=GRCh38"}
+	refused := 0
+	for name, tok := range f.badTokens(t) {
+		for _, p := range paths {
+			if status, body := doBearer(f.h, "GET", p, nil, tok); status != 401 {
+				t.Fatalf("%s on %s: %d %s", name, p, status, body)
+			}
+			refused++
+		}
+	}
+	for _, tok := range []string{"", f.access("alice"), f.passport("alice", f.visa("alice", fixtureVisa))} {
+		for _, p := range paths {
+			if status, body := doBearer(f.h, "GET", p, nil, tok); status != 200 {
+				t.Fatalf("accepted caller on %s: %d %s", p, status, body)
+			}
+		}
+	}
+	if got := metricValue(t, f.h, series) - before; got != float64(refused) {
+		t.Errorf("%s rose by %v, want %d (one per refused token)", series, got, refused)
+	}
+}
+
+// metricValue reads one series' value from /metrics.
+func metricValue(t *testing.T, h fasthttp.RequestHandler, series string) float64 {
+	t.Helper()
+	status, body := do(h, "GET", "/metrics", nil)
+	if status != 200 {
+		t.Fatalf("/metrics: %d", status)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return x
+		}
+	}
+	t.Fatalf("/metrics lacks %s", series)
+	return 0
 }

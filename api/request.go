@@ -160,76 +160,6 @@ const (
 	maxQuoted         = 80 // longest piece of client input quoted in a message
 )
 
-// canonical parameter names, and their accepted GET spellings (docs/api.md#variant-queries).
-const (
-	pRequestedSchema   = "requestedSchema"
-	pSkip              = "skip"
-	pLimit             = "limit"
-	pIncludeResultsets = "includeResultsetResponses"
-	pFilters           = "filters"
-	pGranularity       = "requestedGranularity"
-	pTestMode          = "testMode"
-	pDatasetIDs        = "datasetIds"
-	pAssemblyID        = "assemblyId"
-	pReferenceName     = "referenceName"
-	pStart             = "start"
-	pEnd               = "end"
-	pReferenceBases    = "referenceBases"
-	pAlternateBases    = "alternateBases"
-	pVariantType       = "variantType"
-	pVariantMinLength  = "variantMinLength"
-	pVariantMaxLength  = "variantMaxLength"
-	pMateName          = "mateName"
-	pGeneID            = "geneId"
-	pAminoacidChange   = "aminoacidChange"
-	pGenomicAllele     = "genomicAlleleShortForm"
-)
-
-// getSpellings are the accepted GET parameter names and getCanon their canonical names,
-// index-aligned; getParamIndex finds a spelling's index.
-var (
-	getSpellings = []string{
-		pRequestedSchema, pSkip, pLimit, pIncludeResultsets, pFilters, pGranularity, pTestMode,
-		pDatasetIDs, "datasets", pAssemblyID, pReferenceName, pStart, pEnd, pReferenceBases,
-		pAlternateBases, pVariantType, pVariantMinLength, pVariantMaxLength, pMateName,
-		pGeneID, "geneid", pAminoacidChange, pGenomicAllele, "allele",
-	}
-	getCanon      = make([]string, len(getSpellings))
-	getParamIndex = make(map[string]int, len(getSpellings))
-)
-
-func init() {
-	if len(getSpellings) > maxGetSpellings {
-		panic("api: raise maxGetSpellings")
-	}
-	alias := map[string]string{"datasets": pDatasetIDs, "geneid": pGeneID, "allele": pGenomicAllele}
-	for i, s := range getSpellings {
-		getParamIndex[s] = i
-		getCanon[i] = s
-		if c, ok := alias[s]; ok {
-			getCanon[i] = c
-		}
-	}
-}
-
-const maxGetSpellings = 32 // >= len(getSpellings)
-
-// variantParamNames maps the requestParameters keys (flat or under g_variant) to canonical
-// names.
-var variantParamNames = map[string]string{
-	pAssemblyID: pAssemblyID, pReferenceName: pReferenceName, pStart: pStart, pEnd: pEnd,
-	pReferenceBases: pReferenceBases, pAlternateBases: pAlternateBases,
-	pVariantType: pVariantType, pVariantMinLength: pVariantMinLength,
-	pVariantMaxLength: pVariantMaxLength, pMateName: pMateName,
-	pGeneID: pGeneID, "geneid": pGeneID, pAminoacidChange: pAminoacidChange,
-	pGenomicAllele: pGenomicAllele, "allele": pGenomicAllele,
-}
-
-// listParams take several values: comma-separated and/or repeated.
-var listParams = map[string]bool{
-	pRequestedSchema: true, pFilters: true, pDatasetIDs: true, pStart: true, pEnd: true,
-}
-
 // builder accumulates one request; GET and POST feed it the same way. A builder and its
 // Request may be pooled (requestState): reset keeps their slices' memory.
 type builder struct {
@@ -336,14 +266,14 @@ func (b *builder) finish() (*Request, error) {
 		b.v = v
 		r.Query.Variant = &b.v
 		if len(b.echoV) > 0 {
-			r.EchoParams = map[string]any{"g_variant": b.echoV}
+			r.EchoParams = map[string]any{KeyGVariant: b.echoV}
 		}
 	}
 	if len(r.Query.DatasetIDs) > 0 {
 		if r.EchoParams == nil {
 			r.EchoParams = make(map[string]any, 1)
 		}
-		r.EchoParams["datasets"] = map[string]any{"datasetIds": r.Query.DatasetIDs}
+		r.EchoParams[KeyDatasets] = map[string]any{ParamDatasetIDs: r.Query.DatasetIDs}
 	}
 	return r, nil
 }
@@ -369,7 +299,7 @@ func (b *builder) apply(canon, where string, vals []string) error {
 	}
 	r := b.req
 	switch canon {
-	case pSkip, pLimit:
+	case ParamSkip, ParamLimit:
 		if s == "" {
 			return nil
 		}
@@ -377,12 +307,12 @@ func (b *builder) apply(canon, where string, vals []string) error {
 		if err != nil {
 			return err
 		}
-		if canon == pSkip {
+		if canon == ParamSkip {
 			r.Skip = n
 		} else {
 			r.Limit = n
 		}
-	case pIncludeResultsets:
+	case ParamIncludeResultsets:
 		if s == "" {
 			return nil
 		}
@@ -393,7 +323,7 @@ func (b *builder) apply(canon, where string, vals []string) error {
 		default:
 			return reqErrorf("%s must be one of HIT, MISS, ALL, NONE; got %s", where, quote(s))
 		}
-	case pGranularity:
+	case ParamGranularity:
 		if s == "" {
 			return nil
 		}
@@ -402,7 +332,7 @@ func (b *builder) apply(canon, where string, vals []string) error {
 			return reqErrorf("%s must be one of boolean, count, record; got %s", where, quote(s))
 		}
 		r.Granularity, r.GranularityGiven = g, true
-	case pTestMode:
+	case ParamTestMode:
 		if s == "" { // a bare ?testMode switches it on
 			r.TestMode = true
 			return nil
@@ -412,7 +342,7 @@ func (b *builder) apply(canon, where string, vals []string) error {
 			return reqErrorf("%s must be true or false; got %s", where, quote(s))
 		}
 		r.TestMode = t
-	case pReferenceBases, pAlternateBases:
+	case ParamReferenceBases, ParamAlternateBases:
 		// An empty value is real here: insertion (ref) or deletion (alt), as
 		// models/json/beacon-v2-default-model/genomicVariations/requestParametersComponents.json says.
 		bases, ok := normBases(s)
@@ -420,13 +350,13 @@ func (b *builder) apply(canon, where string, vals []string) error {
 			return reqErrorf("%s must contain only IUPAC bases (ACGTUNRYSWKMBDHV), '-' or '.'; got %s", where, quote(s))
 		}
 		b.vGiven = true
-		if canon == pReferenceBases {
+		if canon == ParamReferenceBases {
 			b.v.ReferenceBases = &bases
 		} else {
 			b.v.AlternateBases = &bases
 		}
 		b.echo(canon, bases)
-	case pVariantMinLength, pVariantMaxLength:
+	case ParamVariantMinLength, ParamVariantMaxLength:
 		if s == "" {
 			return nil
 		}
@@ -435,31 +365,31 @@ func (b *builder) apply(canon, where string, vals []string) error {
 			return err
 		}
 		b.vGiven = true
-		if canon == pVariantMinLength {
+		if canon == ParamVariantMinLength {
 			b.v.VariantMinLength = n
 		} else {
 			b.v.VariantMaxLength = n
 		}
 		b.echo(canon, n)
-	case pAssemblyID, pReferenceName, pVariantType, pMateName, pGeneID, pAminoacidChange, pGenomicAllele:
+	case ParamAssemblyID, ParamReferenceName, ParamVariantType, ParamMateName, ParamGeneID, ParamAminoacidChange, ParamGenomicAllele:
 		if s == "" {
 			return nil
 		}
 		b.vGiven = true
 		switch canon {
-		case pAssemblyID:
+		case ParamAssemblyID:
 			b.v.AssemblyID = s
-		case pReferenceName:
+		case ParamReferenceName:
 			b.v.ReferenceName = s
-		case pVariantType:
+		case ParamVariantType:
 			b.v.VariantType = s
-		case pMateName:
+		case ParamMateName:
 			b.v.MateName = s
-		case pGeneID:
+		case ParamGeneID:
 			b.v.GeneID = s
-		case pAminoacidChange:
+		case ParamAminoacidChange:
 			b.v.AminoacidChange = s
-		case pGenomicAllele:
+		case ParamGenomicAllele:
 			b.v.GenomicAlleleShortForm = s
 		}
 		b.echo(canon, s)
@@ -472,13 +402,13 @@ func (b *builder) apply(canon, where string, vals []string) error {
 func (b *builder) applyList(canon, where string, items []string) error {
 	r := b.req
 	switch canon {
-	case pRequestedSchema:
+	case ParamRequestedSchema:
 		for _, it := range items {
 			if it = strings.TrimSpace(it); it != "" {
 				r.RequestedSchemas = append(r.RequestedSchemas, SchemaRef{Schema: it})
 			}
 		}
-	case pFilters:
+	case ParamFilters:
 		for _, it := range items {
 			if strings.TrimSpace(it) == "" {
 				continue
@@ -490,7 +420,7 @@ func (b *builder) applyList(canon, where string, items []string) error {
 			r.Query.Filters = append(r.Query.Filters, f)
 			r.EchoFilters = append(r.EchoFilters, echo)
 		}
-	case pDatasetIDs:
+	case ParamDatasetIDs:
 	outer:
 		for _, it := range items {
 			if it = strings.TrimSpace(it); it == "" {
@@ -503,9 +433,9 @@ func (b *builder) applyList(canon, where string, items []string) error {
 			}
 			r.Query.DatasetIDs = append(r.Query.DatasetIDs, it)
 		}
-	case pStart, pEnd:
+	case ParamStart, ParamEnd:
 		var dst *[]int64
-		if canon == pStart {
+		if canon == ParamStart {
 			dst = &b.v.Start
 		} else {
 			dst = &b.v.End

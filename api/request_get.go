@@ -54,11 +54,11 @@ func (b *builder) applyArgs(args *fasthttp.Args, fromPOST bool) error {
 	}
 	for _, i := range order[:n] {
 		canon, vs := getCanon[i], vals[i]
-		if fromPOST && canon != pFilters && b.given(canon) {
+		if fromPOST && canon != ParamFilters && b.given(canon) {
 			b.warn("query-string parameter %s ignored: the request body gives %s", quote(getSpellings[i]), canon)
 			continue
 		}
-		if canon == pFilters && hasGroup(vs) {
+		if canon == ParamFilters && hasGroup(vs) {
 			if err := b.markSeen(canon, getSpellings[i]); err != nil {
 				return err
 			}

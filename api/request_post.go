@@ -65,11 +65,11 @@ func (b *builder) postBody(body []byte) error {
 	if !ok {
 		return reqErrorf("request body must be a JSON object; got %s", jsonType(doc))
 	}
-	if err := b.postMeta(top["meta"]); err != nil {
+	if err := b.postMeta(top[KeyMeta]); err != nil {
 		return err
 	}
 	var query map[string]any
-	switch q := top["query"].(type) {
+	switch q := top[KeyQuery].(type) {
 	case nil:
 	case map[string]any:
 		query = q
@@ -77,51 +77,46 @@ func (b *builder) postBody(body []byte) error {
 		return reqErrorf("query must be an object; got %s", jsonType(q))
 	}
 	for k := range top {
-		switch k {
-		case "$schema", "meta", "query":
-		case "requestedGranularity", "pagination", "testMode", "includeResultsetResponses", "filters", "requestParameters":
-		default:
+		if k != KeySchema && k != KeyMeta && k != KeyQuery && !slices.Contains(queryKeys, k) {
 			b.warn("unknown key %s in the request body ignored", quote(k))
 		}
 	}
 	for k := range query {
-		switch k {
-		case "requestedGranularity", "pagination", "testMode", "includeResultsetResponses", "filters", "requestParameters", "$schema":
-		default:
-			b.warn("unknown key %s in query ignored", quote("query."+k))
+		if k != KeySchema && !slices.Contains(queryKeys, k) {
+			b.warn("unknown key %s in query ignored", quote(KeyQuery+"."+k))
 		}
 	}
 	// pick returns the value of key from query, else from the top level.
 	pick := func(key string) (any, string) {
 		if v, ok := query[key]; ok && v != nil {
-			return v, queryKeys[key]
+			return v, queryKeyWhere[key]
 		}
 		if v, ok := top[key]; ok && v != nil {
 			return v, key
 		}
 		return nil, ""
 	}
-	if v, where := pick("requestedGranularity"); v != nil {
-		if err := b.postScalar(pGranularity, where, v, false); err != nil {
+	if v, where := pick(ParamGranularity); v != nil {
+		if err := b.postScalar(ParamGranularity, where, v, false); err != nil {
 			return err
 		}
 	}
-	if v, where := pick("includeResultsetResponses"); v != nil {
-		if err := b.postScalar(pIncludeResultsets, where, v, false); err != nil {
+	if v, where := pick(ParamIncludeResultsets); v != nil {
+		if err := b.postScalar(ParamIncludeResultsets, where, v, false); err != nil {
 			return err
 		}
 	}
-	if v, where := pick("testMode"); v != nil {
-		if err := b.postScalar(pTestMode, where, v, true); err != nil {
+	if v, where := pick(ParamTestMode); v != nil {
+		if err := b.postScalar(ParamTestMode, where, v, true); err != nil {
 			return err
 		}
 	}
-	if v, where := pick("pagination"); v != nil {
+	if v, where := pick(KeyPagination); v != nil {
 		p, ok := v.(map[string]any)
 		if !ok {
 			return reqErrorf("%s must be an object; got %s", where, jsonType(v))
 		}
-		for _, k := range []string{pSkip, pLimit} {
+		for _, k := range []string{ParamSkip, ParamLimit} {
 			if pv, ok := p[k]; ok && pv != nil {
 				if err := b.postScalar(k, where+"."+k, pv, false); err != nil {
 					return err
@@ -129,26 +124,17 @@ func (b *builder) postBody(body []byte) error {
 			}
 		}
 	}
-	if v, where := pick("requestParameters"); v != nil {
+	if v, where := pick(KeyRequestParameters); v != nil {
 		if err := b.postParams(where, v); err != nil {
 			return err
 		}
 	}
-	if v, where := pick("filters"); v != nil {
+	if v, where := pick(ParamFilters); v != nil {
 		if err := b.postFilters(where, v); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// queryKeys are the spellings of the query keys pick reads, in messages.
-var queryKeys = map[string]string{}
-
-func init() {
-	for _, k := range []string{"requestedGranularity", "includeResultsetResponses", "testMode", "pagination", "requestParameters", "filters"} {
-		queryKeys[k] = "query." + k
-	}
 }
 
 func (b *builder) postMeta(v any) error {
@@ -159,7 +145,7 @@ func (b *builder) postMeta(v any) error {
 	if !ok {
 		return reqErrorf("meta must be an object; got %s", jsonType(v))
 	}
-	if av, ok := meta["apiVersion"]; ok && av != nil {
+	if av, ok := meta[KeyAPIVersion]; ok && av != nil {
 		var s string
 		switch x := av.(type) {
 		case string:
@@ -173,7 +159,7 @@ func (b *builder) postMeta(v any) error {
 			b.req.APIVersion = s
 		}
 	}
-	rs, ok := meta["requestedSchemas"]
+	rs, ok := meta[KeyRequestedSchemas]
 	if !ok || rs == nil {
 		return nil
 	}
@@ -220,16 +206,16 @@ func (b *builder) postScalar(canon, where string, v any, allowBool bool) error {
 	if !ok {
 		want := "a string or a number"
 		switch canon {
-		case pSkip, pLimit, pVariantMinLength, pVariantMaxLength:
+		case ParamSkip, ParamLimit, ParamVariantMinLength, ParamVariantMaxLength:
 			want = "a non-negative integer"
-		case pTestMode:
+		case ParamTestMode:
 			want = "a boolean"
-		case pGranularity, pIncludeResultsets, pReferenceBases, pAlternateBases:
+		case ParamGranularity, ParamIncludeResultsets, ParamReferenceBases, ParamAlternateBases:
 			want = "a string"
 		}
 		return reqErrorf("%s must be %s; got %s", where, want, jsonType(v))
 	}
-	if canon == pTestMode {
+	if canon == ParamTestMode {
 		if _, isNum := v.(json.Number); isNum {
 			return reqErrorf("%s must be a boolean; got a number", where)
 		}
@@ -255,14 +241,14 @@ func (b *builder) postList(canon, where string, v any) error {
 			if !ok {
 				return reqErrorf("%s[%d] must be a string or a number; got %s", where, i, jsonType(it))
 			}
-			if strings.TrimSpace(s) == "" && (canon == pStart || canon == pEnd) {
+			if strings.TrimSpace(s) == "" && (canon == ParamStart || canon == ParamEnd) {
 				return reqErrorf("%s[%d] is empty", where, i)
 			}
 			items = append(items, s)
 		}
 		return b.apply(canon, where, items)
 	}
-	if canon == pStart || canon == pEnd {
+	if canon == ParamStart || canon == ParamEnd {
 		return reqErrorf("%s must be an integer or an array of 1 or 2 integers; got %s", where, jsonType(v))
 	}
 	return reqErrorf("%s must be an array of strings; got %s", where, jsonType(v))
@@ -279,7 +265,7 @@ func (b *builder) postParams(where string, v any) error {
 		val := rp[k]
 		kw := where + "." + k
 		switch k {
-		case "g_variant", "g_variants":
+		case KeyGVariant, "g_variants":
 			if val == nil {
 				continue
 			}
@@ -297,29 +283,29 @@ func (b *builder) postParams(where string, v any) error {
 					return err
 				}
 			}
-		case "datasets":
+		case KeyDatasets:
 			switch d := val.(type) {
 			case nil:
 			case map[string]any:
 				for _, dk := range sortedKeys(d) {
-					if dk != pDatasetIDs {
+					if dk != ParamDatasetIDs {
 						b.warn("unknown key %s ignored", quote(kw+"."+dk))
 						continue
 					}
-					if err := b.postList(pDatasetIDs, kw+"."+dk, d[dk]); err != nil {
+					if err := b.postList(ParamDatasetIDs, kw+"."+dk, d[dk]); err != nil {
 						return err
 					}
 				}
 			default:
-				if err := b.postList(pDatasetIDs, kw, val); err != nil {
+				if err := b.postList(ParamDatasetIDs, kw, val); err != nil {
 					return err
 				}
 			}
-		case pDatasetIDs:
-			if err := b.postList(pDatasetIDs, kw, val); err != nil {
+		case ParamDatasetIDs:
+			if err := b.postList(ParamDatasetIDs, kw, val); err != nil {
 				return err
 			}
-		case "$schema":
+		case KeySchema:
 		default:
 			canon, ok := variantParamNames[k]
 			if !ok {
@@ -342,7 +328,7 @@ func (b *builder) postVariant(canon, where string, v any) error {
 		return b.postList(canon, where, v)
 	}
 	switch canon {
-	case pReferenceBases, pAlternateBases:
+	case ParamReferenceBases, ParamAlternateBases:
 		if _, ok := v.(string); !ok {
 			return reqErrorf("%s must be a string; got %s", where, jsonType(v))
 		}

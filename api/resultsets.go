@@ -37,17 +37,6 @@ type countAdjustment struct {
 
 func (a countAdjustment) adjusted() bool { return a.Precision != "" }
 
-// summarySet is a result set of a boolean or count answer, as encoding/json would write it
-// (the envelope test compares the hand-written bytes with it).
-type summarySet struct {
-	ID              string  `json:"id"`
-	SetType         string  `json:"setType"`
-	Exists          bool    `json:"exists"`
-	ResultsCount    *uint64 `json:"resultsCount,omitempty"`
-	CountPrecision  string  `json:"countPrecision,omitempty"`
-	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
-}
-
 // appendSummarySets writes {"resultSets":[...]} for a boolean or count answer: the datasets
 // of sets that mode keeps, with their counts when g is Count. adjust, when not nil, holds
 // each set's count adjustment (parallel to sets).

@@ -6,30 +6,33 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// route is a parsed request path.
-type route struct {
-	kind routeKind
-	// entry is the entry type of the first path segment (data and filtering_terms routes).
-	entry EntryTypeInfo
-	id    string
-	// related is the entry type of /{entry}/{id}/{related}.
-	related EntryTypeInfo
+// Route is a parsed request path: the endpoints of a bitbeacon, which the network serves
+// too (network/route.go).
+type Route struct {
+	Kind RouteKind
+	// Entry is the entry type of the first path segment (data and filtering_terms routes).
+	Entry EntryTypeInfo
+	// ID is the record id of /{entry}/{id} and the routes under it.
+	ID string
+	// Related is the entry type of /{entry}/{id}/{related}.
+	Related EntryTypeInfo
 }
 
-type routeKind uint8
+// RouteKind says which endpoint a path is.
+type RouteKind uint8
 
 const (
-	routeNotFound routeKind = iota
-	routeInfo
-	routeServiceInfo
-	routeConfiguration
-	routeEntryTypes
-	routeMap
-	routeFilteringTerms // /filtering_terms, /{entry}/filtering_terms, /{entry}/{id}/filtering_terms
-	routeEntries        // /{entry}
-	routeEntry          // /{entry}/{id}
-	routeRelated        // /{entry}/{id}/{related}
-	routeV1Query        // /query: Beacon v1.1 (v1query.go)
+	RouteNotFound RouteKind = iota
+	RouteInfo
+	RouteServiceInfo
+	RouteConfiguration
+	RouteEntryTypes
+	RouteMap
+	RouteFilteringTerms // /filtering_terms, /{entry}/filtering_terms, /{entry}/{id}/filtering_terms
+	RouteEntries        // /{entry}
+	RouteEntry          // /{entry}/{id}
+	RouteRelated        // /{entry}/{id}/{related}
+	RouteV1Query        // /query: Beacon v1.1 (v1query.go)
 )
 
 // relatedEndpoints lists the cross-entry endpoints served, by source path segment: every
@@ -58,15 +61,22 @@ func isRelated(from, to string) bool {
 	return false
 }
 
-// parseRoute maps a request path to a route. An optional /api prefix and trailing slash are
-// accepted, since deployments of other beacons commonly use them.
-func parseRoute(path string) route {
+// CleanPath drops an optional /api prefix and trailing slash, which deployments of other
+// beacons commonly use: what is left is the path as ParseRoute reads it.
+func CleanPath(path string) string {
 	path = strings.TrimSuffix(path, "/")
 	if p, ok := strings.CutPrefix(path, "/api"); ok && (p == "" || p[0] == '/') {
 		path = p
 	}
+	return path
+}
+
+// ParseRoute maps a request path to a route (the zero Route, RouteNotFound, when it names
+// no endpoint), after CleanPath.
+func ParseRoute(path string) Route {
+	path = CleanPath(path)
 	if path == "" {
-		return route{kind: routeInfo}
+		return Route{Kind: RouteInfo}
 	}
 	// Up to 3 segments are a route; the array keeps them off the heap.
 	var segBuf [4]string
@@ -82,62 +92,62 @@ func parseRoute(path string) route {
 	if len(segs) == 1 {
 		switch segs[0] {
 		case "info":
-			return route{kind: routeInfo}
+			return Route{Kind: RouteInfo}
 		case "service-info":
-			return route{kind: routeServiceInfo}
+			return Route{Kind: RouteServiceInfo}
 		case "configuration":
-			return route{kind: routeConfiguration}
+			return Route{Kind: RouteConfiguration}
 		case "entry_types":
-			return route{kind: routeEntryTypes}
+			return Route{Kind: RouteEntryTypes}
 		case "map":
-			return route{kind: routeMap}
+			return Route{Kind: RouteMap}
 		case "filtering_terms":
-			return route{kind: routeFilteringTerms}
+			return Route{Kind: RouteFilteringTerms}
 		case "query":
-			return route{kind: routeV1Query}
+			return Route{Kind: RouteV1Query}
 		}
 	}
 	et, ok := EntryTypeByPath(segs[0])
 	if !ok || len(segs) > 3 {
-		return route{}
+		return Route{}
 	}
 	for _, s := range segs[1:] {
 		if s == "" {
-			return route{}
+			return Route{}
 		}
 	}
 	switch len(segs) {
 	case 1:
-		return route{kind: routeEntries, entry: et}
+		return Route{Kind: RouteEntries, Entry: et}
 	case 2:
 		if segs[1] == "filtering_terms" {
-			return route{kind: routeFilteringTerms, entry: et}
+			return Route{Kind: RouteFilteringTerms, Entry: et}
 		}
-		return route{kind: routeEntry, entry: et, id: segs[1]}
+		return Route{Kind: RouteEntry, Entry: et, ID: segs[1]}
 	}
 	if segs[2] == "filtering_terms" {
-		return route{kind: routeFilteringTerms, entry: et, id: segs[1]}
+		return Route{Kind: RouteFilteringTerms, Entry: et, ID: segs[1]}
 	}
 	rel, ok := EntryTypeByPath(segs[2])
 	if !ok || !isRelated(segs[0], segs[2]) {
-		return route{}
+		return Route{}
 	}
-	return route{kind: routeRelated, entry: et, id: segs[1], related: rel}
+	return Route{Kind: RouteRelated, Entry: et, ID: segs[1], Related: rel}
 }
 
-// collections reports whether the route answers with response.collections at record
+// Collections reports whether the route answers with response.collections at record
 // granularity: the dataset and cohort listings, /datasets, /cohorts and the cross-entry paths
 // that end in them (/individuals/{id}/datasets). /datasets/{id} and /cohorts/{id} answer with
 // result sets, as the model's OpenAPI says; the cross-entry ones have no OpenAPI path, and
 // both verifiers read a datasets or cohorts URL's records from response.collections.
-func (r route) collections() bool {
-	return (r.kind == routeEntries || r.kind == routeRelated) && r.target().IsCollection()
+func (r Route) Collections() bool {
+	return (r.Kind == RouteEntries || r.Kind == RouteRelated) && r.Target().IsCollection()
 }
 
-// target is the entity whose records the route returns.
-func (r route) target() release.Entity {
-	if r.kind == routeRelated {
-		return r.related.Entity
+// Target is the entity whose records the route returns.
+func (r Route) Target() release.Entity {
+	if r.Kind == RouteRelated {
+		return r.Related.Entity
 	}
-	return r.entry.Entity
+	return r.Entry.Entity
 }

@@ -108,7 +108,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	// The route's strings (the record id) point into the request's path: they are used
 	// while the request is served and copied by whatever keeps them (messages).
 	path := ctx.Path()
-	r := parseRoute(unsafe.String(unsafe.SliceData(path), len(path)))
+	r := ParseRoute(unsafe.String(unsafe.SliceData(path), len(path)))
 	if ctx.IsOptions() {
 		ctx.Response.Header.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 		ctx.Response.Header.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
@@ -120,35 +120,35 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.writeError(ctx, fasthttp.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use GET or POST", ctx.Method()), nil)
 		return
 	}
-	if r.kind == routeNotFound && ui.Owns(path) {
+	if r.Kind == RouteNotFound && ui.Owns(path) {
 		s.servePage(ctx)
 		return
 	}
-	if r.kind == routeNotFound && string(ctx.Path()) == "/metrics" {
+	if r.Kind == RouteNotFound && string(ctx.Path()) == "/metrics" {
 		s.writeMetrics(ctx)
 		return
 	}
-	switch r.kind {
-	case routeNotFound:
+	switch r.Kind {
+	case RouteNotFound:
 		s.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no endpoint %s; see /map for the endpoints of this beacon", ctx.Path()), nil)
-	case routeInfo:
+	case RouteInfo:
 		if wantsPage(ctx) {
 			return
 		}
 		snap := s.eng.Snapshot()
 		stamp := snap.LoadedAt.UTC().Format(time.RFC3339)
 		s.writeJSON(ctx, InfoResponse(s.cfg, stamp, stamp))
-	case routeServiceInfo:
+	case RouteServiceInfo:
 		s.writeJSON(ctx, ServiceInfoResponse(s.cfg))
-	case routeConfiguration:
+	case RouteConfiguration:
 		s.writeJSON(ctx, ConfigurationResponse(s.cfg))
-	case routeEntryTypes:
+	case RouteEntryTypes:
 		s.writeJSON(ctx, EntryTypesResponse(s.cfg))
-	case routeMap:
+	case RouteMap:
 		s.writeJSON(ctx, MapResponse(s.cfg, relatedEndpoints))
-	case routeFilteringTerms:
+	case RouteFilteringTerms:
 		s.filteringTerms(ctx, r)
-	case routeV1Query:
+	case RouteV1Query:
 		s.v1Query(ctx)
 	default:
 		s.data(ctx, r)
@@ -161,31 +161,31 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 
 // requestDuration is the latency summary of one kind of endpoint. Every summary is created
 // once at start, so a request builds no metric name and takes no lock.
-func requestDuration(r route) *metrics.Summary {
-	return durationSummaries[durationKey{kind: r.kind, entry: r.entry.PathSegment}]
+func requestDuration(r Route) *metrics.Summary {
+	return durationSummaries[durationKey{kind: r.Kind, entry: r.Entry.PathSegment}]
 }
 
 type durationKey struct {
-	kind  routeKind
+	kind  RouteKind
 	entry string
 }
 
 // durationSummaries is read-only after init.
 var durationSummaries = func() map[durationKey]*metrics.Summary {
 	m := map[durationKey]*metrics.Summary{}
-	add := func(kind routeKind, route, entry string) {
+	add := func(kind RouteKind, route, entry string) {
 		m[durationKey{kind, entry}] = metrics.GetOrCreateSummary(
 			`bitbeacon_request_duration_seconds{route="` + route + `",entry="` + entry + `"}`)
 	}
-	for _, k := range []routeKind{routeNotFound, routeInfo, routeServiceInfo, routeConfiguration, routeEntryTypes, routeMap, routeFilteringTerms} {
+	for _, k := range []RouteKind{RouteNotFound, RouteInfo, RouteServiceInfo, RouteConfiguration, RouteEntryTypes, RouteMap, RouteFilteringTerms} {
 		add(k, "framework", "")
 	}
-	add(routeV1Query, "v1", "")
+	add(RouteV1Query, "v1", "")
 	for _, et := range EntryTypes {
-		add(routeFilteringTerms, "framework", et.PathSegment)
-		add(routeEntries, "entries", et.PathSegment)
-		add(routeEntry, "entry", et.PathSegment)
-		add(routeRelated, "related", et.PathSegment)
+		add(RouteFilteringTerms, "framework", et.PathSegment)
+		add(RouteEntries, "entries", et.PathSegment)
+		add(RouteEntry, "entry", et.PathSegment)
+		add(RouteRelated, "related", et.PathSegment)
 	}
 	return m
 }()

@@ -33,35 +33,35 @@ type v1Params struct {
 
 func (p *v1Params) set(name, v string) error {
 	switch name {
-	case "referenceName":
+	case ParamReferenceName:
 		p.ReferenceName = v
-	case "start":
+	case ParamStart:
 		p.Start = v
-	case "end":
+	case ParamEnd:
 		p.End = v
-	case "startMin":
+	case V1ParamStartMin:
 		p.StartMin = v
-	case "startMax":
+	case V1ParamStartMax:
 		p.StartMax = v
-	case "endMin":
+	case V1ParamEndMin:
 		p.EndMin = v
-	case "endMax":
+	case V1ParamEndMax:
 		p.EndMax = v
-	case "referenceBases":
+	case ParamReferenceBases:
 		p.ReferenceBases = v
-	case "alternateBases":
+	case ParamAlternateBases:
 		p.AlternateBases = v
-	case "variantType":
+	case ParamVariantType:
 		p.VariantType = v
-	case "assemblyId":
+	case ParamAssemblyID:
 		p.AssemblyID = v
-	case "datasetIds":
+	case ParamDatasetIDs:
 		for _, id := range strings.Split(v, ",") {
 			if id = strings.TrimSpace(id); id != "" {
 				p.DatasetIDs = append(p.DatasetIDs, id)
 			}
 		}
-	case "includeDatasetResponses":
+	case V1ParamIncludeDatasetResponses:
 		p.IncludeDatasetResponses = strings.ToUpper(strings.TrimSpace(v))
 	default:
 		return reqErrorf("unknown v1 parameter %s", quote(name))
@@ -137,12 +137,12 @@ func parseV1(ctx *fasthttp.RequestCtx) (*v1Params, error) {
 
 // v2Args writes the v2 GET parameters of the same query into a.
 func (p *v1Params) v2Args(a *fasthttp.Args) error {
-	a.Set(pReferenceName, p.ReferenceName)
-	a.Set(pAssemblyID, p.AssemblyID)
+	a.Set(ParamReferenceName, p.ReferenceName)
+	a.Set(ParamAssemblyID, p.AssemblyID)
 	if p.StartMin != "" {
 		var vals [4]int64
 		for i, s := range []string{p.StartMin, p.StartMax, p.EndMin, p.EndMax} {
-			n, err := parseCoord([]string{"startMin", "startMax", "endMin", "endMax"}[i], strings.TrimSpace(s))
+			n, err := parseCoord([]string{V1ParamStartMin, V1ParamStartMax, V1ParamEndMin, V1ParamEndMax}[i], strings.TrimSpace(s))
 			if err != nil {
 				return err
 			}
@@ -151,21 +151,21 @@ func (p *v1Params) v2Args(a *fasthttp.Args) error {
 		if vals[0] > vals[1] || vals[2] > vals[3] {
 			return reqErrorf("startMin must not exceed startMax, nor endMin endMax")
 		}
-		a.Set(pStart, fmt.Sprintf("%d,%d", vals[0], vals[1]+1)) // inclusive v1 max → exclusive v2 end
-		a.Set(pEnd, fmt.Sprintf("%d,%d", vals[2], vals[3]+1))
+		a.Set(ParamStart, fmt.Sprintf("%d,%d", vals[0], vals[1]+1)) // inclusive v1 max → exclusive v2 end
+		a.Set(ParamEnd, fmt.Sprintf("%d,%d", vals[2], vals[3]+1))
 	} else {
-		a.Set(pStart, p.Start)
+		a.Set(ParamStart, p.Start)
 		if p.End != "" {
-			a.Set(pEnd, p.End)
+			a.Set(ParamEnd, p.End)
 		}
 	}
-	for _, kv := range [][2]string{{pReferenceBases, p.ReferenceBases}, {pAlternateBases, p.AlternateBases}, {pVariantType, p.VariantType}} {
+	for _, kv := range [][2]string{{ParamReferenceBases, p.ReferenceBases}, {ParamAlternateBases, p.AlternateBases}, {ParamVariantType, p.VariantType}} {
 		if kv[1] != "" {
 			a.Set(kv[0], kv[1])
 		}
 	}
 	if len(p.DatasetIDs) > 0 {
-		a.Set(pDatasetIDs, strings.Join(p.DatasetIDs, ","))
+		a.Set(ParamDatasetIDs, strings.Join(p.DatasetIDs, ","))
 	}
 	return nil
 }
@@ -252,7 +252,7 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	// asks for).
 	caller, err := s.callerOf(ctx)
 	if err != nil {
-		ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		refuseToken(ctx)
 		s.v1Error(ctx, fasthttp.StatusUnauthorized, err.Error(), nil)
 		return
 	}

@@ -39,11 +39,11 @@ func (s *Server) restrict(c *auth.Caller, snap *engine.Snapshot, q *engine.Query
 
 // isRecordAnchor: the route is under the id of an individual, biosample, run, analysis or
 // variant.
-func isRecordAnchor(r route) bool {
-	if r.kind != routeEntry && r.kind != routeRelated {
+func isRecordAnchor(r Route) bool {
+	if r.Kind != RouteEntry && r.Kind != RouteRelated {
 		return false
 	}
-	return !r.entry.Entity.IsCollection()
+	return !r.Entry.Entity.IsCollection()
 }
 
 // visibleDatasetIDs lists the release's datasets that caller may see (all of them when no

@@ -426,7 +426,7 @@ func TestScopeWithoutDescendants(t *testing.T) {
 
 // TestPerDatasetOnceEach: a dataset named twice in DatasetIDs is still one result set and
 // its records are counted once ("one entry per dataset ... that the query was allowed to
-// see", evaluate.go). The API deduplicates datasetIds itself, so only other callers of the
+// see", datasets.go). The API deduplicates datasetIds itself, so only other callers of the
 // engine (the query command, future front ends) meet this.
 func TestPerDatasetOnceEach(t *testing.T) {
 	s := graphSnapshot(t)

@@ -70,7 +70,7 @@ func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to relea
 	if from == release.GenomicVariation {
 		return s.fromBiosamples(s.carriersOf(rows), to)
 	}
-	if to == release.Individual && rows.GetCardinality() < 256 {
+	if to == release.Individual && rows.GetCardinality() < fewRowsToIndividuals {
 		out := roaring.New()
 		it := rows.Iterator()
 		for it.HasNext() {

@@ -24,6 +24,7 @@ type Snapshot struct {
 
 	datasets     []DatasetInfo
 	datasetIndex map[string]uint16
+	everyDataset []uint16 // 0, 1, … len(datasets)-1: the datasets of a query naming none
 
 	tables   map[release.Entity]*table
 	variants *variantTable
@@ -78,12 +79,13 @@ func newSnapshot(r *release.Reader) (*Snapshot, error) {
 		tables:       map[release.Entity]*table{},
 		labels:       map[string]string{},
 	}
-	if len(m.Datasets) > 1<<16-1 {
+	if len(m.Datasets) > maxDatasets {
 		return nil, fmt.Errorf("release %s: too many datasets (%d)", m.ReleaseID, len(m.Datasets))
 	}
 	for i, d := range m.Datasets {
 		s.datasets = append(s.datasets, DatasetInfo{ID: d.ID, Assembly: d.Assembly})
 		s.datasetIndex[d.ID] = uint16(i)
+		s.everyDataset = append(s.everyDataset, uint16(i))
 	}
 	return s, nil
 }

@@ -201,7 +201,7 @@ func (s *Snapshot) resolveSequence(assemblyID, name string) (chrom, assembly str
 func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (ok bool, err error) {
 	v := q.Variant
 	if !q.CountOnly || q.Target != release.GenomicVariation || len(q.Filters) > 0 || len(q.Groups) > 0 || q.Anchor != nil ||
-		v == nil || s.variants == nil || v.ReferenceName == "" || len(s.datasets) > 256 ||
+		v == nil || s.variants == nil || v.ReferenceName == "" ||
 		v.GeneID != "" || v.AminoacidChange != "" || v.GenomicAlleleShortForm != "" || v.VariantType != "" {
 		return false, nil
 	}
@@ -213,7 +213,7 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 		return false, err
 	}
 	vt := s.variants
-	var counts [256]uint64
+	counts := res.scratch.datasetCounts(len(s.datasets))
 	for _, sq := range vt.seqs {
 		if sq.chrom != chrom || (assembly != "" && sq.assembly != assembly) {
 			continue

@@ -3,14 +3,14 @@ package index
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Errors returned by ValueIndex.Match; wrapped with the offending input.
@@ -98,9 +98,9 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 		}
 		for i := range f.p.len() {
 			v := f.p.key(i)
-			if n, ok := ParseNumber(v); ok {
+			if n, ok := lexical.ParseNumber(v); ok {
 				f.nums.keys = append(f.nums.keys, numKey{n, int32(i)})
-			} else if d, ok := ParseDuration(v); ok {
+			} else if d, ok := lexical.ParseDurationDays(v); ok {
 				f.durs.keys = append(f.durs.keys, numKey{d, int32(i)})
 			}
 		}
@@ -316,19 +316,19 @@ type reading struct {
 // numbers and, read as years, with its durations (an age of "31" is P31Y, as other Beacons
 // read it); a duration with its durations. None for text.
 func (f *field) readings(v string) (rs [2]reading, n int) {
-	if x, ok := ParseNumber(v); ok {
+	if x, ok := lexical.ParseNumber(v); ok {
 		if len(f.nums.keys) > 0 {
 			rs[n], n = reading{&f.nums, x}, n+1
 		}
 		if len(f.durs.keys) > 0 {
-			rs[n], n = reading{&f.durs, x * daysPerYear}, n+1
+			rs[n], n = reading{&f.durs, x * lexical.DaysPerYear}, n+1
 		}
 		if n == 0 { // neither: compare with the (empty) numbers, not as text
 			rs[0], n = reading{&f.nums, x}, 1
 		}
 		return rs, n
 	}
-	if d, ok := ParseDuration(v); ok {
+	if d, ok := lexical.ParseDurationDays(v); ok {
 		rs[0] = reading{&f.durs, d}
 		return rs, 1
 	}
@@ -497,118 +497,4 @@ func likeMatch(parts []string, s string) bool {
 		s = s[k+len(p):]
 	}
 	return true
-}
-
-// ParseNumber reads a value as a number the way the value index does: a decimal; NaN and
-// infinities are text, not numbers.
-func ParseNumber(s string) (float64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	// Cheap reject before strconv: numbers start with a digit, a sign or a point.
-	if c := s[0]; !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.') {
-		return 0, false
-	}
-	n, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
-		return 0, false
-	}
-	return n, true
-}
-
-// Days per ISO 8601 designator: a Julian year and its twelfth, weeks, days, then time parts.
-const (
-	daysPerYear  = 365.25
-	daysPerMonth = daysPerYear / 12
-)
-
-// ParseDuration reads an ISO 8601 duration (P70Y, P1Y2M10D, P3W, PT5H, P40Y10M05D, P0.5Y)
-// as days, with Y = 365.25, M = 30.4375, W = 7 and time parts as fractions of a day, so ages
-// written in different units compare. Designators must appear in order, at most once each;
-// a decimal fraction (with . or ,) is accepted on any of them. Negative durations are not.
-func ParseDuration(s string) (days float64, ok bool) {
-	if len(s) < 3 || (s[0] != 'P' && s[0] != 'p') {
-		return 0, false
-	}
-	s = s[1:]
-	rank := 0 // rank of the last designator seen; each must be greater
-	inTime, timeAny, any := false, false, false
-	for len(s) > 0 {
-		if c := s[0]; c == 'T' || c == 't' {
-			if inTime {
-				return 0, false
-			}
-			inTime = true
-			rank = 4
-			s = s[1:]
-			continue
-		}
-		n, rest, good := parseDecimal(s)
-		if !good || rest == "" {
-			return 0, false
-		}
-		var r int
-		var mult float64
-		switch rest[0] | 0x20 { // ASCII lower case
-		case 'y':
-			r, mult = 1, daysPerYear
-		case 'm':
-			if inTime {
-				r, mult = 6, 1.0/(24*60)
-			} else {
-				r, mult = 2, daysPerMonth
-			}
-		case 'w':
-			r, mult = 3, 7
-		case 'd':
-			r, mult = 4, 1
-		case 'h':
-			r, mult = 5, 1.0/24
-		case 's':
-			r, mult = 7, 1.0/(24*60*60)
-		default:
-			return 0, false
-		}
-		if r <= rank || inTime != (r > 4) {
-			return 0, false
-		}
-		rank = r
-		days += n * mult
-		any = true
-		timeAny = timeAny || inTime
-		s = rest[1:]
-	}
-	if !any || (inTime && !timeAny) {
-		return 0, false
-	}
-	return days, true
-}
-
-// parseDecimal reads digits with an optional . or , fraction from the front of s.
-func parseDecimal(s string) (n float64, rest string, ok bool) {
-	i := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		n = n*10 + float64(s[i]-'0')
-	}
-	if i == 0 {
-		return 0, s, false
-	}
-	if i == len(s) || (s[i] != '.' && s[i] != ',') {
-		return n, s[i:], true
-	}
-	j := i + 1
-	for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
-	}
-	if j == i+1 {
-		return 0, s, false
-	}
-	// strconv rounds correctly, so "P0.1Y" and "P0,1Y" read exactly as 0.1 years.
-	var buf [32]byte
-	num := append(buf[:0], s[:j]...)
-	num[i] = '.'
-	n, err := strconv.ParseFloat(string(num), 64)
-	if err != nil {
-		return 0, s, false
-	}
-	return n, s[j:], true
 }

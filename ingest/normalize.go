@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/release"
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // maxFieldValue bounds the strings indexed as fields: longer text (descriptions, notes) is
@@ -259,7 +260,7 @@ func formatFloat(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-func isIntLiteral(s string) bool { return release.AllDigits(strings.TrimPrefix(s, "-")) }
+func isIntLiteral(s string) bool { return lexical.AllDigits(strings.TrimPrefix(s, "-")) }
 
 // isCURIE reports whether s looks like an ontology term id: a prefix of at least two
 // characters starting with a letter ([A-Za-z][A-Za-z0-9_.-]*), a colon, and a local part

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/release"
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Zygosity of a carrier of ALT allele k, from its GT (GENO, the zygosity branch under
@@ -702,7 +703,7 @@ func (p *vcfParser) variant(col [9][]byte, pos int64, ref, alt []byte, k int, si
 		case ok:
 		case len(p.svType) > 0:
 			vt = strings.ToUpper(string(p.svType))
-		case len(t) > 2 && strings.HasPrefix(t, "CN") && release.AllDigits(t[2:]):
+		case len(t) > 2 && strings.HasPrefix(t, "CN") && lexical.AllDigits(t[2:]):
 			vt = "CNV"
 		default:
 			vt = strings.ToUpper(t)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/api"
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // memberMeta is what a member's informational endpoints said, fetched at start and again
@@ -31,10 +32,11 @@ type memberMeta struct {
 
 // v1Meta is what a v1 member supports: genomic variant queries, no filters.
 func v1Meta(m *member) *memberMeta {
+	et := api.EntryTypeByEntity(release.GenomicVariation)
 	return &memberMeta{beaconID: m.cfg.ID, name: m.cfg.ID, entryTypes: map[string]any{
-		"genomicVariant": map[string]any{"id": "genomicVariant", "name": "Genomic Variants",
+		et.ID: map[string]any{"id": et.ID, "name": et.Name,
 			"ontologyTermForThisType": map[string]any{"id": "SO:0000735", "label": "sequence_location"},
-			"partOfSpecification":     "Beacon v1", "defaultSchema": map[string]any{"id": "beacon-g_variant-v2.0.0", "name": "Default schema for a genomic variation", "referenceToSchemaDefinition": "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json"}},
+			"partOfSpecification":     "Beacon v1", "defaultSchema": map[string]any{"id": et.DefaultSchemaName, "name": et.DefaultSchemaTitle, "referenceToSchemaDefinition": et.SchemaURL()}},
 	}}
 }
 

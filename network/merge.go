@@ -92,19 +92,8 @@ type mergedMeta struct {
 	APIVersion             string          `json:"apiVersion"`
 	ReturnedSchemas        []any           `json:"returnedSchemas"`
 	ReturnedGranularity    string          `json:"returnedGranularity"`
-	ReceivedRequestSummary receivedSummary `json:"receivedRequestSummary"`
+	ReceivedRequestSummary json.RawMessage `json:"receivedRequestSummary"`
 	TestMode               bool            `json:"testMode,omitempty"`
-}
-
-type receivedSummary struct {
-	APIVersion                string            `json:"apiVersion"`
-	RequestedSchemas          []api.SchemaRef   `json:"requestedSchemas"`
-	Filters                   []string          `json:"filters,omitempty"`
-	RequestParameters         map[string]any    `json:"requestParameters,omitempty"`
-	IncludeResultsetResponses string            `json:"includeResultsetResponses,omitempty"`
-	Pagination                map[string]uint64 `json:"pagination"`
-	RequestedGranularity      string            `json:"requestedGranularity"`
-	TestMode                  bool              `json:"testMode,omitempty"`
 }
 
 type mergedSummary struct {
@@ -117,20 +106,6 @@ type mergedInfo struct {
 	Warnings []string       `json:"warnings,omitempty"`
 }
 
-// summaryOf echoes the request as the network understood it.
-func summaryOf(req *api.Request) receivedSummary {
-	s := receivedSummary{
-		APIVersion: req.APIVersion, RequestedSchemas: req.RequestedSchemas, Filters: req.EchoFilters,
-		RequestParameters: req.EchoParams, IncludeResultsetResponses: req.IncludeResultsetResponses,
-		Pagination:           map[string]uint64{"skip": uint64(max(req.Skip, 0)), "limit": uint64(max(req.Limit, 0))},
-		RequestedGranularity: req.Granularity.String(), TestMode: req.TestMode,
-	}
-	if s.RequestedSchemas == nil {
-		s.RequestedSchemas = []api.SchemaRef{}
-	}
-	return s
-}
-
 // merge builds the network's answer from the members' contributions: result sets and
 // collections concatenated, numTotalResults summed over the members that counted, exists
 // when any member found something, returnedGranularity the lowest any member returned
@@ -138,7 +113,7 @@ func summaryOf(req *api.Request) receivedSummary {
 func merge(beaconID string, req *api.Request, r route, parts []*contribution, statuses []memberStatus, warnings []string) merged {
 	out := merged{
 		Meta: mergedMeta{BeaconID: beaconID, APIVersion: "v2.0.0", ReturnedSchemas: []any{},
-			ReceivedRequestSummary: summaryOf(req), TestMode: req.TestMode},
+			ReceivedRequestSummary: api.AppendRequestSummary(nil, req, "v2.0.0"), TestMode: req.TestMode},
 		Info: mergedInfo{Members: statuses, Warnings: warnings},
 	}
 	g := api.Boolean

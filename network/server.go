@@ -86,24 +86,28 @@ func (n *Network) serve(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	r := parseRoute(string(ctx.Path()))
+	if r.Kind == api.RouteV1Query || r.Kind == api.RouteFilteringTerms && r.ID != "" {
+		// A bitbeacon's v1 /query and per-collection terms: the network has neither.
+		r.Kind = api.RouteNotFound
+	}
 	d := n.derived.Load()
-	if d == nil && r.kind != routeNotFound {
+	if d == nil && r.Kind != api.RouteNotFound {
 		d = n.derive()
 	}
-	switch r.kind {
-	case routeNotFound:
+	switch r.Kind {
+	case api.RouteNotFound:
 		n.writeError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no endpoint %s; see /map for the endpoints of this network", ctx.Path()))
-	case routeInfo:
+	case api.RouteInfo:
 		writeJSON(ctx, fasthttp.StatusOK, d.info)
-	case routeServiceInfo:
+	case api.RouteServiceInfo:
 		writeJSON(ctx, fasthttp.StatusOK, n.serviceInfo(d))
-	case routeConfiguration:
+	case api.RouteConfiguration:
 		writeJSON(ctx, fasthttp.StatusOK, d.configuration)
-	case routeEntryTypes:
+	case api.RouteEntryTypes:
 		writeJSON(ctx, fasthttp.StatusOK, d.entryTypes)
-	case routeMap:
+	case api.RouteMap:
 		writeJSON(ctx, fasthttp.StatusOK, d.mapDoc)
-	case routeFilteringTerms:
+	case api.RouteFilteringTerms:
 		n.filteringTerms(ctx, r, d)
 	default:
 		n.data(ctx, r, d)
@@ -121,8 +125,8 @@ func (n *Network) writeError(ctx *fasthttp.RequestCtx, status int, msg string) {
 	writeJSON(ctx, status, mustJSON(map[string]any{
 		"meta": map[string]any{"beaconId": n.cfg.BeaconID, "apiVersion": "v2.0.0", "returnedSchemas": []any{},
 			"returnedGranularity": "boolean",
-			"receivedRequestSummary": map[string]any{"apiVersion": "v2.0.0", "requestedSchemas": []any{},
-				"pagination": map[string]any{"skip": 0, "limit": api.DefaultPagination().DefaultLimit}, "requestedGranularity": "boolean"}},
+			"receivedRequestSummary": map[string]any{api.KeyAPIVersion: "v2.0.0", api.KeyRequestedSchemas: []any{},
+				api.KeyPagination: map[string]any{api.ParamSkip: 0, api.ParamLimit: api.DefaultPagination().DefaultLimit}, api.ParamGranularity: "boolean"}},
 		"error": map[string]any{"errorCode": status, "errorMessage": msg},
 	}))
 }
@@ -140,8 +144,8 @@ func (n *Network) serviceInfo(d *derived) []byte {
 // scopes include that entry type) from the union of the members' terms.
 func (n *Network) filteringTerms(ctx *fasthttp.RequestCtx, r route, d *derived) {
 	terms := d.terms
-	if r.entry.ID != "" {
-		scope := string(r.entry.Entity)
+	if r.Entry.ID != "" {
+		scope := string(r.Entry.Entity)
 		var kept []any
 		for _, t := range terms {
 			scopes, _ := t.(map[string]any)["scopes"].([]any)
@@ -154,9 +158,9 @@ func (n *Network) filteringTerms(ctx *fasthttp.RequestCtx, r route, d *derived) 
 	// Paged as a bitbeacon with the default paging pages them: its default page without a
 	// limit, limit 0 (or above its largest page) for the largest, skip in pages.
 	args := ctx.QueryArgs()
-	skip, limit := args.GetUintOrZero("skip"), api.DefaultPagination().DefaultLimit
-	if args.Has("limit") {
-		limit = args.GetUintOrZero("limit")
+	skip, limit := args.GetUintOrZero(api.ParamSkip), api.DefaultPagination().DefaultLimit
+	if args.Has(api.ParamLimit) {
+		limit = args.GetUintOrZero(api.ParamLimit)
 	}
 	if limit <= 0 || limit > termsPage {
 		limit = termsPage
@@ -186,9 +190,9 @@ func skipReason(m *member, r route, req *api.Request) string {
 		if _, ok := mm.entryTypes[et.ID]; !ok {
 			return "does not serve entry type " + et.ID
 		}
-		if r.kind == routeRelated {
-			if _, ok := mm.entryTypes[r.entry.ID]; !ok {
-				return "does not serve entry type " + r.entry.ID
+		if r.Kind == api.RouteRelated {
+			if _, ok := mm.entryTypes[r.Entry.ID]; !ok {
+				return "does not serve entry type " + r.Entry.ID
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/api"
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // A v1 member is asked /query with the v1.1 parameters of the v2 variant query. Both
@@ -18,8 +19,8 @@ import (
 // v1Params translates a v2 request into v1 /query parameters, or says why a v1 beacon
 // cannot answer it (the member is then skipped).
 func v1Params(r route, req *api.Request) (url.Values, string) {
-	if r.kind != routeEntries || r.entry.PathSegment != "g_variants" {
-		return nil, "a v1 beacon answers /g_variants queries only"
+	if r.Kind != api.RouteEntries || r.Entry.Entity != release.GenomicVariation {
+		return nil, "a v1 beacon answers /" + release.GenomicVariation.PathSegment() + " queries only"
 	}
 	if len(req.Query.Filters) > 0 || len(req.Query.Groups) > 0 {
 		return nil, "a v1 beacon takes no filters"
@@ -36,38 +37,38 @@ func v1Params(r route, req *api.Request) (url.Values, string) {
 		return nil, "a v1 beacon needs assemblyId"
 	}
 	q := url.Values{}
-	q.Set("referenceName", v.ReferenceName)
-	q.Set("assemblyId", v.AssemblyID)
+	q.Set(api.ParamReferenceName, v.ReferenceName)
+	q.Set(api.ParamAssemblyID, v.AssemblyID)
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	switch {
 	case len(v.Start) == 2:
 		if len(v.End) != 2 || v.Start[1] <= v.Start[0] || v.End[1] <= v.End[0] {
 			return nil, "the bracket has no v1 form"
 		}
-		q.Set("startMin", i64(v.Start[0]))
-		q.Set("startMax", i64(v.Start[1]-1))
-		q.Set("endMin", i64(v.End[0]))
-		q.Set("endMax", i64(v.End[1]-1))
+		q.Set(api.V1ParamStartMin, i64(v.Start[0]))
+		q.Set(api.V1ParamStartMax, i64(v.Start[1]-1))
+		q.Set(api.V1ParamEndMin, i64(v.End[0]))
+		q.Set(api.V1ParamEndMax, i64(v.End[1]-1))
 	default:
-		q.Set("start", i64(v.Start[0]))
+		q.Set(api.ParamStart, i64(v.Start[0]))
 		if len(v.End) == 1 {
-			q.Set("end", i64(v.End[0]))
+			q.Set(api.ParamEnd, i64(v.End[0]))
 		}
 	}
 	if v.ReferenceBases != nil && *v.ReferenceBases != "" {
-		q.Set("referenceBases", *v.ReferenceBases)
+		q.Set(api.ParamReferenceBases, *v.ReferenceBases)
 	}
 	if v.AlternateBases != nil && *v.AlternateBases != "" {
-		q.Set("alternateBases", *v.AlternateBases)
+		q.Set(api.ParamAlternateBases, *v.AlternateBases)
 	}
 	if v.VariantType != "" {
-		q.Set("variantType", v.VariantType)
+		q.Set(api.ParamVariantType, v.VariantType)
 	}
 	if len(req.Query.DatasetIDs) > 0 {
-		q.Set("datasetIds", strings.Join(req.Query.DatasetIDs, ","))
+		q.Set(api.ParamDatasetIDs, strings.Join(req.Query.DatasetIDs, ","))
 	}
 	// Every dataset's answer: the hits give the count, the misses MISS and ALL result sets.
-	q.Set("includeDatasetResponses", "ALL")
+	q.Set(api.V1ParamIncludeDatasetResponses, "ALL")
 	return q, ""
 }
 
@@ -134,7 +135,7 @@ func v1Contribution(m *member, body []byte, mode string) (*contribution, error) 
 			info["countWithheld"] = true
 		}
 		c.resultSets = append(c.resultSets, map[string]any{
-			"id": *d.DatasetID, "setType": "dataset", "exists": *d.Exists,
+			"id": *d.DatasetID, "setType": release.Dataset.EntryTypeID(), "exists": *d.Exists,
 			"resultsCount": json.Number(strconv.FormatUint(n, 10)), "results": []any{}, "info": info,
 		})
 	}

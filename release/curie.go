@@ -1,6 +1,10 @@
 package release
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
+)
 
 // NormalizeCURIE folds the OBO-IRI-derived spelling "GENO:GENO_0000458" to "GENO:0000458":
 // a prefix repeated (case-insensitively) before an underscore and digits. BFF files written
@@ -13,7 +17,7 @@ func NormalizeCURIE(s string) (string, bool) {
 		return s, false
 	}
 	pfx, rest := s[:i], s[i+1:]
-	if !strings.EqualFold(rest[:i], pfx) || rest[i] != '_' || !AllDigits(rest[i+1:]) {
+	if !strings.EqualFold(rest[:i], pfx) || rest[i] != '_' || !lexical.AllDigits(rest[i+1:]) {
 		return s, false
 	}
 	for j := 0; j < i; j++ {

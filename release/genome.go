@@ -3,6 +3,8 @@ package release
 import (
 	"strconv"
 	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Assembly ids as stored in a release. Every alias is folded into one of these at ingest, so
@@ -31,13 +33,13 @@ func NormalizeAssembly(s string) string {
 	case "grch38", "hg38", "b38", "hs38", "hs38d1", "hs38dh":
 		return GRCh38
 	}
-	if p, ok := strings.CutPrefix(l, "grch37.p"); ok && AllDigits(p) {
+	if p, ok := strings.CutPrefix(l, "grch37.p"); ok && lexical.AllDigits(p) {
 		return GRCh37
 	}
-	if p, ok := strings.CutPrefix(l, "grch38.p"); ok && AllDigits(p) {
+	if p, ok := strings.CutPrefix(l, "grch38.p"); ok && lexical.AllDigits(p) {
 		return GRCh38
 	}
-	if v, ok := strings.CutPrefix(l, "gcf_000001405."); ok && AllDigits(v) {
+	if v, ok := strings.CutPrefix(l, "gcf_000001405."); ok && lexical.AllDigits(v) {
 		n, _ := strconv.Atoi(v)
 		switch {
 		case n >= 13 && n <= 25:
@@ -146,7 +148,7 @@ func NormalizeChrom(name string) (chrom, assembly string, ok bool) {
 	case "M", "MT":
 		return "MT", "", true
 	}
-	if len(s) == 0 || len(s) > 2 || s[0] == '0' || !AllDigits(s) {
+	if len(s) == 0 || len(s) > 2 || s[0] == '0' || !lexical.AllDigits(s) {
 		return "", "", false
 	}
 	n, _ := strconv.Atoi(s)

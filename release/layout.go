@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Names of the on-disk layout under a release root:
@@ -42,7 +44,7 @@ func nextReleaseID(root, current string) (string, error) {
 		return "", err
 	}
 	for _, e := range ents {
-		if !e.IsDir() || !AllDigits(e.Name()) {
+		if !e.IsDir() || !lexical.AllDigits(e.Name()) {
 			continue
 		}
 		if n, err := strconv.Atoi(e.Name()); err == nil && n > max {
@@ -54,7 +56,7 @@ func nextReleaseID(root, current string) (string, error) {
 
 // validReleaseID reports whether s can name a release directory: digits only, so a tampered
 // CURRENT cannot point outside root/releases.
-func validReleaseID(s string) bool { return AllDigits(s) }
+func validReleaseID(s string) bool { return lexical.AllDigits(s) }
 
 // reservedNames are the names a dataset directory must not take, compared in lower case.
 var reservedNames = map[string]bool{manifestName: true, ontologyName: true, indexDirName: true}

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/engine"
-	"github.com/bitbeacon/bitbeacon/index"
 	"github.com/bitbeacon/bitbeacon/release"
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // The SQL schema is the same in both engines (schema.go); only the overlap condition and the
@@ -237,10 +237,10 @@ func (b *sqlBuilder) fieldSet(e release.Entity, f *engine.Filter) (string, error
 	if op == "" {
 		op = "="
 	}
-	num, isNum := index.ParseNumber(f.Value)
+	num, isNum := lexical.ParseNumber(f.Value)
 	days, isDur := 0.0, false
 	if !isNum {
-		days, isDur = index.ParseDuration(f.Value)
+		days, isDur = lexical.ParseDurationDays(f.Value)
 	}
 	path := b.arg(f.ID)
 	eq := func() string {

@@ -24,7 +24,9 @@ type Request struct {
 	Body   []byte // POST body (JSON)
 }
 
-// Options bound one run: it stops at Duration or MaxRequests, whichever comes first.
+// Options bound one run: it stops at Duration or MaxRequests, whichever comes first, but
+// each connection records at least one answer: on a loaded machine a warm-up request can
+// outlast a short Duration, and a run that measured nothing is no reading.
 type Options struct {
 	Conns       int
 	Duration    time.Duration
@@ -126,7 +128,7 @@ func Run(ctx context.Context, addr string, reqs []Request, opt Options) (*Result
 			defer fasthttp.ReleaseResponse(resp)
 			for i := w; ctx.Err() == nil; i++ {
 				now := time.Now()
-				if now.After(deadline) {
+				if now.After(deadline) && (len(wk.all) > 0 || wk.errs > 0) {
 					return
 				}
 				measured := !now.Before(measureFrom)

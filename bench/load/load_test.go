@@ -100,3 +100,27 @@ func TestCeiling(t *testing.T) {
 		t.Errorf("%d %s", resp.StatusCode(), resp.Body())
 	}
 }
+
+// TestRunRecordsAfterSlowWarmup: the first answer outlasts warm-up and duration together
+// (as on a loaded machine); every connection must still record one answer.
+func TestRunRecordsAfterSlowWarmup(t *testing.T) {
+	var first atomic.Bool
+	srv, err := Serve(&fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		if first.CompareAndSwap(false, true) {
+			time.Sleep(80 * time.Millisecond)
+		}
+		ctx.SetBodyString("ok")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	res, err := Run(context.Background(), srv.Addr, []Request{{Kind: "k", Method: "GET", URI: "/"}},
+		Options{Conns: 1, Duration: 10 * time.Millisecond, Warmup: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests < 1 || res.Errors != 0 || res.ByKind["k"].N < 1 {
+		t.Errorf("a run whose warm-up outlasted it recorded %+v", res)
+	}
+}

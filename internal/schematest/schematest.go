@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bitbeacon/bitbeacon/release"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
@@ -79,16 +81,15 @@ var kindSchemas = map[string]string{
 	KindError:          errorSchema,
 }
 
-// entitySchemas maps the default-model entity names to their record schema.
-var entitySchemas = map[string]string{
-	"individual":       modelDir + "individuals/defaultSchema.json",
-	"biosample":        modelDir + "biosamples/defaultSchema.json",
-	"run":              modelDir + "runs/defaultSchema.json",
-	"analysis":         modelDir + "analyses/defaultSchema.json",
-	"genomicVariation": modelDir + "genomicVariations/defaultSchema.json",
-	"dataset":          modelDir + "datasets/defaultSchema.json",
-	"cohort":           modelDir + "cohorts/defaultSchema.json",
-}
+// entitySchemas maps the default-model entity names to their record schema, whose folder
+// is the entity's plural (release's table of entity names).
+var entitySchemas = func() map[string]string {
+	m := make(map[string]string, len(release.Entities))
+	for _, e := range release.Entities {
+		m[string(e)] = modelDir + e.Plural() + "/defaultSchema.json"
+	}
+	return m
+}()
 
 // Entities returns the entity names accepted by Record and Response, sorted.
 func Entities() []string {

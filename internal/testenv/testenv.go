@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // Environment variables that override the default locations.
@@ -137,8 +139,8 @@ const CINECADataset = "CINECA_synthetic_cohort_EUROPE_UK1"
 func CINECAInputs(t testing.TB) []string {
 	d := DataDir(t)
 	var in []string
-	for _, f := range []string{"individuals", "biosamples", "runs", "analyses", "cohorts", "datasets"} {
-		in = append(in, filepath.Join(d, "cineca_uk1_ega_ri_api", f+".json"))
+	for _, e := range []release.Entity{release.Individual, release.Biosample, release.Run, release.Analysis, release.Cohort, release.Dataset} {
+		in = append(in, filepath.Join(d, "cineca_uk1_ega_ri_api", e.Plural()+".json"))
 	}
 	return append(in,
 		filepath.Join(d, "cineca_uk1_cnag_vcf", "cineca_uk1_chr22_5002.genomicVariations.bff.json.gz"),

@@ -5,13 +5,18 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// Data responses are appended by hand: the bytes are those encoding/json writes for a
-// dataResponse with HTML escaping off (TestDataEnvelopeMatchesEncodingJSON), without its
-// reflection, its per-request meta values or their allocations.
+// Data responses are appended by hand into the request's reused buffer: the bytes are those
+// encoding/json writes for a dataResponse with HTML escaping off
+// (TestDataEnvelopeMatchesEncodingJSON), without its reflection, its per-request meta values
+// or their allocations. encoding/json would also re-validate and re-compact every record
+// (most of the cost of a page), while records are stored as compact, valid JSON by ingest
+// and are copied as they are.
 
 // dataEnvelope is what a data response says besides its response section.
 type dataEnvelope struct {
@@ -28,6 +33,18 @@ type dataEnvelope struct {
 	sets        []engine.DatasetResult
 	setAdjust   []countAdjustment
 	includeSets string
+}
+
+// writeData writes a data response (status 200) whose response section, if any, comes from
+// appendResponse, built in the request's reused buffer.
+func (s *Server) writeData(ctx *fasthttp.RequestCtx, st *requestState, e *dataEnvelope, appendResponse func([]byte) []byte) {
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetContentType("application/json")
+	if ctx.IsHead() {
+		return
+	}
+	st.body = s.appendDataResponse(st.body[:0], e, appendResponse)
+	ctx.SetBody(st.body)
 }
 
 // appendDataResponse appends the response; appendResponse, when not nil, writes the
@@ -83,13 +100,25 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 	b = appendSchemaRef(b, et.ID, et.DefaultSchemaName)
 	b = append(b, `],"returnedGranularity":`...)
 	b = release.AppendJSONString(b, g.String())
-	b = append(b, `,"receivedRequestSummary":{"apiVersion":`...)
+	b = append(b, `,"receivedRequestSummary":`...)
+	b = AppendRequestSummary(b, req, s.cfg.APIVersion)
+	if req.TestMode {
+		return append(b, `,"testMode":true}`...)
+	}
+	return append(b, '}')
+}
+
+// AppendRequestSummary appends req's receivedRequestSummary, apiVersion standing for the
+// client's when the request has none. Its keys are the parameters' spellings (params.go);
+// the network echoes requests with it too.
+func AppendRequestSummary(b []byte, req *Request, apiVersion string) []byte {
+	b = append(b, `{"`+KeyAPIVersion+`":`...)
 	v := req.APIVersion
 	if v == "" {
-		v = s.cfg.APIVersion
+		v = apiVersion
 	}
 	b = release.AppendJSONString(b, v)
-	b = append(b, `,"requestedSchemas":[`...)
+	b = append(b, `,"`+KeyRequestedSchemas+`":[`...)
 	for i, rs := range req.RequestedSchemas {
 		if i > 0 {
 			b = append(b, ',')
@@ -98,7 +127,7 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 	}
 	b = append(b, ']')
 	if len(req.EchoFilters) > 0 {
-		b = append(b, `,"filters":[`...)
+		b = append(b, `,"`+ParamFilters+`":[`...)
 		for i, f := range req.EchoFilters {
 			if i > 0 {
 				b = append(b, ',')
@@ -109,23 +138,23 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 	}
 	if len(req.EchoParams) > 0 {
 		// Variant and dataset parameters: generic values, left to encoding/json.
-		b = append(b, `,"requestParameters":`...)
+		b = append(b, `,"`+KeyRequestParameters+`":`...)
 		b = appendEncoded(b, req.EchoParams)
 	}
 	if req.IncludeResultsetResponses != "" {
-		b = append(b, `,"includeResultsetResponses":`...)
+		b = append(b, `,"`+ParamIncludeResultsets+`":`...)
 		b = release.AppendJSONString(b, req.IncludeResultsetResponses)
 	}
-	b = append(b, `,"pagination":{"skip":`...)
+	b = append(b, `,"`+KeyPagination+`":{"`+ParamSkip+`":`...)
 	b = strconv.AppendInt(b, int64(max(req.Skip, 0)), 10)
-	b = append(b, `,"limit":`...)
+	b = append(b, `,"`+ParamLimit+`":`...)
 	b = strconv.AppendInt(b, int64(max(req.Limit, 0)), 10)
-	b = append(b, `},"requestedGranularity":`...)
+	b = append(b, `},"`+ParamGranularity+`":`...)
 	b = release.AppendJSONString(b, req.Granularity.String())
 	if req.TestMode {
-		return append(b, `,"testMode":true},"testMode":true}`...)
+		b = append(b, `,"`+ParamTestMode+`":true`...)
 	}
-	return append(b, "}}"...)
+	return append(b, '}')
 }
 
 func appendSchemaRef(b []byte, entityType, schema string) []byte {
@@ -155,6 +184,52 @@ func appendHandovers(b []byte, hs []handover) []byte {
 			b = release.AppendJSONString(b, h.Note)
 		}
 		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendResultSets writes {"resultSets":[...]}.
+func appendResultSets(b []byte, sets []resultSet) []byte {
+	b = append(b, `{"resultSets":[`...)
+	for i, rs := range sets {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = release.AppendJSONString(b, rs.ID)
+		b = append(b, `,"setType":`...)
+		b = release.AppendJSONString(b, rs.SetType)
+		b = append(b, `,"exists":`...)
+		b = strconv.AppendBool(b, rs.Exists)
+		b = append(b, `,"resultsCount":`...)
+		b = strconv.AppendUint(b, rs.ResultsCount, 10)
+		b = append(b, `,"results":`...)
+		b = appendRecords(b, rs.Results)
+		if len(rs.ResultsHandovers) > 0 {
+			h, _ := json.Marshal(rs.ResultsHandovers)
+			b = append(b, `,"resultsHandovers":`...)
+			b = append(b, h...)
+		}
+		b = appendCountAdjustment(b, countAdjustment{Precision: rs.CountPrecision, AdjustedTo: rs.CountAdjustedTo})
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendCollections writes {"collections":[...]}.
+func appendCollections(b []byte, recs []json.RawMessage) []byte {
+	b = append(b, `{"collections":`...)
+	b = appendRecords(b, recs)
+	return append(b, '}')
+}
+
+func appendRecords(b []byte, recs []json.RawMessage) []byte {
+	b = append(b, '[')
+	for i, r := range recs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
 	}
 	return append(b, ']')
 }

@@ -100,7 +100,7 @@ func TestDataEnvelopeMatchesEncodingJSON(t *testing.T) {
 }
 
 // dataResponse is the data response as encoding/json writes it: the oracle the hand-written
-// envelope (envelope_append.go) is compared with.
+// envelope (data_response.go) is compared with.
 type responseSummary struct {
 	Exists          bool    `json:"exists"`
 	NumTotalResults *uint64 `json:"numTotalResults,omitempty"`
@@ -118,4 +118,15 @@ type dataResponse struct {
 
 type responseInfo struct {
 	Warnings []string `json:"warnings,omitempty"`
+}
+
+// summarySet is a result set of a boolean or count answer, as encoding/json would write it
+// (the oracle of the hand-written bytes).
+type summarySet struct {
+	ID              string  `json:"id"`
+	SetType         string  `json:"setType"`
+	Exists          bool    `json:"exists"`
+	ResultsCount    *uint64 `json:"resultsCount,omitempty"`
+	CountPrecision  string  `json:"countPrecision,omitempty"`
+	CountAdjustedTo []any   `json:"countAdjustedTo,omitempty"`
 }

@@ -1,4 +1,7 @@
-package release
+package lexical
+
+// IsDigit reports whether c is an ASCII digit.
+func IsDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // AllDigits reports whether s is a non-empty run of ASCII digits: the one digit test of the
 // module (CURIE local ids, release ids, patch levels, copy numbers).
@@ -7,7 +10,7 @@ func AllDigits(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		if !IsDigit(s[i]) {
 			return false
 		}
 	}
