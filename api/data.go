@@ -60,8 +60,21 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	// descriptive metadata is not sensitive (the verifiers and networks read their ids from
 	// the default, boolean, answer); the count still follows the granularity policy.
 	listing := r.Kind == RouteEntries && target.IsCollection()
-	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record
 	snap := s.eng.Snapshot()
+	// An aggregated answer counts the rows of each set's concepts (aggregation.go).
+	var aggTerms []engine.AggregationTerm
+	aggregate := req.Aggregated && aggregationTarget(target) && !r.Collections()
+	if aggregate {
+		if aggTerms, err = resolveAggregators(snap, req, target); err != nil {
+			req.Aggregated = false // echoed as count: error bodies keep to the v2.1.1 schema
+			s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), req)
+			return
+		}
+	} else if req.Aggregated {
+		req.Aggregated = false // a count answer, echoed so
+		req.Warnings = append(req.Warnings, "aggregations are answered for individuals, biosamples, runs and analyses; this answer is a count")
+	}
+	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record && !aggregate
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
@@ -105,6 +118,12 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	}
 	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
+	fr, setFreqs, err := s.answerFrequencies(snap, q, res, g, r.Collections())
+	if err != nil {
+		s.log.Error("computing allele frequencies", "err", err)
+		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error computing allele frequencies", req)
+		return
+	}
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},
@@ -120,12 +139,16 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	if g < Record {
 		if !r.Collections() {
 			e.sets, e.setAdjust, e.includeSets = res.PerDataset, adjust, req.IncludeResultsetResponses
+			e.setFrequencies = setFreqs
+			if aggregate && g == Count {
+				e.aggregations = s.aggregations(snap, aggTerms, res)
+			}
 		}
 		s.writeData(ctx, st, e, nil)
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
-		return appendResultSets(b, s.resultSets(snap, req, res, adjust, offset, limit))
+		return appendResultSets(b, s.resultSets(snap, req, res, adjust, offset, limit, fr))
 	})
 }
 
@@ -178,7 +201,8 @@ func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, er
 
 // resultSets renders one result set per dataset, filtered by includeResultsetResponses, each
 // paged with the same window; resultsCount is the set's total before paging.
-func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, adjust []countAdjustment, offset, limit int) []resultSet {
+// Variant records carry their allele frequencies when fr is not nil (frequency.go).
+func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, adjust []countAdjustment, offset, limit int, fr *frequencies) []resultSet {
 	sets := []resultSet{}
 	mode := req.IncludeResultsetResponses
 	for i, d := range res.PerDataset {
@@ -191,7 +215,7 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 			SetType:          "dataset",
 			Exists:           exists,
 			ResultsCount:     d.Count,
-			Results:          s.page(snap, res.Target, d.Rows, offset, limit),
+			Results:          s.setPage(snap, res.Target, d, offset, limit, fr),
 			ResultsHandovers: s.datasetHandovers(d.DatasetID),
 		})
 		if adjust != nil {
@@ -284,7 +308,7 @@ func (s *Server) meta(req *Request, entities []release.Entity, g Granularity) re
 		sum.RequestParameters = req.EchoParams
 		sum.IncludeResultsetResponses = req.IncludeResultsetResponses
 		sum.Pagination = pagination{Skip: max(req.Skip, 0), Limit: max(req.Limit, 0)}
-		sum.RequestedGranularity = req.Granularity.String()
+		sum.RequestedGranularity = req.requestedGranularity()
 		sum.TestMode = req.TestMode
 		m.TestMode = req.TestMode
 	}

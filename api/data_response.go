@@ -33,6 +33,12 @@ type dataEnvelope struct {
 	sets        []engine.DatasetResult
 	setAdjust   []countAdjustment
 	includeSets string
+	// aggregations, when not nil, holds each set's resultsAggregation value, parallel to
+	// sets: an aggregated answer (aggregation.go), whose granularity is "aggregated".
+	aggregations [][]byte
+	// setFrequencies, when not nil, holds each set's frequencyInPopulations value (nil for
+	// none), parallel to sets: a count answer matching one variant (frequency.go).
+	setFrequencies [][]byte
 }
 
 // writeData writes a data response (status 200) whose response section, if any, comes from
@@ -51,7 +57,7 @@ func (s *Server) writeData(ctx *fasthttp.RequestCtx, st *requestState, e *dataEn
 // response section's value.
 func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse func([]byte) []byte) []byte {
 	b = append(b, `{"meta":`...)
-	b = s.appendMeta(b, e.req, e.target, e.g)
+	b = s.appendMeta(b, e.req, e.target, e.g, e.aggregations != nil)
 	b = append(b, `,"responseSummary":{"exists":`...)
 	b = strconv.AppendBool(b, e.exists)
 	if e.g >= Count {
@@ -66,7 +72,7 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 		b = appendResponse(b)
 	case e.sets != nil && e.g < Record && e.includeSets != "NONE":
 		b = append(b, `,"response":`...)
-		b = appendSummarySets(b, e.sets, e.setAdjust, e.includeSets, e.g)
+		b = appendSummarySets(b, e.sets, e.setAdjust, e.setFrequencies, e.aggregations, e.includeSets, e.g)
 	}
 	if len(e.handovers) > 0 {
 		b = append(b, `,"beaconHandovers":`...)
@@ -90,7 +96,7 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 }
 
 // appendMeta appends what s.meta(req, {target}, g) encodes to.
-func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Granularity) []byte {
+func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Granularity, aggregated bool) []byte {
 	et := EntryTypeByEntity(target)
 	b = append(b, `{"beaconId":`...)
 	b = release.AppendJSONString(b, s.cfg.BeaconID)
@@ -99,7 +105,11 @@ func (s *Server) appendMeta(b []byte, req *Request, target release.Entity, g Gra
 	b = append(b, `,"returnedSchemas":[`...)
 	b = appendSchemaRef(b, et.ID, et.DefaultSchemaName)
 	b = append(b, `],"returnedGranularity":`...)
-	b = release.AppendJSONString(b, g.String())
+	if aggregated {
+		b = append(b, `"`+granularityAggregated+`"`...)
+	} else {
+		b = release.AppendJSONString(b, g.String())
+	}
 	b = append(b, `,"receivedRequestSummary":`...)
 	b = AppendRequestSummary(b, req, s.cfg.APIVersion)
 	if req.TestMode {
@@ -150,7 +160,7 @@ func AppendRequestSummary(b []byte, req *Request, apiVersion string) []byte {
 	b = append(b, `,"`+ParamLimit+`":`...)
 	b = strconv.AppendInt(b, int64(max(req.Limit, 0)), 10)
 	b = append(b, `},"`+ParamGranularity+`":`...)
-	b = release.AppendJSONString(b, req.Granularity.String())
+	b = release.AppendJSONString(b, req.requestedGranularity())
 	if req.TestMode {
 		b = append(b, `,"`+ParamTestMode+`":true`...)
 	}

@@ -122,6 +122,11 @@ func endpointName(r Route) string {
 			return "/" + r.Entry.PathSegment + "/filtering_terms"
 		}
 		return "/filtering_terms"
+	case RouteAggregationTerms:
+		if r.Entry.PathSegment != "" {
+			return "/" + r.Entry.PathSegment + "/aggregation_terms"
+		}
+		return "/aggregation_terms"
 	case RouteEntries:
 		return "/" + r.Entry.PathSegment
 	case RouteEntry:

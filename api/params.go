@@ -29,6 +29,9 @@ const (
 	ParamGeneID            = "geneId"
 	ParamAminoacidChange   = "aminoacidChange"
 	ParamGenomicAllele     = "genomicAlleleShortForm"
+	// ParamAggregators names the concepts of an aggregated answer (aggregation.go), also
+	// spelled as the aggregation proposal and Progenetix do.
+	ParamAggregators = "aggregators"
 )
 
 // The keys of a POST body (and of receivedRequestSummary) that hold parameters rather than
@@ -81,10 +84,11 @@ var params = []paramSpec{
 	{name: ParamGeneID, aliases: []string{"geneid"}, variant: true},
 	{name: ParamAminoacidChange, variant: true},
 	{name: ParamGenomicAllele, aliases: []string{"allele"}, variant: true},
+	{name: ParamAggregators, aliases: []string{"aggregationTerms", "aggregationTermIds"}, list: true},
 }
 
 // queryKeys are the keys a POST body's query (or, tolerated, its top level) may hold.
-var queryKeys = []string{ParamGranularity, KeyPagination, ParamTestMode, ParamIncludeResultsets, ParamFilters, KeyRequestParameters}
+var queryKeys = []string{ParamGranularity, KeyPagination, ParamTestMode, ParamIncludeResultsets, ParamFilters, KeyRequestParameters, ParamAggregators, "aggregationTerms"}
 
 // Derived from params: getSpellings are the accepted GET names and getCanon their canonical
 // names, index-aligned, getParamIndex finds a spelling's index; variantParamNames maps the

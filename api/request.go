@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -103,6 +104,10 @@ type Request struct {
 	// object (https://github.com/ga4gh-beacon/beacon-v2/blob/v2.1.1/framework/json/requests/requestParameters.json): {"g_variant": {...normalised variant parameters...}} and
 	// {"datasets": {"datasetIds": [...]}}. Nil when the request had none.
 	EchoParams map[string]any
+	// Aggregated: requestedGranularity was "aggregated" (Granularity is then Count, what
+	// the answer needs at least); Aggregators the concepts asked for (aggregation.go).
+	Aggregated  bool
+	Aggregators []string
 	// Warnings lists what was ignored (unknown GET parameters, unknown body keys); the
 	// handler can report them in the response info. At most maxWarnings entries.
 	Warnings []string
@@ -203,6 +208,7 @@ func (b *builder) reset(d Defaults) {
 		RequestedSchemas:          r.RequestedSchemas[:0],
 		Query:                     engine.Query{Filters: r.Query.Filters[:0], DatasetIDs: r.Query.DatasetIDs[:0]},
 		EchoFilters:               r.EchoFilters[:0],
+		Aggregators:               r.Aggregators[:0],
 		Warnings:                  r.Warnings[:0],
 	}
 	b.v = engine.VariantQuery{VariantMinLength: -1, VariantMaxLength: -1, Start: b.v.Start[:0], End: b.v.End[:0]}
@@ -327,11 +333,15 @@ func (b *builder) apply(canon, where string, vals []string) error {
 		if s == "" {
 			return nil
 		}
+		if strings.EqualFold(strings.TrimSpace(s), granularityAggregated) {
+			r.Granularity, r.GranularityGiven, r.Aggregated = Count, true, true
+			return nil
+		}
 		g, ok := ParseGranularity(s)
 		if !ok {
-			return reqErrorf("%s must be one of boolean, count, record; got %s", where, quote(s))
+			return reqErrorf("%s must be one of boolean, count, aggregated, record; got %s", where, quote(s))
 		}
-		r.Granularity, r.GranularityGiven = g, true
+		r.Granularity, r.GranularityGiven, r.Aggregated = g, true, false
 	case ParamTestMode:
 		if s == "" { // a bare ?testMode switches it on
 			r.TestMode = true
@@ -419,6 +429,12 @@ func (b *builder) applyList(canon, where string, items []string) error {
 			}
 			r.Query.Filters = append(r.Query.Filters, f)
 			r.EchoFilters = append(r.EchoFilters, echo)
+		}
+	case ParamAggregators:
+		for _, it := range items {
+			if it = strings.TrimSpace(it); it != "" && !slices.Contains(r.Aggregators, it) {
+				r.Aggregators = append(r.Aggregators, it)
+			}
 		}
 	case ParamDatasetIDs:
 	outer:

@@ -129,6 +129,13 @@ func (b *builder) postBody(body []byte) error {
 			return err
 		}
 	}
+	for _, k := range []string{ParamAggregators, "aggregationTerms"} {
+		if v, where := pick(k); v != nil {
+			if err := b.postList(ParamAggregators, where, v); err != nil {
+				return err
+			}
+		}
+	}
 	if v, where := pick(ParamFilters); v != nil {
 		if err := b.postFilters(where, v); err != nil {
 			return err

@@ -33,6 +33,9 @@ const (
 	RouteEntry          // /{entry}/{id}
 	RouteRelated        // /{entry}/{id}/{related}
 	RouteV1Query        // /query: Beacon v1.1 (v1query.go)
+	// RouteAggregationTerms is /aggregation_terms and /{entry}/aggregation_terms: the
+	// concepts an aggregated answer can count (aggregation.go, an extension).
+	RouteAggregationTerms
 )
 
 // relatedEndpoints lists the cross-entry endpoints served, by source path segment: every
@@ -105,6 +108,8 @@ func ParseRoute(path string) Route {
 			return Route{Kind: RouteFilteringTerms}
 		case "query":
 			return Route{Kind: RouteV1Query}
+		case "aggregation_terms":
+			return Route{Kind: RouteAggregationTerms}
 		}
 	}
 	et, ok := EntryTypeByPath(segs[0])
@@ -122,6 +127,9 @@ func ParseRoute(path string) Route {
 	case 2:
 		if segs[1] == "filtering_terms" {
 			return Route{Kind: RouteFilteringTerms, Entry: et}
+		}
+		if segs[1] == "aggregation_terms" {
+			return Route{Kind: RouteAggregationTerms, Entry: et}
 		}
 		return Route{Kind: RouteEntry, Entry: et, ID: segs[1]}
 	}

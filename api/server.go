@@ -150,6 +150,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.filteringTerms(ctx, r)
 	case RouteV1Query:
 		s.v1Query(ctx)
+	case RouteAggregationTerms:
+		s.aggregationTerms(ctx, r)
 	default:
 		s.data(ctx, r)
 	}
@@ -177,12 +179,13 @@ var durationSummaries = func() map[durationKey]*metrics.Summary {
 		m[durationKey{kind, entry}] = metrics.GetOrCreateSummary(
 			`bitbeacon_request_duration_seconds{route="` + route + `",entry="` + entry + `"}`)
 	}
-	for _, k := range []RouteKind{RouteNotFound, RouteInfo, RouteServiceInfo, RouteConfiguration, RouteEntryTypes, RouteMap, RouteFilteringTerms} {
+	for _, k := range []RouteKind{RouteNotFound, RouteInfo, RouteServiceInfo, RouteConfiguration, RouteEntryTypes, RouteMap, RouteFilteringTerms, RouteAggregationTerms} {
 		add(k, "framework", "")
 	}
 	add(RouteV1Query, "v1", "")
 	for _, et := range EntryTypes {
 		add(RouteFilteringTerms, "framework", et.PathSegment)
+		add(RouteAggregationTerms, "framework", et.PathSegment)
 		add(RouteEntries, "entries", et.PathSegment)
 		add(RouteEntry, "entry", et.PathSegment)
 		add(RouteRelated, "related", et.PathSegment)

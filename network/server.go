@@ -86,8 +86,9 @@ func (n *Network) serve(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	r := parseRoute(string(ctx.Path()))
-	if r.Kind == api.RouteV1Query || r.Kind == api.RouteFilteringTerms && r.ID != "" {
-		// A bitbeacon's v1 /query and per-collection terms: the network has neither.
+	if r.Kind == api.RouteV1Query || r.Kind == api.RouteAggregationTerms || r.Kind == api.RouteFilteringTerms && r.ID != "" {
+		// A bitbeacon's v1 /query, aggregation terms and per-collection terms: the network
+		// has none of them.
 		r.Kind = api.RouteNotFound
 	}
 	d := n.derived.Load()

@@ -41,7 +41,7 @@ func TestRunManyDatasets(t *testing.T) {
 				t.Errorf("%s: %s measured %+v", sr.Scale, r.kind, e)
 			}
 		}
-		eng, err := engine.NewEngine(filepath.Join(work, sr.Scale.dirName(), "release"))
+		eng, err := engine.NewEngine(filepath.Join(work, sr.Scale.dirName(), "release"), engine.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
