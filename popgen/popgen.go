@@ -355,7 +355,13 @@ func writeArray(w *bufio.Writer, rec any) error {
 
 // writeMetadata writes individuals, biosamples, runs and analyses in one
 // pass over the individuals.
-func (p *plan) writeMetadata(paths []string) (err error) {
+func (p *plan) writeMetadata(paths []string) error {
+	return p.writeMetadataRange(paths, newMetaGen(p), newJSONEncoder(), 0, p.cfg.Individuals)
+}
+
+// writeMetadataRange writes the records of individuals [lo, hi) to the four
+// files. g draws the individuals in order: it must have drawn lo of them.
+func (p *plan) writeMetadataRange(paths []string, g *metaGen, enc *jsonEncoder, lo, hi int) (err error) {
 	var fs [4]*os.File
 	var ws [4]arrayWriter
 	defer func() {
@@ -377,11 +383,9 @@ func (p *plan) writeMetadata(paths []string) (err error) {
 		ws[i] = arrayWriter{w: bufio.NewWriterSize(f, 256<<10)}
 		ws[i].begin()
 	}
-	g := newMetaGen(p)
-	enc := newJSONEncoder()
 	var m metaRecords
 	recs := [4]any{&m.ind, &m.bs, &m.run, &m.an}
-	for i := 0; i < p.cfg.Individuals; i++ {
+	for i := lo; i < hi; i++ {
 		g.next(i, &m)
 		for k, rec := range recs {
 			b, err := enc.encode(rec)

@@ -67,70 +67,111 @@ func writeVCF(path string, c Config, level, workers int) (raw int64, err error) 
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.Create(path)
+	out, err := createBGZF(path, level, workers)
 	if err != nil {
-		return 0, fmt.Errorf("popgen: %w", err)
+		return 0, err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("popgen: %w", cerr)
-		}
-	}()
-	fw := bufio.NewWriterSize(f, 1<<20)
-	bg, err := bgzf.NewWriterLevel(fw, level, workers)
-	if err != nil {
-		return 0, fmt.Errorf("popgen: %w", err)
-	}
-	// On a write error the BGZF writer has stopped its goroutines; Close
-	// is only for the success path.
-	w := newVCFWriter(p, bg)
-	w.buf = w.appendHeader(w.buf)
+	defer out.abort()
+	w := newVCFWriter(p, p.cfg.DatasetID, 0, len(p.samples))
+	w.buf = w.appendHeader(make([]byte, 0, vcfChunk+64<<10))
 	s := newVariantStream(p)
 	for v := s.next(); v != nil; v = s.next() {
 		w.buf = w.appendRecord(w.buf, v)
 		if len(w.buf) >= vcfChunk {
-			if err := w.flush(false); err != nil {
-				return 0, fmt.Errorf("popgen: writing %s: %w", path, err)
+			if err := w.flush(out, false); err != nil {
+				return 0, err
 			}
 		}
 	}
-	if err := w.flush(true); err != nil {
-		return 0, fmt.Errorf("popgen: writing %s: %w", path, err)
+	if err := w.flush(out, true); err != nil {
+		return 0, err
 	}
-	if err := bg.Close(); err != nil {
-		return 0, fmt.Errorf("popgen: writing %s: %w", path, err)
-	}
-	if err := fw.Flush(); err != nil {
-		return 0, fmt.Errorf("popgen: writing %s: %w", path, err)
-	}
-	return w.raw, nil
+	return w.raw, out.close()
 }
 
-// vcfWriter renders variants as VCF lines. The GT columns are a template
-// per ploidy layout ("\t0|0" per sample, "\t0" for males on X), copied and
-// patched at the carriers.
+// bgzfFile is a BGZF file being written.
+type bgzfFile struct {
+	path string
+	f    *os.File
+	fw   *bufio.Writer
+	bg   *bgzf.Writer
+}
+
+func createBGZF(path string, level, workers int) (*bgzfFile, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("popgen: %w", err)
+	}
+	fw := bufio.NewWriterSize(f, 1<<20)
+	bg, err := bgzf.NewWriterLevel(fw, level, workers)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("popgen: %w", err)
+	}
+	return &bgzfFile{path: path, f: f, fw: fw, bg: bg}, nil
+}
+
+func (o *bgzfFile) write(b []byte) error {
+	if _, err := o.bg.Write(b); err != nil {
+		return fmt.Errorf("popgen: writing %s: %w", o.path, err)
+	}
+	return nil
+}
+
+// close finishes the file. On a write error the BGZF writer has stopped its
+// goroutines already; close is only for the success path.
+func (o *bgzfFile) close() error {
+	err := o.bg.Close()
+	if err == nil {
+		err = o.fw.Flush()
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	o.f = nil
+	if err != nil {
+		return fmt.Errorf("popgen: writing %s: %w", o.path, err)
+	}
+	return nil
+}
+
+// abort closes the file of a failed write (a no-op after close).
+func (o *bgzfFile) abort() {
+	if o.f != nil {
+		o.f.Close()
+	}
+}
+
+// vcfWriter renders variants as VCF lines, with the columns of the samples
+// [lo, hi) (a dataset of WriteDatasets holds a part of the population). The
+// GT columns are a template per ploidy layout ("\t0|0" per sample, "\t0" for
+// males on X), copied and patched at the carriers.
 type vcfWriter struct {
-	p   *plan
-	bg  *bgzf.Writer
-	buf []byte
-	raw int64 // bytes handed to bg
+	p         *plan
+	datasetID string
+	lo, hi    int
+	buf       []byte
+	raw       int64 // bytes handed to the BGZF writer
 
 	gt    [2][]byte  // GT columns with the line end: [0] autosomes, [1] X
-	gtOff [2][]int32 // per sample, offset of its GT in gt[k]
+	gtOff [2][]int32 // per sample of the range, offset of its GT in gt[k]
+	an    [2]int     // alleles of the range's samples: [0] autosomes, [1] X
 }
 
-func newVCFWriter(p *plan, bg *bgzf.Writer) *vcfWriter {
-	w := &vcfWriter{p: p, bg: bg, buf: make([]byte, 0, vcfChunk+64<<10)}
+func newVCFWriter(p *plan, datasetID string, lo, hi int) *vcfWriter {
+	w := &vcfWriter{p: p, datasetID: datasetID, lo: lo, hi: hi}
 	for k := range w.gt {
-		t := make([]byte, 0, 4*len(p.samples)+1)
-		off := make([]int32, len(p.samples))
-		for i, s := range p.samples {
+		t := make([]byte, 0, 4*(hi-lo)+1)
+		off := make([]int32, hi-lo)
+		for i, s := range p.samples[lo:hi] {
 			t = append(t, '\t')
 			off[i] = int32(len(t))
 			if k == 1 && s.xCopies == 1 {
 				t = append(t, '0')
+				w.an[k]++
 			} else {
 				t = append(t, "0|0"...)
+				w.an[k] += 2
 			}
 		}
 		w.gt[k], w.gtOff[k] = append(t, '\n'), off
@@ -138,9 +179,12 @@ func newVCFWriter(p *plan, bg *bgzf.Writer) *vcfWriter {
 	return w
 }
 
-// flush hands the buffered text to the BGZF writer: whole blocks, or
-// everything if final.
-func (w *vcfWriter) flush(final bool) error {
+// whole reports whether the writer has every sample of the population.
+func (w *vcfWriter) whole() bool { return w.lo == 0 && w.hi == len(w.p.samples) }
+
+// flush hands the buffered text to out: whole blocks, or everything if
+// final.
+func (w *vcfWriter) flush(out *bgzfFile, final bool) error {
 	n := len(w.buf)
 	if !final {
 		n -= n % bgzf.BlockSize
@@ -148,7 +192,7 @@ func (w *vcfWriter) flush(final bool) error {
 	if n == 0 {
 		return nil
 	}
-	if _, err := w.bg.Write(w.buf[:n]); err != nil {
+	if err := out.write(w.buf[:n]); err != nil {
 		return err
 	}
 	w.raw += int64(n)
@@ -174,7 +218,7 @@ func (w *vcfWriter) appendHeader(b []byte) []byte {
 	b = append(b, "##fileformat=VCFv4.2\n##source=bitbeacon popgen synthetic population, seed "...)
 	b = strconv.AppendUint(b, p.cfg.Seed, 10)
 	b = append(b, ", dataset "...)
-	b = append(b, p.cfg.DatasetID...)
+	b = append(b, w.datasetID...)
 	b = append(b, "\n##reference="...)
 	b = append(b, p.cfg.Assembly...)
 	b = append(b, '\n')
@@ -189,7 +233,7 @@ func (w *vcfWriter) appendHeader(b []byte) []byte {
 	}
 	b = append(b, vcfInfoLines...)
 	b = append(b, "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT"...)
-	for i := range p.samples {
+	for i := w.lo; i < w.hi; i++ {
 		b = append(b, '\t')
 		b = p.appendIndividualID(b, i)
 		b = append(b, "-BS"...)
@@ -219,12 +263,21 @@ func (w *vcfWriter) appendRecord(b []byte, v *variant) []byte {
 		b = append(b, '\t')
 		b = append(b, v.alt...)
 	}
+	k := 0
+	if c.x {
+		k = 1
+	}
+	ac, an, af := v.ac, v.an, v.af
+	if !w.whole() { // the range's own genotypes
+		ac, an = w.alleleCount(v), w.an[k]
+		af = float64(ac) / float64(an)
+	}
 	b = append(b, "\t.\tPASS\tAC="...)
-	b = appendInt(b, int64(v.ac))
+	b = appendInt(b, int64(ac))
 	b = append(b, ";AF="...)
-	b = strconv.AppendFloat(b, v.af, 'g', 6, 64) // as BFF alleleFrequency
+	b = strconv.AppendFloat(b, af, 'g', 6, 64) // as BFF alleleFrequency
 	b = append(b, ";AN="...)
-	b = appendInt(b, int64(v.an))
+	b = appendInt(b, int64(an))
 	if sv {
 		b = append(b, ";SVTYPE="...)
 		b = append(b, variantTypes[v.kind]...)
@@ -240,15 +293,14 @@ func (w *vcfWriter) appendRecord(b []byte, v *variant) []byte {
 	b = appendANN(b, v, alt)
 	b = append(b, "\tGT"...)
 
-	k := 0
-	if c.x {
-		k = 1
-	}
 	base := len(b)
 	b = append(b, w.gt[k]...)
 	off := w.gtOff[k]
 	for i, s := range v.carriers {
-		o := base + int(off[s])
+		if int(s) < w.lo || int(s) >= w.hi {
+			continue
+		}
+		o := base + int(off[int(s)-w.lo])
 		switch v.zyg[i] {
 		case zygHet:
 			b[o+2] = '1'
@@ -259,6 +311,22 @@ func (w *vcfWriter) appendRecord(b []byte, v *variant) []byte {
 		}
 	}
 	return b
+}
+
+// alleleCount is the number of alternate alleles v's carriers in the
+// writer's sample range have.
+func (w *vcfWriter) alleleCount(v *variant) int {
+	n := 0
+	for i, s := range v.carriers {
+		if int(s) >= w.lo && int(s) < w.hi {
+			if v.zyg[i] == zygHom {
+				n += 2
+			} else {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // appendANN appends the SnpEff ANN value of v; alt is the symbolic ALT of

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -207,7 +208,7 @@ func largest(r *suite.Results, samples int) *suite.ScaleResult {
 	var best *suite.ScaleResult
 	for i := range r.Scales {
 		s := &r.Scales[i]
-		if s.Scale.Samples == samples && (best == nil || s.Scale.Variants > best.Scale.Variants) {
+		if s.Scale.Samples == samples && s.Scale.Datasets <= 1 && (best == nil || s.Scale.Variants > best.Scale.Variants) {
 			best = s
 		}
 	}
@@ -239,8 +240,9 @@ func writeMarkdown(w io.Writer, r *suite.Results, plots []string) error {
 	for _, name := range plots {
 		p("\n![%s](%s)\n", strings.TrimSuffix(name, ".png"), name)
 	}
+	base := oneDatasetBaseline(r)
 	for i := range r.Scales {
-		writeScale(w, &r.Scales[i])
+		writeScale(w, &r.Scales[i], base)
 	}
 	c := r.Config
 	p("\n## Configuration\n\nseed %d, %d queries per kind, %d in-process requests per kind, HTTP connections %v, "+
@@ -252,7 +254,18 @@ func writeMarkdown(w io.Writer, r *suite.Results, plots []string) error {
 	return nil
 }
 
-func writeScale(w io.Writer, sr *suite.ScaleResult) {
+// oneDatasetBaseline is the run's first scale of one dataset that measured the dataset
+// requests: what the many-dataset scales' figures are put as a ratio of.
+func oneDatasetBaseline(r *suite.Results) *suite.ScaleResult {
+	for i := range r.Scales {
+		if s := &r.Scales[i]; s.Scale.Datasets <= 1 && len(s.DatasetRequests) > 0 {
+			return s
+		}
+	}
+	return nil
+}
+
+func writeScale(w io.Writer, sr *suite.ScaleResult, base *suite.ScaleResult) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	in, ld := sr.Ingest, sr.Load
 	p("\n## %s\n\n", sr.Scale)
@@ -279,7 +292,11 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 			p("| ready again (a restart, files in the page cache) | %s |\n", dur(ld.ReadyRestart))
 		}
 	}
+	if di := sr.DatasetsIngest; di != nil {
+		p("| ingest, one run per dataset | %d datasets: the first in %s, the last (carrying the %d others over) in %s |\n", di.Datasets, dur(di.First), di.Datasets-1, dur(di.Last))
+	}
 	p("| query mix | %d queries, %d kinds |\n", sr.Queries, len(sr.Engine))
+	writeDatasetRequests(w, sr, base)
 
 	p("\n### In process (API handler, no network)\n\n| kind | p50 | p99 | p999 | allocs/query | bytes/query |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, k := range kinds(sr) {
@@ -316,6 +333,33 @@ func writeScale(w io.Writer, sr *suite.ScaleResult) {
 	writeServeLimit(w, sr)
 	if sr.Compare != nil {
 		writeCompare(w, sr)
+	}
+}
+
+// writeDatasetRequests lists the requests whose work may follow the number of datasets,
+// with each p50 as a ratio of the one-dataset baseline's (on a many-dataset scale).
+func writeDatasetRequests(w io.Writer, sr *suite.ScaleResult, base *suite.ScaleResult) {
+	if len(sr.DatasetRequests) == 0 {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	ratioed := base != nil && base != sr && sr.Scale.Datasets > 1
+	p("\n### Requests that may follow the number of datasets (in process)\n\n| request | p50 | p99 |")
+	if ratioed {
+		p(" p50 / p50 at %s |", base.Scale)
+	}
+	p("\n|---|---:|---:|")
+	if ratioed {
+		p("---:|")
+	}
+	p("\n")
+	for _, k := range slices.Sorted(maps.Keys(sr.DatasetRequests)) {
+		e := sr.DatasetRequests[k]
+		p("| %s | %s | %s |", k, dur(e.P50), dur(e.P99))
+		if ratioed {
+			p(" %.2f |", ratio(float64(e.P50), float64(base.DatasetRequests[k].P50)))
+		}
+		p("\n")
 	}
 }
 

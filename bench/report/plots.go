@@ -21,6 +21,9 @@ func writePlots(dir string, r *suite.Results) ([]string, error) {
 	for i := range r.Scales {
 		sr := &r.Scales[i]
 		tag := fmt.Sprintf("%dx%d", sr.Scale.Variants, sr.Scale.Samples)
+		if sr.Scale.Datasets > 1 {
+			tag += fmt.Sprintf("-%d-%s", sr.Scale.Datasets, sr.Scale.Layout)
+		}
 		if len(sr.Engine) > 0 {
 			name := "latency-" + tag + ".png"
 			if err := latencyPlot(filepath.Join(dir, name), sr); err != nil {
@@ -156,7 +159,7 @@ func qpsPlot(path string, sr *suite.ScaleResult) error {
 func scalingPoints(r *suite.Results) int {
 	n := 0
 	for _, sr := range r.Scales {
-		if sr.Scale.Samples == 2504 {
+		if sr.Scale.Samples == 2504 && sr.Scale.Datasets <= 1 {
 			n++
 		}
 	}
@@ -168,7 +171,7 @@ func scalingPoints(r *suite.Results) int {
 func scalingPlot(path string, r *suite.Results) error {
 	var srs []*suite.ScaleResult
 	for i := range r.Scales {
-		if r.Scales[i].Scale.Samples == 2504 {
+		if r.Scales[i].Scale.Samples == 2504 && r.Scales[i].Scale.Datasets <= 1 {
 			srs = append(srs, &r.Scales[i])
 		}
 	}

@@ -44,6 +44,7 @@ func sample() *suite.Results {
 			},
 		},
 	}
+	small.DatasetRequests = map[string]suite.EngineKind{"count-HIT": kind(4 * time.Microsecond)}
 	big := small
 	big.Scale.Variants = 1_000_000
 	big.Ingest.LinesPerSec = 250_000
@@ -54,7 +55,12 @@ func sample() *suite.Results {
 	}
 	big.HTTP, big.Compare = nil, nil
 	big.Engine = map[string]suite.EngineKind{"count-filters-1": kind(5 * time.Microsecond), "count-range": kind(20 * time.Microsecond)}
-	return &suite.Results{Scales: []suite.ScaleResult{small, big}, Started: time.Unix(0, 0)}
+	many := small
+	many.Scale = suite.Scale{Variants: 10_000, Samples: 2504, Datasets: 1000, Layout: suite.LayoutSplit}
+	many.HTTP, many.Compare = nil, nil
+	many.DatasetsIngest = &suite.DatasetsIngest{Datasets: 1000, First: 50 * time.Millisecond, Last: 2 * time.Second}
+	many.DatasetRequests = map[string]suite.EngineKind{"count-HIT": kind(10 * time.Microsecond)}
+	return &suite.Results{Scales: []suite.ScaleResult{small, big, many}, Started: time.Unix(0, 0)}
 }
 
 func TestTargets(t *testing.T) {
@@ -108,6 +114,8 @@ func TestWrite(t *testing.T) {
 		"![scaling](scaling.png)", "![qps-10000x2504](qps-10000x2504.png)",
 		"HTTP latency per kind at 8 connections",
 		"| bcftools readings of the same VCF | not measured: bcftools not found on PATH |",
+		"| ingest, one run per dataset | 1000 datasets: the first in 50.00 ms, the last (carrying the 999 others over) in 2.00 s |",
+		"| count-HIT | 10.0 µs | 20.0 µs | 2.50 |",
 		"| `bcftools query -f '[%GT]\\n' -o /dev/null v.vcf.gz` | 10.00 s: 100k lines/s (ingest at 2.50× of it) |", "| ready from index files (what serve does) | 5.00 ms: heap 1.0 MiB, RSS 60.0 MiB", "| count-range | 100 | 200.0 µs | 800.0 µs | 1.60 ms |",
 	} {
 		if !strings.Contains(string(md), want) {
@@ -125,7 +133,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &back); err != nil || len(back.Scales) != 2 || back.Scales[0].Engine["count-range"].P50 != 10*time.Microsecond {
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Scales) != 3 || back.Scales[0].Engine["count-range"].P50 != 10*time.Microsecond {
 		t.Errorf("results.json does not read back: %v", err)
 	}
 }

@@ -43,6 +43,11 @@ type ScaleResult struct {
 	ServeLimit        *ServeLimitResult      `json:"serveLimit,omitempty"`
 	ServeLimitSkipped string                 `json:"serveLimitSkipped,omitempty"`
 	Answers           map[string]AnswerCheck `json:"answers,omitempty"`
+	// DatasetsIngest is the ingest of a scale of many datasets, one run per dataset;
+	// DatasetRequests the in-process figures of the requests whose work may follow the
+	// number of datasets (datasets.go), at every scale.
+	DatasetsIngest  *DatasetsIngest       `json:"datasetsIngest,omitempty"`
+	DatasetRequests map[string]EngineKind `json:"datasetRequests,omitempty"`
 
 	Failures []string `json:"failures,omitempty"`
 }
@@ -96,50 +101,15 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 			sc.Variants, gib(need), gib(buildPeakBase), fmt.Sprintf("%.2f KB", buildPeakPerVariant/1000.0), gib(avail))
 	}
 
-	t0 := time.Now()
-	files, vcf, reused, err := generate(filepath.Join(dir, "input"), pc)
-	if err != nil {
-		return sr, fmt.Errorf("generate: %w", err)
-	}
-	if reused {
-		sr.GenerateReused = true
-	} else {
-		sr.Generate = time.Since(t0)
-	}
-	if st, err := os.Stat(vcf); err == nil {
-		sr.VCFBytes = st.Size()
-	}
-	log.Info("bench: generated", "took", sr.Generate.Round(time.Millisecond), "reused", reused, "vcfBytes", sr.VCFBytes)
-
-	if sr.Ingest.ZcatTool, sr.Ingest.Zcat, err = timeInflate(vcf); err != nil {
-		sr.Failures = append(sr.Failures, "zcat: "+err.Error())
-	}
-	if err := measureBcftools(ctx, cfg.Bcftools, vcf, &sr.Ingest); err != nil {
-		sr.Failures = append(sr.Failures, err.Error())
-	}
 	out := filepath.Join(dir, "release")
-	t0 = time.Now()
-	sum, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: popgen.DefaultDatasetID, Assembly: popgen.DefaultAssembly}, append(files.Paths, vcf))
-	if err != nil {
-		return sr, fmt.Errorf("ingest: %w", err)
+	if sc.manyDatasets() {
+		if err := generateAndIngestDatasets(ctx, sc, pc, filepath.Join(dir, "input"), out, sr); err != nil {
+			return sr, err
+		}
+	} else if err := generateAndIngest(ctx, cfg, sc, pc, dir, out, sr); err != nil {
+		return sr, err
 	}
-	in := &sr.Ingest
-	in.Elapsed = time.Since(t0)
-	for _, v := range sum.VCF {
-		in.Lines += v.Records
-		in.Calls += v.Calls
-	}
-	in.LinesPerSec = float64(in.Lines) / in.Elapsed.Seconds()
-	in.CallsPerSec = float64(in.Calls) / in.Elapsed.Seconds()
-	if in.Zcat > 0 {
-		in.ZcatLinesPerSec = float64(in.Lines) / in.Zcat.Seconds()
-	}
-	bcftoolsRates(in)
-	in.BytesWritten = dirSize(sum.Dir)
-	if !cfg.Keep {
-		os.RemoveAll(files.Dir)
-	}
-	log.Info("bench: ingested", "took", in.Elapsed.Round(time.Millisecond), "lines/s", int(in.LinesPerSec), "zcat", in.Zcat.Round(time.Millisecond))
+	log.Info("bench: ingested", "took", sr.Ingest.Elapsed.Round(time.Millisecond), "lines/s", int(sr.Ingest.LinesPerSec), "zcat", sr.Ingest.Zcat.Round(time.Millisecond))
 
 	if err := measureLoad(out, &sr.Load); err != nil {
 		return sr, fmt.Errorf("load: %w", err)
@@ -150,7 +120,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	// queries that engine. measureLoad kept no snapshot: WriteIndex builds its own, and two
 	// would not fit beside each other at 10^7 variants.
 	runtime.GC()
-	t0 = time.Now()
+	t0 := time.Now()
 	if _, err := engine.WriteIndex(out, engine.Options{Log: log}); err != nil {
 		return sr, fmt.Errorf("index: %w", err)
 	}
@@ -185,6 +155,9 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 		return sr, fmt.Errorf("answers: %w", err)
 	}
 	sr.Engine = measureInProcess(handler, mix, cfg.EngineIters)
+	if sr.DatasetRequests, err = measureDatasetRequests(handler, cfg.EngineIters); err != nil {
+		sr.Failures = append(sr.Failures, "dataset requests: "+err.Error())
+	}
 	log.Info("bench: in-process done")
 
 	sr.HTTP, err = measureHTTP(ctx, cfg, handler, mix, answers)
@@ -218,6 +191,55 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	eng.Close()
 	serveUnderLimit(ctx, cfg, sr, out, mix)
 	return sr, nil
+}
+
+// generateAndIngest writes the scale's population as one dataset (its metadata BFF and one
+// VCF), times zcat and bcftools reading the VCF, and ingests it into out.
+func generateAndIngest(ctx context.Context, cfg *Config, sc Scale, pc popgen.Config, dir, out string, sr *ScaleResult) error {
+	t0 := time.Now()
+	files, vcf, reused, err := generate(filepath.Join(dir, "input"), pc)
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	if reused {
+		sr.GenerateReused = true
+	} else {
+		sr.Generate = time.Since(t0)
+	}
+	if st, err := os.Stat(vcf); err == nil {
+		sr.VCFBytes = st.Size()
+	}
+	cfg.Log.Info("bench: generated", "scale", sc.String(), "took", sr.Generate.Round(time.Millisecond), "reused", reused, "vcfBytes", sr.VCFBytes)
+
+	if sr.Ingest.ZcatTool, sr.Ingest.Zcat, err = timeInflate(vcf); err != nil {
+		sr.Failures = append(sr.Failures, "zcat: "+err.Error())
+	}
+	if err := measureBcftools(ctx, cfg.Bcftools, vcf, &sr.Ingest); err != nil {
+		sr.Failures = append(sr.Failures, err.Error())
+	}
+	t0 = time.Now()
+	sum, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: popgen.DefaultDatasetID, Assembly: popgen.DefaultAssembly}, append(files.Paths, vcf))
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	in := &sr.Ingest
+	in.Elapsed = time.Since(t0)
+	for _, v := range sum.VCF {
+		in.Lines += v.Records
+		in.Calls += v.Calls
+	}
+	in.LinesPerSec = float64(in.Lines) / in.Elapsed.Seconds()
+	in.CallsPerSec = float64(in.Calls) / in.Elapsed.Seconds()
+	if in.Zcat > 0 {
+		in.ZcatLinesPerSec = float64(in.Lines) / in.Zcat.Seconds()
+	}
+	bcftoolsRates(in)
+	in.BytesWritten = dirSize(sum.Dir)
+	if !cfg.Keep {
+		os.RemoveAll(files.Dir)
+	}
+
+	return nil
 }
 
 // serveUnderLimit runs the serve-in-a-memory-cgroup step when configured, recording the

@@ -19,10 +19,30 @@ import (
 type Scale struct {
 	Variants int `json:"variants"`
 	Samples  int `json:"samples"`
+	// Datasets, above 1, divides the population into that many datasets (popgen.Split)
+	// laid out as Layout says: LayoutSplit or LayoutShared (datasets.go).
+	Datasets int    `json:"datasets,omitempty"`
+	Layout   string `json:"layout,omitempty"`
 }
 
 func (s Scale) String() string {
-	return fmt.Sprintf("%s variants × %s samples", si(s.Variants), si(s.Samples))
+	str := fmt.Sprintf("%s variants × %s samples", si(s.Variants), si(s.Samples))
+	switch {
+	case s.manyDatasets() && s.Layout == LayoutShared:
+		str += fmt.Sprintf(" in %d datasets of one cohort", s.Datasets)
+	case s.manyDatasets():
+		str += fmt.Sprintf(" split into %d datasets", s.Datasets)
+	}
+	return str
+}
+
+// dirName is the scale's directory under Config.Work.
+func (s Scale) dirName() string {
+	name := fmt.Sprintf("%dx%d", s.Variants, s.Samples)
+	if s.manyDatasets() {
+		name += fmt.Sprintf("-%d-%s", s.Datasets, s.Layout)
+	}
+	return name
 }
 
 // si writes 10000 as 1e4 and 2504 as 2504: scales are powers of ten or CINECA's 2,504.
@@ -101,7 +121,12 @@ func Full() Config {
 	c := Quick()
 	// Smallest first: the report is rewritten after each scale, and 10^7 is the one most
 	// likely to outgrow a machine.
-	c.Scales = []Scale{{10_000, 2504}, {10_000, 100_000}, {1_000_000, 2504}, {10_000_000, 2504}}
+	c.Scales = []Scale{
+		{Variants: 10_000, Samples: 2504}, {Variants: 10_000, Samples: 100_000},
+		{Variants: 10_000, Samples: 2504, Datasets: 1000, Layout: LayoutSplit},
+		{Variants: 10_000, Samples: 100, Datasets: 1000, Layout: LayoutShared},
+		{Variants: 1_000_000, Samples: 2504}, {Variants: 10_000_000, Samples: 2504},
+	}
 	c.PerKind, c.EngineIters = 20, 2000
 	c.Conns = []int{1, 4, 16, 64, 256}
 	c.Duration, c.Warmup = 10*time.Second, time.Second
@@ -143,7 +168,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		dir := filepath.Join(cfg.Work, fmt.Sprintf("%dx%d", sc.Variants, sc.Samples))
+		dir := filepath.Join(cfg.Work, sc.dirName())
 		cfg.Log.Info("bench: scale", "scale", sc.String(), "dir", dir)
 		sr, err := runScale(ctx, &cfg, sc, dir)
 		if sr != nil {

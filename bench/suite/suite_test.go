@@ -78,9 +78,11 @@ func TestScaleString(t *testing.T) {
 		s    Scale
 		want string
 	}{
-		{Scale{10_000, 2504}, "1e4 variants × 2504 samples"},
-		{Scale{10_000_000, 100_000}, "1e7 variants × 1e5 samples"},
-		{Scale{1500, 60}, "1500 variants × 60 samples"},
+		{Scale{Variants: 10_000, Samples: 2504}, "1e4 variants × 2504 samples"},
+		{Scale{Variants: 10_000_000, Samples: 100_000}, "1e7 variants × 1e5 samples"},
+		{Scale{Variants: 1500, Samples: 60}, "1500 variants × 60 samples"},
+		{Scale{Variants: 10_000, Samples: 2504, Datasets: 1000, Layout: LayoutSplit}, "1e4 variants × 2504 samples split into 1000 datasets"},
+		{Scale{Variants: 10_000, Samples: 100, Datasets: 1000, Layout: LayoutShared}, "1e4 variants × 100 samples in 1000 datasets of one cohort"},
 	} {
 		if got := c.s.String(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.s, got, c.want)

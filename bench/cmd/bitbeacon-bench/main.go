@@ -58,7 +58,9 @@ its own so that the plotting libraries never link into the server.
 
 Without --full it runs the quick configuration of 'make bench' (one 10^4-variant scale,
 short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100000
-(2,504 samples when left out).`,
+(2,504 samples when left out), optionally divided into datasets: /1000split (the
+individuals split into 1,000 datasets) or /1000shared (1,000 datasets of one cohort, each
+with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 		Example: `  bitbeacon-bench --out bench-report
   bitbeacon-bench --full --out bench-report-full
   bitbeacon-bench --scale 1e4,1e5 --conns 1,16,64 --duration 5s`,
@@ -136,7 +138,7 @@ short HTTP levels). Scales are VARIANTS or VARIANTSxSAMPLES, e.g. 1e6 or 1e4x100
 	}
 	f := cmd.Flags()
 	f.BoolVar(&full, "full", false, "the full configuration: 10^4, 10^6, 10^7 variants × 2,504 samples and 10^4 × 100,000 (hours)")
-	f.StringVar(&scales, "scale", "", "comma-separated scales, VARIANTS[xSAMPLES], e.g. 1e4,1e6,1e4x100000")
+	f.StringVar(&scales, "scale", "", "comma-separated scales, VARIANTS[xSAMPLES][/DATASETS(split|shared)], e.g. 1e4,1e6,1e4x100000,1e4/1000split")
 	f.StringVar(&out, "out", "bench-report", "directory for report.md, results.json and the plots")
 	f.StringVar(&work, "work", "", "directory for generated data and releases (default: a temporary one)")
 	f.BoolVar(&keep, "keep", false, "keep the generated data and releases; with --work, a later run reuses a VCF generated with the same configuration")
@@ -169,9 +171,15 @@ func newLogger(verbose bool) *slog.Logger {
 func parseScales(s string) ([]suite.Scale, error) {
 	var out []suite.Scale
 	for _, item := range strings.Split(s, ",") {
-		v, n, hasN := strings.Cut(strings.TrimSpace(item), "x")
+		pop, ds, hasDS := strings.Cut(strings.TrimSpace(item), "/")
+		v, n, hasN := strings.Cut(pop, "x")
 		sc := suite.Scale{Samples: 2504}
 		var err error
+		if hasDS {
+			if sc.Datasets, sc.Layout, err = parseDatasets(ds); err != nil {
+				return nil, fmt.Errorf("--scale %q: %w", item, err)
+			}
+		}
 		if sc.Variants, err = parseCount(v); err != nil {
 			return nil, fmt.Errorf("--scale %q: %w", item, err)
 		}
@@ -183,6 +191,22 @@ func parseScales(s string) ([]suite.Scale, error) {
 		out = append(out, sc)
 	}
 	return out, nil
+}
+
+// parseDatasets reads the datasets part of a scale: a count, then "split" (the default) or
+// "shared" (suite.LayoutSplit, suite.LayoutShared).
+func parseDatasets(s string) (int, string, error) {
+	layout := suite.LayoutSplit
+	for _, l := range []string{suite.LayoutSplit, suite.LayoutShared} {
+		if c, ok := strings.CutSuffix(s, l); ok {
+			s, layout = c, l
+		}
+	}
+	n, err := parseCount(s)
+	if err != nil || n < 2 {
+		return 0, "", fmt.Errorf("datasets %q: a count of at least 2, then split or shared", s)
+	}
+	return n, layout, nil
 }
 
 // parseCount reads 10000, 1e4 or 10_000 as a positive count.

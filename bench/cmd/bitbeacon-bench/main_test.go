@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -123,6 +124,27 @@ func TestBench(t *testing.T) {
 	for _, bad := range []string{"0", "1e4x", "ten", "1.5x2000"} {
 		if _, err := run(t, "--scale", bad, "--out", t.TempDir()); err == nil || !strings.Contains(err.Error(), "--scale") {
 			t.Errorf("--scale %s: %v", bad, err)
+		}
+	}
+}
+
+func TestParseScales(t *testing.T) {
+	got, err := parseScales("1e4, 1e4x100000,1e4/1000split,1e4x100/1000shared,2000/30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []suite.Scale{
+		{Variants: 10_000, Samples: 2504}, {Variants: 10_000, Samples: 100_000},
+		{Variants: 10_000, Samples: 2504, Datasets: 1000, Layout: suite.LayoutSplit},
+		{Variants: 10_000, Samples: 100, Datasets: 1000, Layout: suite.LayoutShared},
+		{Variants: 2000, Samples: 2504, Datasets: 30, Layout: suite.LayoutSplit},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%+v, want %+v", got, want)
+	}
+	for _, bad := range []string{"1e4/1split", "1e4/shared", "1e4/10other", "x/10"} {
+		if _, err := parseScales(bad); err == nil {
+			t.Errorf("%q: no error", bad)
 		}
 	}
 }
