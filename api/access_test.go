@@ -47,7 +47,7 @@ func newAccessFixture(t *testing.T, datasets map[string]DatasetConfig, edit func
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(t, "multi"))
+	eng, err := engine.NewEngine(testRelease(t, "multi"), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -293,7 +293,7 @@ func TestMembershipAttack(t *testing.T) {
 		t.Skip("generates and attacks a 500-person population")
 	}
 	p := buildAttackPopulation(t)
-	eng, err := engine.NewEngine(p.release)
+	eng, err := engine.NewEngine(p.release, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

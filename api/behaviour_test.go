@@ -1128,7 +1128,7 @@ func TestFilteringTermsPerDataset(t *testing.T) {
 	if _, err := ingest.Run(ctx, ingest.Options{Out: out, DatasetID: "OTHER", Assembly: "GRCh38"}, []string{other}); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(out)
+	eng, err := engine.NewEngine(out, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

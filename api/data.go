@@ -105,6 +105,12 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	}
 	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
+	fr, setFreqs, err := s.answerFrequencies(snap, q, res, g, r.Collections())
+	if err != nil {
+		s.log.Error("computing allele frequencies", "err", err)
+		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error computing allele frequencies", req)
+		return
+	}
 	e := &dataEnvelope{
 		req: req, target: target, g: g, exists: res.Total > 0, total: res.Total, adjust: totalAdjust,
 		warnings:  [2][]string{req.Warnings, res.Warnings},
@@ -120,12 +126,13 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	if g < Record {
 		if !r.Collections() {
 			e.sets, e.setAdjust, e.includeSets = res.PerDataset, adjust, req.IncludeResultsetResponses
+			e.setFrequencies = setFreqs
 		}
 		s.writeData(ctx, st, e, nil)
 		return
 	}
 	s.writeData(ctx, st, e, func(b []byte) []byte {
-		return appendResultSets(b, s.resultSets(snap, req, res, adjust, offset, limit))
+		return appendResultSets(b, s.resultSets(snap, req, res, adjust, offset, limit, fr))
 	})
 }
 
@@ -178,7 +185,8 @@ func (s *Server) parse(ctx *fasthttp.RequestCtx, st *requestState) (*Request, er
 
 // resultSets renders one result set per dataset, filtered by includeResultsetResponses, each
 // paged with the same window; resultsCount is the set's total before paging.
-func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, adjust []countAdjustment, offset, limit int) []resultSet {
+// Variant records carry their allele frequencies when fr is not nil (frequency.go).
+func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Result, adjust []countAdjustment, offset, limit int, fr *frequencies) []resultSet {
 	sets := []resultSet{}
 	mode := req.IncludeResultsetResponses
 	for i, d := range res.PerDataset {
@@ -191,7 +199,7 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 			SetType:          "dataset",
 			Exists:           exists,
 			ResultsCount:     d.Count,
-			Results:          s.page(snap, res.Target, d.Rows, offset, limit),
+			Results:          s.setPage(snap, res.Target, d, offset, limit, fr),
 			ResultsHandovers: s.datasetHandovers(d.DatasetID),
 		})
 		if adjust != nil {

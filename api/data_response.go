@@ -33,6 +33,9 @@ type dataEnvelope struct {
 	sets        []engine.DatasetResult
 	setAdjust   []countAdjustment
 	includeSets string
+	// setFrequencies, when not nil, holds each set's frequencyInPopulations value (nil for
+	// none), parallel to sets: a count answer matching one variant (frequency.go).
+	setFrequencies [][]byte
 }
 
 // writeData writes a data response (status 200) whose response section, if any, comes from
@@ -66,7 +69,7 @@ func (s *Server) appendDataResponse(b []byte, e *dataEnvelope, appendResponse fu
 		b = appendResponse(b)
 	case e.sets != nil && e.g < Record && e.includeSets != "NONE":
 		b = append(b, `,"response":`...)
-		b = appendSummarySets(b, e.sets, e.setAdjust, e.includeSets, e.g)
+		b = appendSummarySets(b, e.sets, e.setAdjust, e.setFrequencies, e.includeSets, e.g)
 	}
 	if len(e.handovers) > 0 {
 		b = append(b, `,"beaconHandovers":`...)

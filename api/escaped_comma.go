@@ -30,3 +30,28 @@ func unescapeCommas(item string) string {
 	}
 	return strings.ReplaceAll(item, `\,`, ",")
 }
+
+// JoinList writes items as one GET list value, escaping the commas inside items: what a
+// client sends for them, and what the network and the v1 endpoint forward.
+func JoinList(items []string) string {
+	var sb strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(strings.ReplaceAll(it, ",", `\,`))
+	}
+	return sb.String()
+}
+
+// appendItems appends the items of one GET list value to dst, their commas unescaped.
+func appendItems(dst []string, v string) []string {
+	for {
+		i := nextComma(v, 0)
+		if i < 0 {
+			return append(dst, unescapeCommas(v))
+		}
+		dst = append(dst, unescapeCommas(v[:i]))
+		v = v[i+1:]
+	}
+}

@@ -55,3 +55,13 @@ func TestEscapedCommaInGETItems(t *testing.T) {
 func containsSub(ss []string, sub string) bool {
 	return slices.ContainsFunc(ss, func(s string) bool { return strings.Contains(s, sub) })
 }
+
+// JoinList writes what the GET list parser reads back as the same items.
+func TestJoinListRoundTrip(t *testing.T) {
+	for _, items := range [][]string{{"a"}, {"X:a,b", "NCIT:C16576"}, {",", "", "a,,b"}} {
+		joined := JoinList(items)
+		if got := appendItems(nil, joined); !slices.Equal(got, items) {
+			t.Errorf("%q joined as %q reads back as %q", items, joined, got)
+		}
+	}
+}

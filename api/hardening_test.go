@@ -235,7 +235,7 @@ func TestTransportErrorsAreBeaconJSON(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(t, "fixture"))
+	eng, err := engine.NewEngine(testRelease(t, "fixture"), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestConnectionCapAnswers503(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(t, "fixture"))
+	eng, err := engine.NewEngine(testRelease(t, "fixture"), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ func TestQueryStopsWhenClientLeaves(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(t, "fixture"))
+	eng, err := engine.NewEngine(testRelease(t, "fixture"), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,7 +189,7 @@ func testHandlerWith(t testing.TB, name string, cfg *Config) fasthttp.RequestHan
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(t, name))
+	eng, err := engine.NewEngine(testRelease(t, name), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func BenchmarkHostileP99(b *testing.B) {
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(b, "demo"))
+	eng, err := engine.NewEngine(testRelease(b, "demo"), engine.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

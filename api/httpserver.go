@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -14,20 +15,21 @@ import (
 // configured limits, and every error fasthttp answers itself (a header too large, a body
 // over the limit, malformed HTTP, a read timeout) written as a Beacon error body.
 func (s *Server) HTTPServer() *fasthttp.Server {
-	return newHTTPServer(s.Handler(), s.cfg.Limits, s.cfg.Server, s.httpError)
+	return newHTTPServer(s.Handler(), s.cfg.Limits, s.cfg.Server, s.httpError, s.log)
 }
 
-// HTTPServer is the fasthttp server h runs in with the default limits; the benchmark
-// serves the same one.
+// HTTPServer is the fasthttp server h runs in with the default limits, logging through
+// slog.Default(); the network and the benchmark serve the same one.
 func HTTPServer(h fasthttp.RequestHandler) *fasthttp.Server {
 	cfg := DefaultConfig()
-	return newHTTPServer(h, cfg.Limits, cfg.Server, NewServer(nil, &cfg, nil).httpError)
+	return newHTTPServer(h, cfg.Limits, cfg.Server, NewServer(nil, &cfg, nil).httpError, slog.Default())
 }
 
-func newHTTPServer(h fasthttp.RequestHandler, l LimitsConfig, sc ServerConfig, onError func(*fasthttp.RequestCtx, error)) *fasthttp.Server {
+func newHTTPServer(h fasthttp.RequestHandler, l LimitsConfig, sc ServerConfig, onError func(*fasthttp.RequestCtx, error), log *slog.Logger) *fasthttp.Server {
 	return &fasthttp.Server{
 		Handler:            h,
 		ErrorHandler:       onError,
+		Logger:             FasthttpLogger(log),
 		Name:               "bitbeacon",
 		ReadTimeout:        30 * time.Second,
 		WriteTimeout:       60 * time.Second,
@@ -37,6 +39,17 @@ func newHTTPServer(h fasthttp.RequestHandler, l LimitsConfig, sc ServerConfig, o
 		// A response written while shutting down says Connection: close.
 		CloseOnShutdown: true,
 	}
+}
+
+// FasthttpLogger writes fasthttp's own messages (connection and accept errors) through
+// log as warnings: without it fasthttp prints them with the standard log package, in
+// another format than the rest of the server's log.
+func FasthttpLogger(log *slog.Logger) fasthttp.Logger { return slogPrintf{log} }
+
+type slogPrintf struct{ log *slog.Logger }
+
+func (l slogPrintf) Printf(format string, args ...any) {
+	l.log.Warn(fmt.Sprintf(format, args...), "component", "fasthttp")
 }
 
 // httpError answers a request fasthttp could not read: 431 for a header over

@@ -94,7 +94,7 @@ func TestQueryBudget(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.NewEngine(testRelease(t, "fixture"))
+	eng, err := engine.NewEngine(testRelease(t, "fixture"), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,15 +95,7 @@ func (b *builder) splitAll(vals []string) []string {
 	}
 	out := b.split[:0]
 	for _, v := range vals {
-		for {
-			i := nextComma(v, 0)
-			if i < 0 {
-				out = append(out, unescapeCommas(v))
-				break
-			}
-			out = append(out, unescapeCommas(v[:i]))
-			v = v[i+1:]
-		}
+		out = appendItems(out, v)
 	}
 	b.split = out
 	return out

@@ -39,8 +39,8 @@ func (a countAdjustment) adjusted() bool { return a.Precision != "" }
 
 // appendSummarySets writes {"resultSets":[...]} for a boolean or count answer: the datasets
 // of sets that mode keeps, with their counts when g is Count. adjust, when not nil, holds
-// each set's count adjustment (parallel to sets).
-func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdjustment, mode string, g Granularity) []byte {
+// each set's count adjustment (parallel to sets), freqs each set's frequencyInPopulations.
+func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdjustment, freqs [][]byte, mode string, g Granularity) []byte {
 	b = append(b, `{"resultSets":[`...)
 	n := 0
 	for i, d := range sets {
@@ -61,6 +61,10 @@ func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdju
 			b = strconv.AppendUint(b, d.Count, 10)
 			if adjust != nil {
 				b = appendCountAdjustment(b, adjust[i])
+			}
+			if freqs != nil && freqs[i] != nil {
+				b = append(b, `,"frequencyInPopulations":`...)
+				b = append(b, freqs[i]...)
 			}
 		}
 		b = append(b, '}')

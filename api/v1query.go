@@ -56,7 +56,7 @@ func (p *v1Params) set(name, v string) error {
 	case ParamAssemblyID:
 		p.AssemblyID = v
 	case ParamDatasetIDs:
-		for _, id := range strings.Split(v, ",") {
+		for _, id := range appendItems(nil, v) {
 			if id = strings.TrimSpace(id); id != "" {
 				p.DatasetIDs = append(p.DatasetIDs, id)
 			}
@@ -93,7 +93,7 @@ func parseV1(ctx *fasthttp.RequestCtx) (*v1Params, error) {
 					}
 					parts = append(parts, str)
 				}
-				s = strings.Join(parts, ",")
+				s = JoinList(parts) // read back by set's appendItems
 			case nil:
 				continue
 			default:
@@ -165,7 +165,7 @@ func (p *v1Params) v2Args(a *fasthttp.Args) error {
 		}
 	}
 	if len(p.DatasetIDs) > 0 {
-		a.Set(ParamDatasetIDs, strings.Join(p.DatasetIDs, ","))
+		a.Set(ParamDatasetIDs, JoinList(p.DatasetIDs))
 	}
 	return nil
 }

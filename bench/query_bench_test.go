@@ -156,7 +156,7 @@ var popgenParams = caseParams{
 }
 
 func load(name, dir string) (*fixture, error) {
-	eng, err := engine.NewEngine(dir)
+	eng, err := engine.NewEngine(dir, engine.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -186,7 +186,7 @@ func (sc *scale) build(tb testing.TB) (*fixture, error) {
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 	t0 = time.Now()
-	s, err := engine.Open(out)
+	s, err := engine.Open(out, engine.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (sc *scale) build(tb testing.TB) (*fixture, error) {
 	s = nil
 	runtime.GC()
 	t0 = time.Now()
-	if _, err := engine.WriteIndex(out); err != nil {
+	if _, err := engine.WriteIndex(out, engine.Options{}); err != nil {
 		return nil, err
 	}
 	st.index = time.Since(t0)
@@ -216,7 +216,7 @@ func (sc *scale) build(tb testing.TB) (*fixture, error) {
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&m0)
 	t0 = time.Now()
-	if s, err = engine.Open(out); err != nil {
+	if s, err = engine.Open(out, engine.Options{}); err != nil {
 		return nil, err
 	}
 	st.ready = time.Since(t0)

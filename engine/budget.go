@@ -9,8 +9,9 @@ import (
 // Budget bounds the work of one query, so that no request holds a core for long: a
 // deadline, a number of work units (rows touched, plus a fixed cost per filter), and a
 // check of whether the client is still there. Evaluation spends it between its steps
-// (each filter, each move between entities, the variant match); the first step past a
-// bound ends the query with a *LimitError. A nil *Budget is unbounded.
+// (each filter, each move between entities, the variant match) and inside its long scans
+// every scanEvery rows (scanMeter); the first spend past a bound ends the query with a
+// *LimitError, and every later spend returns the same error. A nil *Budget is unbounded.
 //
 // A query that has spent more than HeavyAfter units, or run for longer than HeavyAfterTime
 // since Started, takes a token from Heavy before going on, and waits for one (within its
@@ -32,6 +33,7 @@ type Budget struct {
 	spent  int64
 	spends int
 	held   bool
+	err    error // the first bound passed
 }
 
 // Limit reasons, as LimitError.Reason and in metrics.
@@ -61,6 +63,23 @@ func (b *Budget) Spend(n int64) error {
 	if b == nil {
 		return nil
 	}
+	if b.err != nil {
+		return b.err
+	}
+	b.err = b.spend(n)
+	return b.err
+}
+
+// Err is the first bound passed so far, nil while the query may go on: a scan stopped by
+// its meter leaves partial rows, and the evaluation must not answer with them.
+func (b *Budget) Err() error {
+	if b == nil {
+		return nil
+	}
+	return b.err
+}
+
+func (b *Budget) spend(n int64) error {
 	b.spent += n
 	b.spends++
 	if b.Units > 0 && b.spent > b.Units {
@@ -134,6 +153,34 @@ func (b *Budget) acquire() error {
 			}
 		}
 	}
+}
+
+// scanEvery is how many rows a long scan (positions, carriers, zygosity calls, candidates,
+// datasets) visits between two spends of its budget: a clock read per 1,024 rows is lost in
+// the rows' own cost, and a query past its bound stops within microseconds.
+const scanEvery = 1 << 10
+
+// scanMeter counts the rows of one long scan and spends them on the query's budget every
+// scanEvery rows. It lives on the scan's stack; a nil budget never stops it.
+type scanMeter struct {
+	b    *Budget
+	rows int64
+}
+
+// add counts n rows; false once the budget is past a bound, when the scan must stop (the
+// error stays in the budget, Budget.Err).
+func (m *scanMeter) add(n int64) bool {
+	if m.rows += n; m.rows < scanEvery {
+		return true
+	}
+	return m.flush()
+}
+
+// flush spends the rows counted since the last spend; false once past a bound.
+func (m *scanMeter) flush() bool {
+	n := m.rows
+	m.rows = 0
+	return m.b == nil || m.b.Spend(n) == nil
 }
 
 // goneWhileWaiting spaces the client checks of a query waiting for a heavy-query token.

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/bitbeacon/bitbeacon/index"
 )
 
 // carrierLists holds the carriers of every variant as biosample rows, one sorted list per
@@ -70,15 +69,15 @@ func (c *carrierLists) orWords(v uint32, words []uint64) {
 
 // orCarriers sets the carriers of the variant rows in words (over the biosample rows): full
 // blocks of rows from their unions, the rest variant by variant.
-func (c *carrierLists) orCarriers(variants *roaring.Bitmap, words []uint64) {
+func (c *carrierLists) orCarriers(variants *roaring.Bitmap, words []uint64, m *scanMeter) {
 	c.walk(variants, func(k uint32) bool {
 		for i, w := range c.blocks[int(k)*c.blockWords : int(k+1)*c.blockWords] {
 			words[i] |= w
 		}
-		return true
+		return m.add(int64(c.blockWords))
 	}, func(v uint32) bool {
 		c.orWords(v, words)
-		return true
+		return m.add(1)
 	})
 }
 
@@ -215,53 +214,4 @@ func (b *carrierListsBuilder) build() (carrierLists, error) {
 		c.r16 = mappedArray[uint16](data)
 	}
 	return c, nil
-}
-
-// carriedByBuilder inverts the carrier lists into one bitmap of variant rows per biosample,
-// buffering rows per biosample and adding them in batches (variants arrive in row order, so
-// each batch appends to the end of its bitmap).
-type carriedByBuilder struct {
-	out  []*roaring.Bitmap
-	pend [][]uint32
-}
-
-const carriedByBatch = 4096
-
-func newCarriedByBuilder(biosampleRows uint32) *carriedByBuilder {
-	return &carriedByBuilder{out: make([]*roaring.Bitmap, biosampleRows), pend: make([][]uint32, biosampleRows)}
-}
-
-func (b *carriedByBuilder) add(variant uint32, carriers []uint32) {
-	for _, c := range carriers {
-		p := append(b.pend[c], variant)
-		if len(p) == carriedByBatch {
-			b.flush(c, p)
-			p = p[:0]
-		}
-		b.pend[c] = p
-	}
-}
-
-func (b *carriedByBuilder) flush(c uint32, rows []uint32) {
-	if b.out[c] == nil {
-		b.out[c] = roaring.New()
-	}
-	b.out[c].AddMany(rows)
-}
-
-func (b *carriedByBuilder) build() []*roaring.Bitmap {
-	for c, p := range b.pend {
-		if len(p) > 0 {
-			b.flush(uint32(c), p)
-		}
-	}
-	b.pend = nil
-	for i, bm := range b.out {
-		if bm != nil {
-			// Grown in batches: the clone drops the spare capacity (Compact may already
-			// have built a new bitmap; cloning that again is cheap and keeps this simple).
-			b.out[i] = index.Compact(bm).Clone()
-		}
-	}
-	return b.out
 }

@@ -71,7 +71,7 @@ func TestCarryingAnyMatchesTranslate(t *testing.T) {
 		}
 		bios := s.tables[release.Biosample]
 		got, want := make([]uint64, (bios.n+63)/64), make([]uint64, (bios.n+63)/64)
-		c.orCarriers(vrows, got)
+		c.orCarriers(vrows, got, &scanMeter{})
 		var calls uint64
 		vrows.Iterate(func(v uint32) bool { c.orWords(v, want); calls += uint64(c.count(v)); return true })
 		if !slices.Equal(got, want) {
@@ -89,7 +89,7 @@ func TestCarryingAnyMatchesTranslate(t *testing.T) {
 				}
 			}
 			want := roaring.And(s.translate(release.GenomicVariation, vrows, e), cand)
-			if got := s.carryingAny(e, cand, vrows); !got.Equals(want) {
+			if got := s.carryingAny(e, cand, vrows, nil); !got.Equals(want) {
 				t.Fatalf("iteration %d, %s: variants %v, candidates %v: carrying %v, want %v", iter, e, vrows.ToArray(), cand.ToArray(), got.ToArray(), want.ToArray())
 			}
 		}

@@ -11,17 +11,18 @@ import (
 // stopping: requests already holding the old snapshot finish on it.
 type Engine struct {
 	dir     string
+	opts    Options
 	current atomic.Pointer[Snapshot]
 	mu      sync.Mutex // serialises reloads
 }
 
-// NewEngine loads the current release under dir.
-func NewEngine(dir string) (*Engine, error) {
-	s, err := Open(dir)
+// NewEngine loads the current release under dir; opts serve its reloads too.
+func NewEngine(dir string, opts Options) (*Engine, error) {
+	s, err := Open(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{dir: dir}
+	e := &Engine{dir: dir, opts: opts}
 	e.current.Store(s)
 	return e, nil
 }
@@ -61,7 +62,7 @@ func (e *Engine) Reload() (swapped bool, err error) {
 			return false, nil
 		}
 	}
-	s, err := Open(e.dir)
+	s, err := Open(e.dir, e.opts)
 	if err != nil {
 		return false, err
 	}

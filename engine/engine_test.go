@@ -43,7 +43,7 @@ func countFemales(t testing.TB, s *Snapshot) uint64 {
 func TestEngineReload(t *testing.T) {
 	root := t.TempDir()
 	writeRelease(t, root, nil, smallDataset("A", "a1", "a2"))
-	eng, err := NewEngine(root)
+	eng, err := NewEngine(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestEngineReload(t *testing.T) {
 func TestEngineReloadCorrupt(t *testing.T) {
 	root := t.TempDir()
 	writeRelease(t, root, nil, smallDataset("A", "a1"))
-	eng, err := NewEngine(root)
+	eng, err := NewEngine(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestEngineReloadCorrupt(t *testing.T) {
 	if got := countFemales(t, eng.Snapshot()); got != 1 {
 		t.Errorf("old snapshot after failed reload: %d females, want 1", got)
 	}
-	if _, err := NewEngine(root); err == nil {
+	if _, err := NewEngine(root, Options{}); err == nil {
 		t.Error("NewEngine on the corrupted release succeeded")
 	}
 
@@ -153,7 +153,7 @@ func TestEngineReloadCorrupt(t *testing.T) {
 func TestEngineReloadPointCurrent(t *testing.T) {
 	root := t.TempDir()
 	m1 := writeRelease(t, root, nil, smallDataset("A", "a1", "a2"))
-	eng, err := NewEngine(root)
+	eng, err := NewEngine(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestEngineReloadPointCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Undamaged, the copy loads: the damage below is what Reload must refuse.
-	if _, err := Open(dst); err != nil {
+	if _, err := Open(dst, Options{}); err != nil {
 		t.Fatalf("undamaged copy does not open: %v", err)
 	}
 	entry, _ := m1.Dataset("A")
@@ -202,7 +202,7 @@ func TestEngineReloadPointCurrent(t *testing.T) {
 func TestEngineReloadConcurrent(t *testing.T) {
 	root := t.TempDir()
 	writeRelease(t, root, nil, smallDataset("A", "a1"))
-	eng, err := NewEngine(root)
+	eng, err := NewEngine(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,10 +299,10 @@ func copyDir(t testing.TB, src, dst string) {
 func TestEngineClose(t *testing.T) {
 	root := t.TempDir()
 	writeRelease(t, root, nil, smallDataset("A", "a1", "a2"))
-	if _, err := WriteIndex(root); err != nil {
+	if _, err := WriteIndex(root, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := NewEngine(root)
+	eng, err := NewEngine(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/bitbeacon/bitbeacon/index"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -59,14 +60,14 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 	if q.Variant != nil {
 		if s.variants == nil {
 			vrows = roaring.New()
-		} else if vrows, err = s.matchVariants(q.Variant); err != nil {
+		} else if vrows, err = s.matchVariants(q.Variant, q.Budget); err != nil {
 			return err
 		}
 		if err := q.Budget.Spend(int64(vrows.GetCardinality())); err != nil {
 			return err
 		}
 		if q.Target == release.GenomicVariation {
-			scoped, vrows = s.narrowVariantsByCarriers(scoped, vrows)
+			scoped, vrows = s.narrowVariantsByCarriers(scoped, vrows, q.Budget)
 		}
 	}
 	parts := partsBuf[:0]
@@ -91,7 +92,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		}
 	}
 	for _, sr := range scoped {
-		part := s.translate(sr.entity, sr.rows, q.Target)
+		part := s.moveRows(sr.entity, sr.rows, q.Target, q.Budget)
 		if err := q.Budget.Spend(int64(part.GetCardinality())); err != nil {
 			return err
 		}
@@ -104,14 +105,18 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		if q.Target == release.GenomicVariation {
 			parts = append(parts, vrows)
 		} else {
-			parts = s.addVariantPart(q.Target, target, parts, vrows)
+			parts = s.addVariantPart(q.Target, target, parts, vrows, q.Budget)
 		}
 	}
-	if q.CountOnly {
-		countOnly(res, target, parts, allowed, s.datasets)
-		return nil
+	// A scan stopped by its meter left partial rows: they are never counted.
+	if err := q.Budget.Err(); err != nil {
+		return err
 	}
-	rows := intersect(target.all, parts)
+	if q.CountOnly {
+		countOnly(res, target, parts, allowed, s.datasets, q.Budget)
+		return q.Budget.Err()
+	}
+	rows := index.Intersect(target.all, parts)
 	res.Rows = roaring.New()
 	for _, d := range allowed {
 		dr := roaring.And(rows, target.byDataset[d])

@@ -77,7 +77,7 @@ func (s *Snapshot) memberRows(f *Filter, q *Query, vrows *roaring.Bitmap, res *R
 		res.Warnings = append(res.Warnings, warn)
 	}
 	if sr.entity == release.GenomicVariation {
-		one := Query{Target: q.Target, Anchor: q.Anchor, Filters: []Filter{*f}}
+		one := Query{Target: q.Target, Anchor: q.Anchor, Filters: []Filter{*f}, Budget: q.Budget}
 		scoped := []scopedRows{sr}
 		if zfs := s.zygosityFilters(&one, scoped); len(zfs) > 0 {
 			if q.Target == release.GenomicVariation {
@@ -90,10 +90,11 @@ func (s *Snapshot) memberRows(f *Filter, q *Query, vrows *roaring.Bitmap, res *R
 			} else {
 				w = roaring.And(w, sr.rows)
 			}
-			return s.translate(release.Biosample, s.zygosityPart(w, zfs), q.Target), nil
+			part := s.moveRows(release.Biosample, s.zygosityPart(w, zfs, q.Budget), q.Target, q.Budget)
+			return part, q.Budget.Err()
 		}
 	}
-	part := s.translate(sr.entity, sr.rows, q.Target)
+	part := s.moveRows(sr.entity, sr.rows, q.Target, q.Budget)
 	if err := q.Budget.Spend(int64(part.GetCardinality())); err != nil {
 		return nil, err
 	}

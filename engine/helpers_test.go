@@ -109,10 +109,10 @@ func tryWriteRelease(t testing.TB, root string, onto []release.OntologyTerm, dat
 // first, so every test that uses it runs on a mapped snapshot (and checks it was mapped).
 func openRelease(t testing.TB, root string) *Snapshot {
 	t.Helper()
-	if _, err := WriteIndex(root); err != nil {
+	if _, err := WriteIndex(root, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(root)
+	s, err := Open(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

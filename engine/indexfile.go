@@ -53,7 +53,7 @@ func tableFileName(e release.Entity) string { return string(e) + ".bin" }
 // the release) and writes its index files, under the root's lock: into a temporary directory,
 // fsynced, then renamed into place (replacing older index files of the release). It returns
 // the release directory.
-func WriteIndex(root string) (string, error) {
+func WriteIndex(root string, opts Options) (string, error) {
 	unlock, err := release.LockRoot(root)
 	if err != nil {
 		return "", err
@@ -67,8 +67,12 @@ func WriteIndex(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// Spill files go beside the index files: the same file system, with room for them.
-	s, err := load(r, r.Dir())
+	// Spill files go beside the index files unless told otherwise: the same file system,
+	// with room for them.
+	if opts.SpillDir == "" {
+		opts.SpillDir = r.Dir()
+	}
+	s, err := load(r, opts)
 	if err != nil {
 		return "", err
 	}
@@ -99,6 +103,9 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 			return err
 		}
 		e := index.NewEncoder(f)
+		if s.spilled != nil {
+			e.Written = s.spilled.dropPages // see droppages.go
+		}
 		fn(e)
 		n, crc, err := e.Flush()
 		if err == nil {
@@ -112,6 +119,9 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 		}
 		im.Files[name] = indexFileEntry{Bytes: n, CRC32C: crc}
 		return nil
+	}
+	if s.spilled != nil {
+		s.spilled.dropAll() // what the build read back (the ids, for their lookup)
 	}
 	if err := write(snapshotFileName, s.encodeSnapshot); err != nil {
 		return err
@@ -289,7 +299,11 @@ func (vt *variantTable) encode(e *index.Encoder) {
 	e.Uint(uint64(vt.carriers.blockWords))
 	index.Array(e, vt.carriers.blocks)
 	e.Bool(vt.carriedBy != nil)
-	e.Bitmaps(vt.carriedBy)
+	if vt.carriedByImage != nil {
+		e.Encoded(vt.carriedByImage)
+	} else {
+		e.Bitmaps(vt.carriedBy)
+	}
 	vt.cl.encode(e)
 	vt.calls.encode(e)
 }

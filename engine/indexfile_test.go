@@ -133,7 +133,7 @@ func openParquet(t *testing.T, root string) *Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := load(r, t.TempDir())
+	s, err := load(r, Options{SpillDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,12 +211,12 @@ func TestIndexFilesRejected(t *testing.T) {
 			root := t.TempDir()
 			writeRelease(t, root, onto, smallDataset("d1", "i1", "i2"), smallDataset("d2", "i3"))
 			want := openParquet(t, root).dump()
-			dir, err := WriteIndex(root)
+			dir, err := WriteIndex(root, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			fn(t, release.IndexDir(dir))
-			s, err := Open(root)
+			s, err := Open(root, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,10 +225,10 @@ func TestIndexFilesRejected(t *testing.T) {
 			}
 			sameDump(t, s.dump(), want)
 			// Rebuilding the index files makes them usable again.
-			if _, err := WriteIndex(root); err != nil {
+			if _, err := WriteIndex(root, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			if s, err = Open(root); err != nil || s.mapping == nil {
+			if s, err = Open(root, Options{}); err != nil || s.mapping == nil {
 				t.Fatalf("after rebuilding: mapped %v, %v", s != nil && s.mapping != nil, err)
 			}
 			sameDump(t, s.dump(), want)
@@ -241,10 +241,10 @@ func TestIndexFilesRejected(t *testing.T) {
 func TestIndexFilesOfOlderRelease(t *testing.T) {
 	root := t.TempDir()
 	writeRelease(t, root, nil, smallDataset("d1", "i1"))
-	if _, err := WriteIndex(root); err != nil {
+	if _, err := WriteIndex(root, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := NewEngine(root)
+	eng, err := NewEngine(root, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,10 +259,10 @@ func TestIndexFilesOfOlderRelease(t *testing.T) {
 	if s.mapping != nil || s.Count(release.Individual) != 3 {
 		t.Fatalf("new release: mapped %v, %d individuals", s.mapping != nil, s.Count(release.Individual))
 	}
-	if _, err := WriteIndex(root); err != nil {
+	if _, err := WriteIndex(root, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(root)
+	s, err = Open(root, Options{})
 	if err != nil || s.mapping == nil || s.Count(release.Individual) != 3 {
 		t.Fatalf("after indexing: %v", err)
 	}

@@ -57,6 +57,12 @@ func (s *Snapshot) resolveHubs() {
 // translate returns the rows of entity to linked to the given rows of entity from. The result
 // is a new bitmap, or rows itself when from == to.
 func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to release.Entity) *roaring.Bitmap {
+	return s.moveRows(from, rows, to, nil)
+}
+
+// moveRows is translate within a query's budget: the scan of the variants' carriers stops
+// early, with partial rows, when b is past a bound (the caller checks b.Err).
+func (s *Snapshot) moveRows(from release.Entity, rows *roaring.Bitmap, to release.Entity, b *Budget) *roaring.Bitmap {
 	if from == to {
 		return rows
 	}
@@ -68,7 +74,7 @@ func (s *Snapshot) translate(from release.Entity, rows *roaring.Bitmap, to relea
 		return s.byDatasets(s.datasetsOf(src, rows), dst)
 	}
 	if from == release.GenomicVariation {
-		return s.fromBiosamples(s.carriersOf(rows), to)
+		return s.fromBiosamples(s.carriersOf(rows, b), to)
 	}
 	if to == release.Individual && rows.GetCardinality() < fewRowsToIndividuals {
 		out := roaring.New()
@@ -208,14 +214,15 @@ func (s *Snapshot) scanLinked(t *table, link func(r uint32) int32, set *roaring.
 
 // carriersOf returns the biosample rows carrying any of the variant rows, ORed in a dense
 // buffer over the biosample rows (a few words per thousand samples), a block of rows at a
-// time where the variants cover it (carrierLists.orCarriers).
-func (s *Snapshot) carriersOf(variants *roaring.Bitmap) *roaring.Bitmap {
+// time where the variants cover it (carrierLists.orCarriers), metered on b.
+func (s *Snapshot) carriersOf(variants *roaring.Bitmap, b *Budget) *roaring.Bitmap {
 	bios := s.tables[release.Biosample]
 	if bios == nil {
 		return roaring.New()
 	}
 	words := make([]uint64, (bios.n+63)/64)
-	s.variants.carriers.orCarriers(variants, words)
+	m := scanMeter{b: b}
+	s.variants.carriers.orCarriers(variants, words, &m)
 	return roaring.FromDense(words, false)
 }
 

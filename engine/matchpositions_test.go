@@ -37,9 +37,9 @@ func TestMatchPositionsFastPath(t *testing.T) {
 			q.End = []int64{qs + rng.Int64N(5_000)}
 		}
 		got := roaring.New()
-		s.variants.matchPositions(sq, q, got)
+		s.variants.matchPositions(sq, q, got, &scanMeter{})
 		want := roaring.New()
-		s.variants.visitPositions(sq, q, func(row uint32) { want.Add(row) })
+		s.variants.visitPositions(sq, q, &scanMeter{}, func(row uint32) { want.Add(row) })
 		if !got.Equals(want) {
 			t.Fatalf("start %v end %v: %v, visiting every row %v", q.Start, q.End, got.ToArray(), want.ToArray())
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/bitbeacon/bitbeacon/index"
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -42,26 +43,28 @@ const (
 // the variants to the target sets one bit per carrier call of the matching variants; when the
 // other parts already narrow individuals or biosamples to few candidates, it is cheaper to
 // test each candidate's carried variants against the match instead.
-func (s *Snapshot) addVariantPart(e release.Entity, target *table, parts []*roaring.Bitmap, vrows *roaring.Bitmap) []*roaring.Bitmap {
+func (s *Snapshot) addVariantPart(e release.Entity, target *table, parts []*roaring.Bitmap, vrows *roaring.Bitmap, b *Budget) []*roaring.Bitmap {
 	if (e == release.Individual || e == release.Biosample) && len(parts) > 0 {
-		cand := intersect(target.all, parts)
+		cand := index.Intersect(target.all, parts)
 		perProbe := uint64(probePerCall)
-		if _, _, ok := rowRun(vrows); ok {
+		if _, _, ok := index.RowRun(vrows); ok {
 			perProbe = probeRunPerCall
 		}
 		if s.variants != nil && s.variants.carriers.moveCostAbove(vrows, cand.GetCardinality()*perProbe) {
-			return []*roaring.Bitmap{s.carryingAny(e, cand, vrows)}
+			return []*roaring.Bitmap{s.carryingAny(e, cand, vrows, b)}
 		}
 	}
-	return append(parts, s.translate(release.GenomicVariation, vrows, e))
+	return append(parts, s.moveRows(release.GenomicVariation, vrows, e, b))
 }
 
 // narrowVariantsByCarriers plans variant queries with filters on individuals or biosamples
 // cheapest-first, the mirror of addVariantPart: moving such a filter to variants ORs one
 // carried-variants bitmap per matching biosample; when fewer variants match than the filter
 // has rows, each matching variant's carriers are tested against the filter instead. Filters
-// handled that way are removed from scoped.
-func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.Bitmap) ([]scopedRows, *roaring.Bitmap) {
+// handled that way are removed from scoped. It stops early, with partial rows, when b is
+// past a bound.
+func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.Bitmap, b *Budget) ([]scopedRows, *roaring.Bitmap) {
+	m := scanMeter{b: b}
 	kept := scoped[:0]
 	for _, sr := range scoped {
 		if (sr.entity != release.Individual && sr.entity != release.Biosample) ||
@@ -69,10 +72,10 @@ func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.
 			kept = append(kept, sr)
 			continue
 		}
-		bios := s.translate(sr.entity, sr.rows, release.Biosample)
+		bios := s.moveRows(sr.entity, sr.rows, release.Biosample, b)
 		narrowed := roaring.New()
 		it := vrows.Iterator()
-		for it.HasNext() {
+		for it.HasNext() && m.add(1) {
 			v := it.Next()
 			if s.variants.carriers.intersects(v, bios) {
 				narrowed.Add(v)
@@ -83,10 +86,12 @@ func (s *Snapshot) narrowVariantsByCarriers(scoped []scopedRows, vrows *roaring.
 	return kept, vrows
 }
 
-// carryingAny returns the candidate individuals or biosamples that carry any of the variants.
-func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *roaring.Bitmap {
+// carryingAny returns the candidate individuals or biosamples that carry any of the variants;
+// some of them only when b is past a bound (a stopped scan).
+func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap, b *Budget) *roaring.Bitmap {
+	m := scanMeter{b: b}
 	out := roaring.New()
-	lo, hi, run := rowRun(vrows)
+	lo, hi, run := index.RowRun(vrows)
 	carries := func(b uint32) bool {
 		v := s.variants.carriedBy
 		if int(b) >= len(v) || v[b] == nil {
@@ -98,7 +103,7 @@ func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *r
 		return v[b].Intersects(vrows)
 	}
 	it := cand.Iterator()
-	for it.HasNext() {
+	for it.HasNext() && m.add(1) {
 		r := it.Next()
 		if e == release.Biosample {
 			if carries(r) {
@@ -114,14 +119,4 @@ func (s *Snapshot) carryingAny(e release.Entity, cand, vrows *roaring.Bitmap) *r
 		}
 	}
 	return out
-}
-
-// rowRun reports whether rows are one run [lo, hi), as the variants of a range are unless a
-// long variant starting before it overlaps.
-func rowRun(rows *roaring.Bitmap) (lo, hi uint64, ok bool) {
-	if rows.IsEmpty() {
-		return 0, 0, false
-	}
-	lo, hi = uint64(rows.Minimum()), uint64(rows.Maximum())+1
-	return lo, hi, rows.GetCardinality() == hi-lo
 }

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bitbeacon/bitbeacon/index"
@@ -38,6 +37,11 @@ type Snapshot struct {
 	// build from Parquet (spill.go).
 	mapping *mapping
 	spilled *mapping
+
+	// cohort is what allele frequencies read of the samples, built when first asked
+	// (frequency.go).
+	cohortOnce sync.Once
+	cohort     *cohorts
 }
 
 // DatasetInfo describes one dataset of the release.
@@ -49,7 +53,7 @@ type DatasetInfo struct {
 // Open loads the current release under dir. It maps the release's index files when they
 // match the release (see indexload.go); otherwise it logs why, verifies the release's files
 // (see release.Open) and builds every index from them.
-func Open(dir string) (*Snapshot, error) {
+func Open(dir string, opts Options) (*Snapshot, error) {
 	r, err := release.OpenUnverified(dir)
 	if err != nil {
 		return nil, err
@@ -57,14 +61,14 @@ func Open(dir string) (*Snapshot, error) {
 	start := time.Now()
 	s, err := openIndexed(r)
 	if err == nil {
-		slog.Debug("engine: loaded from index files", "release", s.ReleaseID, "took", time.Since(start))
+		opts.log().Debug("engine: loaded from index files", "release", s.ReleaseID, "took", time.Since(start))
 		return s, nil
 	}
-	slog.Info("engine: building from Parquet", "release", r.Manifest().ReleaseID, "reason", "index files not used: "+err.Error())
+	opts.log().Info("engine: building from Parquet", "release", r.Manifest().ReleaseID, "reason", "index files not used: "+err.Error())
 	if err := r.Verify(); err != nil {
 		return nil, err
 	}
-	return load(r, os.TempDir())
+	return load(r, opts)
 }
 
 // newSnapshot returns a snapshot of r's release with its datasets and no tables.
@@ -91,8 +95,8 @@ func newSnapshot(r *release.Reader) (*Snapshot, error) {
 }
 
 // load builds the snapshot of r's release from its Parquet files, spilling the large parts
-// of the variant table to files in spillDir.
-func load(r *release.Reader, spillDir string) (*Snapshot, error) {
+// of the variant table to files in opts.SpillDir.
+func load(r *release.Reader, opts Options) (*Snapshot, error) {
 	m := r.Manifest()
 	s, err := newSnapshot(r)
 	if err != nil {
@@ -149,7 +153,7 @@ func load(r *release.Reader, spillDir string) (*Snapshot, error) {
 	}
 	bios := s.tables[release.Biosample]
 	spaces := newSampleSpaces(samples, bios)
-	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces, spillDir); err != nil {
+	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces, opts); err != nil {
 		return nil, err
 	}
 	s.tables[release.GenomicVariation] = s.variants.table
@@ -184,7 +188,7 @@ func (s *Snapshot) addBuiltinTerms(terms []index.TermParents) []index.TermParent
 // where a long one (a structural variant, a deletion) may come before a shorter one: the
 // variants of one start are held until the next start and added sorted, as the full sort
 // would order them (stably: dataset, then file order).
-func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace, spillDir string) (*variantTable, error) {
+func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace, opts Options) (*variantTable, error) {
 	m := r.Manifest()
 	read := func(fn func(v *release.Variant, di uint16) error) error {
 		for di, d := range m.Datasets {
@@ -198,7 +202,7 @@ func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces [
 		}
 		return nil
 	}
-	vb := newVariantBuilder(n, bios, spaces, newSpiller(spillDir, s.spilled))
+	vb := newVariantBuilder(n, bios, spaces, newSpiller(opts.SpillDir, s.spilled))
 	var group []pendingVariant // the variants of one start, in the order read
 	addGroup := func() error {
 		slices.SortStableFunc(group, func(a, b pendingVariant) int { return compareVariants(a.v, b.v) })
@@ -225,7 +229,7 @@ func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces [
 		err = addGroup()
 	}
 	if errors.Is(err, errUnsorted) {
-		slog.Info("engine: variants not in (assembly, chromosome, start) order: reading all of them before building", "release", m.ReleaseID)
+		opts.log().Info("engine: variants not in (assembly, chromosome, start) order: reading all of them before building", "release", m.ReleaseID)
 		vb.sp.abort()
 		var pending []pendingVariant
 		err = read(func(v *release.Variant, di uint16) error {
@@ -237,7 +241,7 @@ func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces [
 			return nil, err
 		}
 		slices.SortStableFunc(pending, func(a, b pendingVariant) int { return compareVariants(a.v, b.v) })
-		vb = newVariantBuilder(len(pending), bios, spaces, newSpiller(spillDir, s.spilled))
+		vb = newVariantBuilder(len(pending), bios, spaces, newSpiller(opts.SpillDir, s.spilled))
 		for _, p := range pending {
 			if err := vb.add(p.v, p.dataset); err != nil {
 				return nil, err

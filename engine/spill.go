@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"unsafe"
 
@@ -81,6 +82,43 @@ func (sf *spillFile) write(p []byte) {
 		sf.sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
 	}
 	sf.n += int64(len(p))
+}
+
+// Write appends p (io.Writer; errors surface at finish).
+func (sf *spillFile) Write(p []byte) (int, error) {
+	sf.write(p)
+	return len(p), nil
+}
+
+// The index builders spill through index.Spill (their postings, index/postingsspill.go).
+var _ index.Spill = indexSpill{}
+
+type indexSpill struct{ sp *spiller }
+
+func (s indexSpill) Create(what string) index.SpillFile { return s.sp.create(what) }
+func (s indexSpill) Fail(err error)                     { s.sp.fail(err) }
+
+// Size, ReadBack, Map and Close make a spill file an index.SpillFile.
+func (sf *spillFile) Size() int64                    { return sf.n }
+func (sf *spillFile) ReadBack() (io.ReaderAt, error) { return sf.readBack() }
+func (sf *spillFile) Map() ([]byte, error)           { return sf.finish() }
+func (sf *spillFile) Close()                         { sf.close() }
+
+// readBack flushes the file and returns it for reading (nothing is written to it after);
+// the spiller's first error when it cannot.
+func (sf *spillFile) readBack() (io.ReaderAt, error) {
+	sp := sf.sp
+	if sp.err != nil {
+		return nil, sp.err
+	}
+	if sf.f == nil {
+		return nil, fmt.Errorf("spill file for %s: closed", sf.name)
+	}
+	if err := sf.w.Flush(); err != nil {
+		sp.fail(fmt.Errorf("spill file for %s: %w", sf.name, err))
+		return nil, sp.err
+	}
+	return sf.f, nil
 }
 
 func (sf *spillFile) writeString(s string) {

@@ -40,7 +40,7 @@ func TestBuildLeavesNoSpillFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := load(r, spillDir)
+	s, err := load(r, Options{SpillDir: spillDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestBuildLeavesNoSpillFiles(t *testing.T) {
 	if got := string(s.variants.record(1)); got != `{"variantInternalId":"v2"}` {
 		t.Errorf("variant 1 record %s", got)
 	}
-	if _, err := WriteIndex(root); err != nil {
+	if _, err := WriteIndex(root, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{spillDir, root} {
@@ -71,7 +71,7 @@ func TestSpillFailureIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = load(r, filepath.Join(t.TempDir(), "missing"))
+	_, err = load(r, Options{SpillDir: filepath.Join(t.TempDir(), "missing")})
 	if err == nil || !strings.Contains(err.Error(), "spill file") {
 		t.Fatalf("load with a missing spill directory: %v", err)
 	}

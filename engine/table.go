@@ -116,10 +116,13 @@ func (b *tableBuilder) addEffectEquivalents(terms []string, row uint32) {
 	}
 }
 
-// spill sends the builder's ids and records to spill files (n: expected rows).
+// spill sends the builder's ids, records and postings to spill files (n: expected rows); a
+// spill file's error is the spiller's.
 func (b *tableBuilder) spill(sp *spiller, n int) {
 	b.ids = newSpilledStrings(sp.create("ids"), n)
 	b.json = newSpilledStrings(sp.create("records"), n)
+	b.terms.Spill(indexSpill{sp}, "terms")
+	b.values.Spill(indexSpill{sp})
 }
 
 func buildStrings(a stringsAdder) (index.Strings, error) {

@@ -27,7 +27,7 @@ func TestVariantBuildOrder(t *testing.T) {
 		release.Biosample:  {rec("B1", "I:I1"), rec("B2", "I:I2")},
 	}
 	// load builds a release of the variants in the given order and reports whether the
-	// build read them all before building (it logs so).
+	// build read them all before building (it logs so, to the logger of its Options).
 	load := func(order []int) (*Snapshot, bool) {
 		d := dsData{id: "D", assembly: "GRCh38", records: recs}
 		for _, i := range order {
@@ -36,8 +36,9 @@ func TestVariantBuildOrder(t *testing.T) {
 		root := t.TempDir()
 		writeRelease(t, root, nil, d)
 		var logs bytes.Buffer
-		defer slog.SetDefault(slog.Default())
-		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+		if _, err := WriteIndex(root, Options{Log: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil {
+			t.Fatal(err)
+		}
 		s := openRelease(t, root)
 		return s, strings.Contains(logs.String(), "reading all of them before building")
 	}

@@ -43,7 +43,7 @@ func normalizeAAChange(a string) string {
 
 // matchVariants evaluates the variant request parameters into a bitmap of variant rows. The
 // bitmap may be the index's own: read it, never modify it.
-func (s *Snapshot) matchVariants(q *VariantQuery) (*roaring.Bitmap, error) {
+func (s *Snapshot) matchVariants(q *VariantQuery, b *Budget) (*roaring.Bitmap, error) {
 	vt := s.variants
 	if err := checkVariantQuery(q); err != nil {
 		return nil, err
@@ -68,8 +68,12 @@ func (s *Snapshot) matchVariants(q *VariantQuery) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 		bm := roaring.New()
+		m := scanMeter{b: b}
 		for _, sq := range seqs {
-			vt.matchPositions(sq, q, bm)
+			vt.matchPositions(sq, q, bm, &m)
+		}
+		if err := b.Err(); err != nil {
+			return nil, err
 		}
 		and(bm)
 	}
@@ -214,11 +218,15 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 	}
 	vt := s.variants
 	counts := res.scratch.datasetCounts(len(s.datasets))
+	m := scanMeter{b: q.Budget}
 	for _, sq := range vt.seqs {
 		if sq.chrom != chrom || (assembly != "" && sq.assembly != assembly) {
 			continue
 		}
-		vt.visitPositions(sq, v, func(row uint32) { counts[vt.dataset[row]]++ })
+		vt.visitPositions(sq, v, &m, func(row uint32) { counts[vt.dataset[row]]++ })
+	}
+	if err := q.Budget.Err(); err != nil {
+		return true, err
 	}
 	for _, d := range allowed {
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Count: counts[d]})
@@ -228,8 +236,9 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 }
 
 // matchPositions adds to dst the rows of sequence sq that satisfy the positional part of q
-// (sequence, range or bracket query, or the whole sequence when no start is given).
-func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roaring.Bitmap) {
+// (sequence, range or bracket query, or the whole sequence when no start is given), metered
+// by m where it visits rows one by one.
+func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roaring.Bitmap, m *scanMeter) {
 	if !q.hasRowConditions() {
 		// The interval index adds the rows starting inside the query as one range: a 1 Mb
 		// range at 10^7 variants is 14,000 rows, added one by one in 200 µs.
@@ -242,7 +251,7 @@ func (vt *variantTable) matchPositions(sq sequence, q *VariantQuery, dst *roarin
 			return
 		}
 	}
-	vt.visitPositions(sq, q, func(row uint32) { dst.Add(row) })
+	vt.visitPositions(sq, q, m, func(row uint32) { dst.Add(row) })
 }
 
 // hasRowConditions reports whether q tests rows beyond their position: bases or length.
@@ -251,19 +260,18 @@ func (q *VariantQuery) hasRowConditions() bool {
 }
 
 // visitPositions calls fn with each row of sequence sq that satisfies the positional part of
-// q and its per-row conditions.
-func (vt *variantTable) visitPositions(sq sequence, q *VariantQuery, fn func(row uint32)) {
+// q and its per-row conditions. It stops early when m's budget is past a bound.
+func (vt *variantTable) visitPositions(sq sequence, q *VariantQuery, m *scanMeter, fn func(row uint32)) {
 	base := sq.base
 	visit := func(i int) bool {
 		if row := base + uint32(i); vt.rowMatchesExtras(row, q) {
 			fn(row)
 		}
-		return true
+		return m.add(1)
 	}
 	switch {
 	case len(q.Start) == 0:
-		for i := 0; i < sq.iv.Len(); i++ {
-			visit(i)
+		for i := 0; i < sq.iv.Len() && visit(i); i++ {
 		}
 	case len(q.Start) == 1 && len(q.End) == 0:
 		sq.iv.StartsAt(q.Start[0], visit)

@@ -26,6 +26,9 @@ type variantTable struct {
 	// rows carried by biosample row b (nil for none).
 	carriers  carrierLists
 	carriedBy []*roaring.Bitmap
+	// carriedByImage is carriedBy encoded as an index file writes it, when the bitmaps are
+	// views of it (a build from Parquet, carriedby.go): an index file copies it as it is.
+	carriedByImage []byte
 
 	// cl renders the caseLevelData of records stored without it (see carriers.go).
 	cl *caseLevel
@@ -127,9 +130,12 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 	nb := uint32(0)
 	if biosamples != nil {
 		nb = biosamples.n
-		b.carriedBy = newCarriedByBuilder(nb)
+		b.carriedBy = newCarriedByBuilder(nb, sp, carriedByWindow)
 	}
 	b.tb.spill(sp, n)
+	for what, ti := range map[string]*index.TermIndexBuilder{"types": b.types, "genes": b.genes, "aachanges": b.aas, "hgvs": b.hgvs} {
+		ti.Spill(indexSpill{sp}, what)
+	}
 	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"))
 	b.vt.cl = newCaseLevel(spaces, n, sp.create("zygosity"))
 	return b
@@ -191,7 +197,9 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 		return nil, err
 	}
 	if b.carriedBy != nil {
-		vt.carriedBy = b.carriedBy.build()
+		if vt.carriedBy, vt.carriedByImage, err = b.carriedBy.build(); err != nil {
+			return nil, err
+		}
 	}
 	if err := vt.cl.finish(); err != nil {
 		return nil, err
@@ -201,6 +209,9 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	vt.genes = b.genes.Build(nil)
 	vt.aaChanges = b.aas.Build(nil)
 	vt.hgvs = b.hgvs.Build(nil)
+	if b.sp.err != nil { // a postings spill file failed: the indexes are incomplete
+		return nil, b.sp.err
+	}
 	for i, sq := range b.seqKeys {
 		end := vt.n
 		if i+1 < len(b.seqKeys) {

@@ -67,8 +67,8 @@ func (s *Snapshot) zygosityFilters(q *Query, scoped []scopedRows) []zygosityFilt
 }
 
 // zygosityPart returns the biosample rows with a call on one of the variants whose zygosity
-// every filter of zfs accepts.
-func (s *Snapshot) zygosityPart(variants *roaring.Bitmap, zfs []zygosityFilter) *roaring.Bitmap {
+// every filter of zfs accepts; some of them only when b is past a bound (a stopped scan).
+func (s *Snapshot) zygosityPart(variants *roaring.Bitmap, zfs []zygosityFilter, b *Budget) *roaring.Bitmap {
 	bios := s.tables[release.Biosample]
 	if bios == nil {
 		return roaring.New()
@@ -76,8 +76,9 @@ func (s *Snapshot) zygosityPart(variants *roaring.Bitmap, zfs []zygosityFilter) 
 	want, match := acceptedZygosity(zfs)
 	words := make([]uint64, (bios.n+63)/64)
 	var rows, samples []uint32
+	m := scanMeter{b: b}
 	it := variants.Iterator()
-	for it.HasNext() {
+	for it.HasNext() && m.add(1) {
 		rows, samples = s.appendZygosityCarriers(rows[:0], samples[:0], it.Next(), want, match)
 		for _, r := range rows {
 			words[r>>6] |= 1 << (r & 63)
@@ -156,7 +157,7 @@ func (s *Snapshot) applyZygosity(q *Query, scoped []scopedRows, vrows *roaring.B
 			w = roaring.And(w, scoped[zf.index].rows)
 		}
 	}
-	return dropZygosityFilters(scoped, zfs), s.translate(release.Biosample, s.zygosityPart(w, zfs), q.Target)
+	return dropZygosityFilters(scoped, zfs), s.moveRows(release.Biosample, s.zygosityPart(w, zfs, q.Budget), q.Target, q.Budget)
 }
 
 // dropZygosityFilters returns scoped without the zygosity filters' rows.
@@ -222,8 +223,9 @@ func (s *Snapshot) applyAnchorZygosity(q *Query, scoped []scopedRows, zfs []zygo
 	want, match := acceptedZygosity(zfs)
 	calls := s.callersOf(bios)
 	out := roaring.New()
+	m := scanMeter{b: q.Budget}
 	it := cand.Iterator()
-	for it.HasNext() {
+	for it.HasNext() && m.add(1) {
 		v := it.Next()
 		for _, c := range calls[s.variants.dataset[v]] {
 			if s.callAccepted(v, c, want, match) {

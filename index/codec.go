@@ -46,7 +46,15 @@ type Encoder struct {
 	n    int64
 	err  error
 	bm   []byte // scratch for bitmap serialization
+
+	// Written, when set, is called with each span (at most WrittenSpan bytes) of the data
+	// written once the writer has it, so that a caller writing out of mapped files can drop
+	// their pages from its resident memory as it goes.
+	Written func(p []byte)
 }
+
+// WrittenSpan is the most bytes handed to Encoder.Written at once.
+const WrittenSpan = 8 << 20
 
 // NewEncoder writes to w.
 func NewEncoder(w io.Writer) *Encoder {
@@ -63,9 +71,17 @@ func (e *Encoder) Flush() (n int64, crcs []uint32, err error) {
 }
 
 func (e *Encoder) write(p []byte) {
-	if e.err != nil {
-		return
+	for len(p) > 0 && e.err == nil {
+		k := min(len(p), WrittenSpan)
+		e.writeSpan(p[:k])
+		if e.Written != nil && e.err == nil {
+			e.Written(p[:k])
+		}
+		p = p[k:]
 	}
+}
+
+func (e *Encoder) writeSpan(p []byte) {
 	if _, e.err = e.w.Write(p); e.err != nil {
 		return
 	}
@@ -92,6 +108,14 @@ func (e *Encoder) Bytes(p []byte) {
 	if r := len(p) % SectionAlign; r != 0 {
 		e.write(zeros[:SectionAlign-r])
 	}
+}
+
+// Encoded writes p, sections written by another Encoder (its whole output), as they are.
+func (e *Encoder) Encoded(p []byte) {
+	if len(p)%SectionAlign != 0 && e.err == nil {
+		e.err = fmt.Errorf("index: encoded sections of %d bytes, not a multiple of %d", len(p), SectionAlign)
+	}
+	e.write(p)
 }
 
 // String writes s as a section.

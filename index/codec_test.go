@@ -96,3 +96,56 @@ func TestDecoderRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestEncoderWrittenAndEncoded checks that Written sees every byte written, in order, in
+// spans of at most WrittenSpan, and that sections copied with Encoded decode as written.
+func TestEncoderWrittenAndEncoded(t *testing.T) {
+	var inner bytes.Buffer
+	ie := NewEncoder(&inner)
+	big := make([]byte, 2*WrittenSpan+3)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	ie.Bytes(big)
+	ie.Bitmaps([]*roaring.Bitmap{roaring.BitmapOf(1, 5), nil})
+	if _, _, err := ie.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	var buf, seen bytes.Buffer
+	e := NewEncoder(&buf)
+	spans := 0
+	e.Written = func(p []byte) {
+		if len(p) > WrittenSpan {
+			t.Errorf("span of %d bytes", len(p))
+		}
+		spans++
+		seen.Write(p)
+	}
+	e.Uint(7)
+	e.Encoded(inner.Bytes())
+	n, _, err := e.Flush()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(seen.Bytes(), buf.Bytes()) || int64(buf.Len()) != n {
+		t.Fatalf("Written saw %d bytes, the file has %d (n %d)", seen.Len(), buf.Len(), n)
+	}
+	if spans < 3 {
+		t.Errorf("%d spans for %d bytes", spans, buf.Len())
+	}
+	d := NewDecoder(aligned(buf.Bytes()))
+	if d.Uint() != 7 || !bytes.Equal(d.Bytes(), big) {
+		t.Fatal("sections before or in the encoded ones differ")
+	}
+	bms := d.Bitmaps()
+	if err := d.Done(); err != nil || len(bms) != 2 || !bms[0].Equals(roaring.BitmapOf(1, 5)) || bms[1] != nil {
+		t.Fatalf("encoded bitmaps: %v %v", bms, err)
+	}
+
+	e = NewEncoder(&buf)
+	e.Encoded([]byte{1, 2, 3})
+	if _, _, err := e.Flush(); err == nil {
+		t.Error("Encoded accepted 3 bytes, not whole sections")
+	}
+}

@@ -92,7 +92,6 @@ var decoderKinds = []struct {
 			if d.Done() == nil {
 				for i := range o.Len() {
 					_ = o.Ancestors(o.names[i])
-					_ = o.Descendants(o.names[i])
 				}
 			}
 		},

@@ -231,17 +231,14 @@ func DecodeOntology(d *Decoder) *Ontology {
 			o.parents[i] = par[a:b:b]
 		}
 	}
-	o.children = make([][]int32, n)
-	for c, ps := range o.parents {
+	for _, ps := range o.parents {
 		for _, p := range ps {
 			if p < 0 || int(p) >= n {
 				d.Fail(fmt.Errorf("%w: ontology parent %d of %d terms", ErrCorrupt, p, n))
 				return NewOntology(nil)
 			}
-			o.children[p] = append(o.children[p], int32(c))
 		}
 	}
 	o.anc = make([]atomic.Pointer[[]string], n)
-	o.desc = make([]atomic.Pointer[[]string], n)
 	return o
 }

@@ -228,14 +228,6 @@ func (iv *Intervals) Bracket(s0, s1, e0, e1 int64, fn func(i int) bool) {
 	}
 }
 
-// BracketTo adds base+i to dst for each row i that Bracket would report.
-func (iv *Intervals) BracketTo(s0, s1, e0, e1 int64, base uint32, dst *roaring.Bitmap) {
-	iv.Bracket(s0, s1, e0, e1, func(i int) bool {
-		dst.Add(base + uint32(i))
-		return true
-	})
-}
-
 // StartsAt calls fn for each row i with start == s, in ascending i, and stops when fn returns false.
 func (iv *Intervals) StartsAt(s int64, fn func(i int) bool) {
 	if s == math.MaxInt64 {

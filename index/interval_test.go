@@ -92,9 +92,6 @@ func TestIntervalsProperty(t *testing.T) {
 			iv.OverlapTo(qs, qe, base, dst)
 			check("OverlapTo", bitmapRows(dst, base), wantOv)
 			dst.Clear()
-			iv.BracketTo(qs, qe, e0, e1, base, dst)
-			check("BracketTo", bitmapRows(dst, base), wantBr)
-			dst.Clear()
 			iv.StartsAtTo(qs, base, dst)
 			check("StartsAtTo", bitmapRows(dst, base), wantAt)
 

@@ -14,14 +14,12 @@ type TermParents struct {
 // Ontology is an immutable is_a graph. Closures are computed on first use and memoised per
 // term, so a release pays only for the terms its data and queries touch. It is safe for
 // concurrent use. Cycles (which do occur in merged ontologies) are tolerated: a term is never
-// its own ancestor or descendant.
+// its own ancestor.
 type Ontology struct {
-	ids      map[string]int32
-	names    []string
-	parents  [][]int32
-	children [][]int32
-	anc      []atomic.Pointer[[]string]
-	desc     []atomic.Pointer[[]string]
+	ids     map[string]int32
+	names   []string
+	parents [][]int32
+	anc     []atomic.Pointer[[]string]
 }
 
 // NewOntology builds the graph. A parent that is never listed as a term still becomes a node,
@@ -47,14 +45,7 @@ func NewOntology(terms []TermParents) *Ontology {
 			}
 		}
 	}
-	o.children = make([][]int32, len(o.names))
-	for c, ps := range o.parents {
-		for _, p := range ps {
-			o.children[p] = append(o.children[p], int32(c))
-		}
-	}
 	o.anc = make([]atomic.Pointer[[]string], len(o.names))
-	o.desc = make([]atomic.Pointer[[]string], len(o.names))
 	return o
 }
 
@@ -85,25 +76,13 @@ func (o *Ontology) Ancestors(id string) []string {
 	if !ok {
 		return nil
 	}
-	return o.closure(n, o.parents, o.anc)
+	return o.closure(n)
 }
 
-// Descendants returns the transitive is_a children of id, without id itself, sorted. The slice
-// is shared: callers must not modify it.
-func (o *Ontology) Descendants(id string) []string {
-	if o == nil {
-		return nil
-	}
-	n, ok := o.ids[id]
-	if !ok {
-		return nil
-	}
-	return o.closure(n, o.children, o.desc)
-}
-
-// closure walks edges breadth-first from n. Two goroutines may race to fill the same slot;
+// closure walks the parent edges breadth-first from n. Two goroutines may race to fill the same slot;
 // both compute the same answer, so the loser's work is merely wasted.
-func (o *Ontology) closure(n int32, edges [][]int32, memo []atomic.Pointer[[]string]) []string {
+func (o *Ontology) closure(n int32) []string {
+	edges, memo := o.parents, o.anc
 	if p := memo[n].Load(); p != nil {
 		return *p
 	}

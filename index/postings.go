@@ -78,11 +78,18 @@ func (p *postings) orWords(i int, words []uint64) {
 // postingsBuilder collects (key, row) pairs: a key once per run of consecutive pairs with
 // that key, and every row. Most fields of a variant table repeat row after row ("PASS",
 // "SequenceLocation", the chromosome's RefSeq id), so at 10^7 variants this holds a few
-// gigabytes less than a key per pair; build sorts the runs by key and groups them.
+// gigabytes less than a key per pair; build sorts the runs by key and groups them. With a
+// Spill, the pairs go to sorted runs on disk and the postings to mapped files
+// (postingsspill.go).
 type postingsBuilder struct {
 	keys  StringsBuilder // the key of each run
 	start []int          // the first pair of each run, an index into rows
 	rows  []uint32
+
+	spill  Spill
+	what   string    // names the spill files
+	sorted SpillFile // the sorted runs written so far, nil before the first
+	bounds []int64   // sorted run i is bytes [bounds[i], bounds[i+1]) of sorted
 }
 
 func (b *postingsBuilder) add(key string, row uint32) {
@@ -91,10 +98,19 @@ func (b *postingsBuilder) add(key string, row uint32) {
 		b.start = append(b.start, len(b.rows))
 	}
 	b.rows = append(b.rows, row)
+	if b.spill != nil && b.heldBytes() >= postingsSpillBytes {
+		b.writeSorted()
+	}
 }
 
-// build returns the postings; maxRow receives the largest row seen (0 for none).
-func (b *postingsBuilder) build() (p postings, maxRow uint32) {
+// heldBytes is what the pairs held take, roughly.
+func (b *postingsBuilder) heldBytes() int {
+	return len(b.keys.data) + 16*len(b.start) + 4*len(b.rows)
+}
+
+// groups calls fn with each distinct key held, ascending, and its rows, ascending and
+// distinct (rows is reused after fn returns).
+func (b *postingsBuilder) groups(fn func(key string, rows []uint32)) {
 	n := len(b.start)
 	order := make([]uint32, n)
 	for i := range order {
@@ -113,7 +129,6 @@ func (b *postingsBuilder) build() (p postings, maxRow uint32) {
 		}
 		return b.rows[b.start[run]:end]
 	}
-	var keys StringsBuilder
 	var rows []uint32
 	for i := 0; i < n; {
 		k := b.keys.At(int(order[i]))
@@ -125,24 +140,49 @@ func (b *postingsBuilder) build() (p postings, maxRow uint32) {
 		if !slices.IsSorted(rows) {
 			slices.Sort(rows)
 		}
-		rows = slices.Compact(rows)
+		fn(k, slices.Compact(rows))
+	}
+}
+
+// build returns the postings; maxRow receives the largest row seen (0 for none). When a
+// spill file fails the postings are empty: the Spill reports the error (see Spill).
+func (b *postingsBuilder) build() (p postings, maxRow uint32) {
+	if b.sorted != nil {
+		return b.buildSpilled()
+	}
+	var keys StringsBuilder
+	var pb postingsAppender
+	b.groups(func(k string, rows []uint32) {
 		maxRow = max(maxRow, rows[len(rows)-1])
 		keys.Add(k)
-		if len(rows) == 1 && rows[0]&multiFlag == 0 {
-			p.one = append(p.one, rows[0])
-			continue
-		}
-		bm := roaring.New()
-		bm.AddMany(rows)
-		bm = Compact(bm)
-		p.one = append(p.one, multiFlag|uint32(len(p.multi)))
-		p.multi = append(p.multi, bm)
-		p.plain = append(p.plain, bm.Stats().BitmapContainers == 0)
-	}
+		pb.one = append(pb.one, pb.add(rows))
+	})
 	p.keys = keys.Build()
-	p.one = slices.Clip(p.one)
+	p.one = slices.Clip(pb.one)
+	p.multi, p.plain = pb.multi, pb.plain
 	b.keys, b.start, b.rows = StringsBuilder{}, nil, nil
 	return p, maxRow
+}
+
+// postingsAppender keeps the bitmaps of multi-row keys while postings are assembled.
+type postingsAppender struct {
+	one   []uint32
+	multi []*roaring.Bitmap
+	plain []bool
+}
+
+// add returns the entry of one for a key's rows (sorted, distinct, not empty), keeping a
+// bitmap when they are several.
+func (pb *postingsAppender) add(rows []uint32) uint32 {
+	if len(rows) == 1 && rows[0]&multiFlag == 0 {
+		return rows[0]
+	}
+	bm := roaring.New()
+	bm.AddMany(rows)
+	bm = Compact(bm)
+	pb.multi = append(pb.multi, bm)
+	pb.plain = append(pb.plain, bm.Stats().BitmapContainers == 0)
+	return multiFlag | uint32(len(pb.multi)-1)
 }
 
 // iterate calls fn with each row of key i, ascending.

@@ -3,8 +3,6 @@ package index
 import (
 	"slices"
 	"testing"
-
-	"github.com/RoaringBitmap/roaring/v2"
 )
 
 func TestTermIndex(t *testing.T) {
@@ -61,8 +59,8 @@ func TestTermIndex(t *testing.T) {
 	if ti.Folded("D") != ti.Exact("D") || ti.Folded("C") != ti.Exact("D") {
 		t.Errorf("Folded should share the single contributor's bitmap")
 	}
-	if ti.Exact("nope") != Empty() || ti.Folded("nope") != Empty() || ti.Exact("C") != Empty() {
-		t.Errorf("absent terms should return the shared Empty bitmap")
+	if ti.Exact("nope") != empty || ti.Folded("nope") != empty || ti.Exact("C") != empty {
+		t.Errorf("absent terms should return the shared empty bitmap")
 	}
 }
 
@@ -76,31 +74,5 @@ func TestTermIndexNilOntology(t *testing.T) {
 	}
 	if got := ti.Terms(); !slices.Equal(got, []string{"A", "B"}) {
 		t.Errorf("Terms() = %q", got)
-	}
-}
-
-func TestAndInto(t *testing.T) {
-	a := roaring.BitmapOf(1, 2, 3, 4, 5)
-	b := roaring.BitmapOf(2, 3, 4, 100)
-	c := roaring.BitmapOf(3, 4)
-	dst := GetBitmap()
-	defer PutBitmap(dst)
-	dst.Add(77) // stale content must go
-	AndInto(dst, a, b, c)
-	if got := dst.ToArray(); !slices.Equal(got, []uint32{3, 4}) {
-		t.Errorf("AndInto = %v; want [3 4]", got)
-	}
-	if got := AndCardinality(a, b, c); got != 2 {
-		t.Errorf("AndCardinality(a,b,c) = %d; want 2", got)
-	}
-	if got := AndCardinality(a, b); got != 3 {
-		t.Errorf("AndCardinality(a,b) = %d; want 3", got)
-	}
-	AndInto(dst, a, Empty())
-	if !dst.IsEmpty() {
-		t.Errorf("AndInto with Empty should be empty")
-	}
-	if a.GetCardinality() != 5 || c.GetCardinality() != 2 {
-		t.Errorf("AndInto modified an input")
 	}
 }

@@ -22,7 +22,8 @@ var (
 // ValueIndexBuilder collects (path, value, row) triples, as pairs in one blob per path (no
 // map entry or bitmap per distinct value while loading). It is not safe for concurrent use.
 type ValueIndexBuilder struct {
-	m map[string]*postingsBuilder
+	m     map[string]*postingsBuilder
+	spill Spill // nil: in memory (see postingsspill.go)
 }
 
 // NewValueIndexBuilder returns an empty builder.
@@ -34,8 +35,9 @@ func NewValueIndexBuilder() *ValueIndexBuilder {
 func (b *ValueIndexBuilder) Add(path, value string, row uint32) {
 	pb := b.m[path]
 	if pb == nil {
-		pb = &postingsBuilder{}
-		b.m[strings.Clone(path)] = pb // not the caller's batch, which it would keep alive
+		path = strings.Clone(path) // not the caller's batch, which it would keep alive
+		pb = &postingsBuilder{spill: b.spill, what: "values"}
+		b.m[path] = pb
 	}
 	pb.add(value, row)
 }

@@ -35,7 +35,7 @@ func hit(tb testing.TB, url string) {
 
 // memberURLs serves one fixture engine on n loopback listeners: n members answering alike.
 func memberURLs(tb testing.TB, n int) []string {
-	eng, err := engine.NewEngine(fixtureRelease(tb, "FIXTURE"))
+	eng, err := engine.NewEngine(fixtureRelease(tb, "FIXTURE"), engine.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
 // bitbeaconMember serves the fixture as dataset id with the given security level (PUBLIC
 // when empty; a non-public one answers exists below its level) and returns its URL.
 func bitbeaconMember(t testing.TB, id, level string) string {
-	eng, err := engine.NewEngine(fixtureRelease(t, id))
+	eng, err := engine.NewEngine(fixtureRelease(t, id), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

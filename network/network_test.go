@@ -481,7 +481,7 @@ func TestReleaseSwapRefreshes(t *testing.T) {
 		}
 	}
 	ingestAs("FIRST")
-	eng, err := engine.NewEngine(dir)
+	eng, err := engine.NewEngine(dir, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -613,5 +613,41 @@ func TestShortNamesNeverSkip(t *testing.T) {
 	if a.status("a").Status != StatusOK || d.ResponseSummary.NumTotalResults == nil || a.ResponseSummary.NumTotalResults == nil ||
 		*a.ResponseSummary.NumTotalResults != *d.ResponseSummary.NumTotalResults || *d.ResponseSummary.NumTotalResults == 0 {
 		t.Errorf("short field name through the network: %s\ndirect: %s", body, direct)
+	}
+}
+
+// TestForwardedListsKeepEscapedCommas: a list item holding a comma is written `\,` in a
+// Beacon GET list (api/escaped_comma.go); the network forwards such a list so that the
+// member reads the same items: a v2 member gets the query as sent, a v1 member the dataset
+// ids re-escaped.
+func TestForwardedListsKeepEscapedCommas(t *testing.T) {
+	var mu sync.Mutex
+	var filters []string
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/individuals" {
+			mu.Lock()
+			filters = append(filters, r.URL.Query()["filters"]...)
+			mu.Unlock()
+		}
+		w.Write([]byte(countAnswer("org.test.rec", 1)))
+	}))
+	defer rec.Close()
+	_, url := testNetwork(t, Config{Members: []Member{
+		{ID: "rec", URL: rec.URL},
+		{ID: "legacy", URL: bitbeaconMember(t, "FIX,A", ""), APIVersion: "v1"},
+	}})
+	get(t, "GET", url+`/individuals?filters=X:a%5C,b,NCIT:C16576&requestedGranularity=count`, "", nil)
+	mu.Lock()
+	if len(filters) != 1 || filters[0] != `X:a\,b,NCIT:C16576` {
+		t.Errorf("v2 member got filters %q", filters)
+	}
+	mu.Unlock()
+	_, body := get(t, "GET", url+v1Allele+`&datasetIds=FIX%5C,A&requestedGranularity=count&includeResultsetResponses=ALL`, "", nil)
+	a := decode(t, body)
+	if st := a.status("legacy"); st.Status != StatusOK {
+		t.Fatalf("v1 member: %+v: %s", st, body)
+	}
+	if len(a.Response.ResultSets) != 1 || a.Response.ResultSets[0].ID != "FIX,A" || !a.Response.ResultSets[0].Exists {
+		t.Errorf("v1 member asked for dataset FIX,A: %s", body)
 	}
 }

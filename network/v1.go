@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/bitbeacon/bitbeacon/api"
 	"github.com/bitbeacon/bitbeacon/release"
@@ -65,7 +64,7 @@ func v1Params(r route, req *api.Request) (url.Values, string) {
 		q.Set(api.ParamVariantType, v.VariantType)
 	}
 	if len(req.Query.DatasetIDs) > 0 {
-		q.Set(api.ParamDatasetIDs, strings.Join(req.Query.DatasetIDs, ","))
+		q.Set(api.ParamDatasetIDs, api.JoinList(req.Query.DatasetIDs)) // ids holding a comma stay whole
 	}
 	// Every dataset's answer: the hits give the count, the misses MISS and ALL result sets.
 	q.Set(api.V1ParamIncludeDatasetResponses, "ALL")

@@ -148,7 +148,7 @@ func serveRelease(rel string, cfg api.Config) (*beacon, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.NewEngine(out)
+	eng, err := engine.NewEngine(out, engine.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ type bitbeacon struct {
 }
 
 func newBitbeacon(dir string) (*bitbeacon, error) {
-	eng, err := engine.NewEngine(dir)
+	eng, err := engine.NewEngine(dir, engine.Options{})
 	if err != nil {
 		return nil, err
 	}

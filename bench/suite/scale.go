@@ -151,7 +151,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	// would not fit beside each other at 10^7 variants.
 	runtime.GC()
 	t0 = time.Now()
-	if _, err := engine.WriteIndex(out); err != nil {
+	if _, err := engine.WriteIndex(out, engine.Options{Log: log}); err != nil {
 		return sr, fmt.Errorf("index: %w", err)
 	}
 	sr.Load.IndexElapsed = time.Since(t0)
@@ -172,7 +172,7 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	// A restart: the files the first open paged in are in the page cache now.
 	eng.Close()
 	t0 = time.Now()
-	if eng, err = engine.NewEngine(out); err != nil {
+	if eng, err = engine.NewEngine(out, engine.Options{Log: log}); err != nil {
 		return sr, fmt.Errorf("load from index files: %w", err)
 	}
 	sr.Load.ReadyRestart = time.Since(t0)
@@ -298,7 +298,7 @@ func measureOpen(dir string) (*opened, error) {
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&m0)
 	t0 := time.Now()
-	eng, err := engine.NewEngine(dir)
+	eng, err := engine.NewEngine(dir, engine.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -313,12 +313,13 @@ func measureOpen(dir string) (*opened, error) {
 
 // The peak resident memory of an index build from Parquet (2,504 samples): a part that does
 // not grow with the variants (the Parquet reader's batches, the metadata) and a part per
-// variant (builders, carriedBy, the garbage collector's headroom), fitted to this process's
-// 19.8 GB at 10^7 variants (docs/benchmarks.md#tuned-constants). A scale that would not fit
-// is refused before it is generated.
+// variant (the postings builders, the variant columns, the garbage collector's headroom: the
+// suite sets no memory limit), fitted to `bitbeacon index --memory-limit-mib 0` at 10^5 and
+// 10^6 variants (docs/benchmarks.md#tuned-constants). A scale that would not fit is refused
+// before it is generated.
 const (
-	buildPeakBase       = 720 << 20
-	buildPeakPerVariant = 1_900
+	buildPeakBase       = 600 << 20
+	buildPeakPerVariant = 1_400
 )
 
 // buildMemory estimates the peak memory of a scale's index build.

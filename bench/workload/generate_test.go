@@ -71,7 +71,7 @@ func TestGenerate(t *testing.T) {
 		}
 	}
 
-	eng, err := engine.NewEngine(root)
+	eng, err := engine.NewEngine(root, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

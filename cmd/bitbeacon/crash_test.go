@@ -77,7 +77,7 @@ func TestIngestVerifiesCarriedOverDatasets(t *testing.T) {
 func TestReloadKeepsServingWhenNewReleaseIsBroken(t *testing.T) {
 	ctx := context.Background()
 	rel := fixtureRelease(t)
-	eng, err := engine.NewEngine(rel)
+	eng, err := engine.NewEngine(rel, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ A VCF's assembly is --assembly when given, else what its header says (##referenc
 			// The release is published; building its index loads it as a server would, so a
 			// failure here is reported as one, never hidden behind exit status 0.
 			start := time.Now()
-			if _, err := engine.WriteIndex(opts.Out); err != nil {
+			if _, err := engine.WriteIndex(opts.Out, engine.Options{Log: opts.Log}); err != nil {
 				return fmt.Errorf("release published, but its index files could not be written (run bitbeacon index): %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote index files in %s\n", time.Since(start).Round(time.Millisecond))

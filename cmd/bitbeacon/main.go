@@ -40,10 +40,15 @@ func versionCmd() *cobra.Command {
 	}
 }
 
+// newLogger is the command's logger, and becomes slog's default: what logs through
+// slog.Default() (and the standard log package, which slog.SetDefault redirects) then
+// writes the same format to the same place.
 func newLogger(verbose bool) *slog.Logger {
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	l := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(l)
+	return l
 }

@@ -65,6 +65,9 @@ func TestIngestQueryServe(t *testing.T) {
 	if _, err := os.Stat(idx2); !os.IsNotExist(err) {
 		t.Errorf("ingest --no-index wrote index files: %v", err)
 	}
+	if out, err := run(t, ctx, "index", "--data", rel, "--memory-limit-mib", "-1"); err == nil || !strings.Contains(out+err.Error(), "--memory-limit-mib") {
+		t.Errorf("index accepted a negative memory limit: %v\n%s", err, out)
+	}
 	if out, err := run(t, ctx, "index", "--data", rel); err != nil || !strings.Contains(out, "wrote index files") {
 		t.Fatalf("index: %v\n%s", err, out)
 	}

@@ -27,7 +27,7 @@ func queryCmd() *cobra.Command {
 					return err
 				}
 			}
-			eng, err := engine.NewEngine(dataDir)
+			eng, err := engine.NewEngine(dataDir, engine.Options{Log: newLogger(false)})
 			if err != nil {
 				return err
 			}

@@ -23,9 +23,9 @@ import (
 
 func serveCmd() *cobra.Command {
 	var (
-		dataDir, listen, configPath string
-		demo, verbose, checkConfig  bool
-		watch, drain                time.Duration
+		dataDir, listen, configPath, spillDir string
+		demo, verbose, checkConfig            bool
+		watch, drain                          time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--data DIR | --demo] [--listen ADDR] [--config FILE]",
@@ -85,7 +85,7 @@ requests in flight finish on the old release.`,
 				dataDir = filepath.Join(dir, "release")
 			}
 			start := time.Now()
-			eng, err := engine.NewEngine(dataDir)
+			eng, err := engine.NewEngine(dataDir, engine.Options{SpillDir: spillDir, Log: log})
 			if err != nil {
 				return err
 			}
@@ -111,6 +111,7 @@ requests in flight finish on the old release.`,
 	f.DurationVar(&watch, "watch", 0, "poll --data for a new release this often (0: only on SIGHUP)")
 	f.DurationVar(&drain, "drain", 0, "after SIGTERM, keep answering this long with /ready at 503 (default: server.drainPeriod, 5s)")
 	f.BoolVar(&checkConfig, "check-config", false, "validate the configuration (file and BITBEACON_ environment) against --data's release and exit")
+	f.StringVar(&spillDir, "spill-dir", "", "where a load from Parquet (no usable index files) writes its temporary variant columns (default: the system's temporary directory)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
 }
