@@ -201,6 +201,13 @@ func queryBearer(t *testing.T, h fasthttp.RequestHandler, method, uri string, bo
 	if status != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, uri, status, wantStatus, out)
 	}
+	return dataSummary(t, method, uri, out)
+}
+
+// dataSummary validates a data response body against the official schemas and decodes its
+// summary.
+func dataSummary(t *testing.T, method, uri string, out []byte) summary {
+	t.Helper()
 	var s summary
 	if err := json.Unmarshal(out, &s); err != nil {
 		t.Fatalf("%s %s: body is not JSON: %v: %s", method, uri, err, out)

@@ -18,6 +18,18 @@ import (
 
 // Query semantics tests as data: every testdata/queries/*.json file names a release and a
 // list of cases; each case is a request and what must come back.
+//
+// After a change that is meant to alter answers,
+//
+//	go test ./api -run TestQueryCases -update
+//
+// rewrites the expectations the cases state (status, count, ids, sets, warnings) from the
+// current answers, and only those: a case gains no new kind of expectation, the other keys
+// and their order stay, and a file no case of which changed is not written. What may not
+// differ still fails (an error body that does not validate, a granularity not honoured,
+// exists disagreeing with a count, two releases of one file answering differently). Read
+// `git diff testdata/queries` before committing: the update makes the tests agree with the
+// code, not the code right. -run narrows it to some files or cases (TestQueryCases/fixture/).
 type queryCaseFile struct {
 	Release string `json:"release"`
 	// Releases, instead of Release, asks every case of the file of each release: the same
@@ -63,29 +75,55 @@ func TestQueryCases(t *testing.T) {
 		if len(releases) == 0 {
 			t.Fatalf("%s names no release", f)
 		}
-		for _, rel := range releases {
+		var up *caseFileUpdate
+		if *updateQueryCases {
+			if up, err = newCaseFileUpdate(raw, len(cf.Cases)); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
+		for ri, rel := range releases {
 			h := testHandler(t, rel)
 			prefix := strings.TrimSuffix(filepath.Base(f), ".json") + "/"
 			if len(releases) > 1 {
 				prefix += rel + "/"
 			}
-			for _, c := range cf.Cases {
+			for i := range cf.Cases {
+				c := &cf.Cases[i]
 				t.Run(prefix+c.Name, func(t *testing.T) {
-					runQueryCase(t, h, c)
+					a := observeQueryCase(t, h, c)
+					if up != nil && ri == 0 {
+						// The first release writes the expectations; the others must agree.
+						up.apply(t, i, c, a)
+						return
+					}
+					expectQueryCase(t, c, a)
 				})
+			}
+		}
+		if up != nil {
+			if err := up.write(f); err != nil {
+				t.Fatalf("%s: %v", f, err)
 			}
 		}
 	}
 }
 
-func runQueryCase(t *testing.T, h fasthttp.RequestHandler, c queryCase) {
+// queryAnswer is what a case's request got, in the terms a case states its expectations.
+type queryAnswer struct {
+	status   int
+	count    *uint64           // numTotalResults; nil when absent
+	ids      []string          // the records returned, in order
+	sets     map[string]uint64 // resultsCount by set id; at boolean exists as 0 or 1
+	warnings []string
+}
+
+// observeQueryCase sends a case's request and returns the answer, failing on what no
+// expectation may change: an error must be a valid Beacon error body, a data answer must
+// validate, honour the granularity and keep exists and its counts consistent.
+func observeQueryCase(t *testing.T, h fasthttp.RequestHandler, c *queryCase) queryAnswer {
 	g := c.Granularity
 	if g == "" {
 		g = "count"
-	}
-	want := c.Status
-	if want == 0 {
-		want = 200
 	}
 	var body []byte
 	path := c.Path
@@ -103,75 +141,93 @@ func runQueryCase(t *testing.T, h fasthttp.RequestHandler, c queryCase) {
 	default:
 		t.Fatalf("method %q", c.Method)
 	}
-	if want != 200 {
-		status, out := do(h, c.Method, path, body)
-		if status != want {
-			t.Fatalf("%s %s: status %d, want %d: %s", c.Method, path, status, want, out)
-		}
+	status, out := do(h, c.Method, path, body)
+	a := queryAnswer{status: status}
+	if status != 200 {
 		var e summary
-		if err := json.Unmarshal(out, &e); err != nil || e.Error == nil || e.Error.ErrorCode != want || e.Error.ErrorMessage == "" {
-			t.Fatalf("%s %s: not a Beacon error body with code %d and a message: %s", c.Method, path, want, out)
+		if err := json.Unmarshal(out, &e); err != nil || e.Error == nil || e.Error.ErrorCode != status || e.Error.ErrorMessage == "" {
+			t.Fatalf("%s %s: status %d, not a Beacon error body with that code and a message: %s", c.Method, path, status, out)
 		}
 		if err := schematest.For(t).Response("error", "", false, out); err != nil {
 			t.Fatalf("error body does not validate: %v", err)
 		}
-		return
+		return a
 	}
-	s := query(t, h, c.Method, path, body, 200)
+	s := dataSummary(t, c.Method, path, out)
 	if s.Meta.ReturnedGranularity != g {
 		t.Fatalf("returned granularity %q, want %q", s.Meta.ReturnedGranularity, g)
 	}
-	if c.Count != nil {
-		if s.ResponseSummary.NumTotalResults == nil || *s.ResponseSummary.NumTotalResults != *c.Count {
-			t.Errorf("numTotalResults %v, want %d", fmtCount(s.ResponseSummary.NumTotalResults), *c.Count)
-		}
-		if s.ResponseSummary.Exists != (*c.Count > 0) {
-			t.Errorf("exists %v with %d results", s.ResponseSummary.Exists, *c.Count)
+	a.count = s.ResponseSummary.NumTotalResults
+	if a.count != nil && s.ResponseSummary.Exists != (*a.count > 0) {
+		t.Errorf("exists %v with %d results", s.ResponseSummary.Exists, *a.count)
+	}
+	a.ids = []string{}
+	for _, rs := range s.Response.ResultSets {
+		for _, r := range rs.Results {
+			a.ids = append(a.ids, recordID(t, r))
 		}
 	}
-	if c.IDs != nil {
-		got := []string{}
-		for _, rs := range s.Response.ResultSets {
-			for _, r := range rs.Results {
-				got = append(got, recordID(t, r))
+	for _, r := range s.Response.Collections {
+		a.ids = append(a.ids, recordID(t, r))
+	}
+	a.sets = map[string]uint64{}
+	for _, rs := range s.Response.ResultSets {
+		a.sets[rs.ID] = rs.ResultsCount
+		if g == "boolean" {
+			if rs.ResultsCount != 0 {
+				t.Errorf("set %s carries a count at boolean", rs.ID)
 			}
-		}
-		for _, r := range s.Response.Collections {
-			got = append(got, recordID(t, r))
-		}
-		if !slices.Equal(got, c.IDs) {
-			t.Errorf("records %v, want %v", got, c.IDs)
+			a.sets[rs.ID] = 0 // compare exists only
+			if rs.Exists {
+				a.sets[rs.ID] = 1
+			}
+		} else if rs.Exists != (rs.ResultsCount > 0) {
+			t.Errorf("set %s: exists %v with resultsCount %d", rs.ID, rs.Exists, rs.ResultsCount)
 		}
 	}
-	if c.Sets != nil {
-		got := map[string]uint64{}
-		for _, rs := range s.Response.ResultSets {
-			got[rs.ID] = rs.ResultsCount
-			if g == "boolean" {
-				if rs.ResultsCount != 0 {
-					t.Errorf("set %s carries a count at boolean", rs.ID)
-				}
-				got[rs.ID] = 0 // compare exists only
-				if rs.Exists {
-					got[rs.ID] = 1
-				}
-			} else if rs.Exists != (rs.ResultsCount > 0) {
-				t.Errorf("set %s: exists %v with resultsCount %d", rs.ID, rs.Exists, rs.ResultsCount)
-			}
-		}
-		want := map[string]uint64{}
-		for id, n := range c.Sets {
-			want[id] = n
-			if g == "boolean" {
-				want[id] = min(n, 1)
-			}
-		}
-		if !maps.Equal(got, want) {
-			t.Errorf("result sets %v, want %v", got, want)
+	a.warnings = s.Info.Warnings
+	return a
+}
+
+// wantStatus is the status a case expects, 200 unless it says otherwise.
+func (c *queryCase) wantStatus() int {
+	if c.Status == 0 {
+		return 200
+	}
+	return c.Status
+}
+
+// wantSets is what the case's sets must read as at its granularity (exists only at boolean).
+func (c *queryCase) wantSets() map[string]uint64 {
+	want := map[string]uint64{}
+	for id, n := range c.Sets {
+		want[id] = n
+		if c.Granularity == "boolean" {
+			want[id] = min(n, 1)
 		}
 	}
-	if c.Warnings != nil && (len(s.Info.Warnings) > 0) != *c.Warnings {
-		t.Errorf("warnings %q, want some: %v", s.Info.Warnings, *c.Warnings)
+	return want
+}
+
+// expectQueryCase checks an answer against the expectations the case states.
+func expectQueryCase(t *testing.T, c *queryCase, a queryAnswer) {
+	if a.status != c.wantStatus() {
+		t.Fatalf("%s %s: status %d, want %d", c.Method, c.Path, a.status, c.wantStatus())
+	}
+	if a.status != 200 {
+		return
+	}
+	if c.Count != nil && (a.count == nil || *a.count != *c.Count) {
+		t.Errorf("numTotalResults %v, want %d", fmtCount(a.count), *c.Count)
+	}
+	if c.IDs != nil && !slices.Equal(a.ids, c.IDs) {
+		t.Errorf("records %v, want %v", a.ids, c.IDs)
+	}
+	if c.Sets != nil && !maps.Equal(a.sets, c.wantSets()) {
+		t.Errorf("result sets %v, want %v", a.sets, c.wantSets())
+	}
+	if c.Warnings != nil && (len(a.warnings) > 0) != *c.Warnings {
+		t.Errorf("warnings %q, want some: %v", a.warnings, *c.Warnings)
 	}
 }
 
