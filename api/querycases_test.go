@@ -54,20 +54,38 @@ type queryCase struct {
 	Sets map[string]uint64 `json:"sets"`
 }
 
-func TestQueryCases(t *testing.T) {
+// queryCaseFileText is one file of testdata/queries: its path, its bytes and its reading.
+type queryCaseFileText struct {
+	path string
+	raw  []byte
+	file queryCaseFile
+}
+
+// readQueryCaseFiles reads every case file of testdata/queries (at least one).
+func readQueryCaseFiles(t *testing.T) []queryCaseFileText {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "testdata", "queries", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no query case files in testdata/queries (%v)", err)
 	}
+	var out []queryCaseFileText
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var cf queryCaseFile
-		if err := json.Unmarshal(raw, &cf); err != nil {
+		c := queryCaseFileText{path: f, raw: raw}
+		if err := json.Unmarshal(raw, &c.file); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestQueryCases(t *testing.T) {
+	for _, c := range readQueryCaseFiles(t) {
+		f, raw, cf := c.path, c.raw, c.file
 		releases := cf.Releases
 		if cf.Release != "" {
 			releases = append(releases, cf.Release)
@@ -77,6 +95,7 @@ func TestQueryCases(t *testing.T) {
 		}
 		var up *caseFileUpdate
 		if *updateQueryCases {
+			var err error
 			if up, err = newCaseFileUpdate(raw, len(cf.Cases)); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/bitbeacon/bitbeacon/internal/testenv"
 )
 
 // updateQueryCases is -update: TestQueryCases rewrites the expectations of testdata/queries
@@ -335,19 +333,8 @@ func (u *caseFileUpdate) write(path string) error {
 // TestCaseFileUpdateKeepsText checks that a case file read and written back unchanged is
 // byte for byte the file, so that -update's diff shows only the expectations it rewrote.
 func TestCaseFileUpdateKeepsText(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "testdata", "queries", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no query case files in testdata/queries (%v)", err)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cf queryCaseFile
-		if err := json.Unmarshal(raw, &cf); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+	for _, c := range readQueryCaseFiles(t) {
+		f, raw, cf := c.path, c.raw, c.file
 		u, err := newCaseFileUpdate(raw, len(cf.Cases))
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)

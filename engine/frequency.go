@@ -339,14 +339,7 @@ func (f *Frequencies) count(v uint32, members []uint64, size uint64) AlleleCount
 			if !in(r) {
 				continue
 			}
-			var c byte
-			switch {
-			case len(codes) == 1:
-				c = codes[0]
-			case i < len(codes):
-				c = codes[i]
-			}
-			add(r, f.c.classes[c])
+			add(r, f.c.classes[codeAt(codes, i)])
 		}
 		return out
 	}
@@ -357,14 +350,19 @@ func (f *Frequencies) count(v uint32, members []uint64, size uint64) AlleleCount
 		if !ok || !in(r) {
 			continue
 		}
-		var c byte
-		switch {
-		case len(codes) == 1:
-			c = codes[0]
-		case i < len(codes):
-			c = codes[i]
-		}
-		add(r, f.c.classes[c])
+		add(r, f.c.classes[codeAt(codes, i)])
 	}
 	return out
+}
+
+// codeAt is the zygosity code of a variant's i-th carrier: one code stands for every
+// carrier, and a carrier past the codes has code 0.
+func codeAt(codes []byte, i int) byte {
+	switch {
+	case len(codes) == 1:
+		return codes[0]
+	case i < len(codes):
+		return codes[i]
+	}
+	return 0
 }
