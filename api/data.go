@@ -119,12 +119,14 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	fr, setFreqs, err := s.answerFrequencies(snap, q, res, g, r.Collections())
 	budget.Release() // rendering the answer is not heavy work
-	var le *engine.LimitError
-	if errors.As(err, &le) {
-		// The frequencies are extra to what was asked: past the budget, the answer goes
-		// without them and says why.
-		req.Warnings = append(req.Warnings, "allele frequencies left out: "+le.Msg)
-		err = nil
+	if err != nil {
+		var le *engine.LimitError
+		if errors.As(err, &le) {
+			// The frequencies are extra to what was asked: past the budget, the answer goes
+			// without them and says why.
+			req.Warnings = append(req.Warnings, "allele frequencies left out: "+le.Msg)
+			fr, setFreqs, err = nil, nil, nil
+		}
 	}
 	if err != nil {
 		s.log.Error("computing allele frequencies", "err", err)
