@@ -207,7 +207,7 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 	mode := req.IncludeResultsetResponses
 	for i, d := range res.PerDataset {
 		exists := d.Count > 0
-		if !wantSet(mode, exists) {
+		if !KeepResultSet(mode, exists) {
 			continue
 		}
 		sets = append(sets, resultSet{

@@ -32,6 +32,12 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		rows = index.Intersect(target.all, parts)
 	}
 	m := scanMeter{b: b}
+	if target.walkCheaper(rows, len(allowed)) {
+		counts := res.scratch.datasetCounts(len(datasets))
+		target.countByDataset(rows, allowed, counts, &m)
+		res.appendCounts(allowed, datasets, counts, &m)
+		return
+	}
 	for _, d := range allowed {
 		if !m.add(1) {
 			return
@@ -39,6 +45,17 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		c := index.CountIn(rows, target.byDataset[d])
 		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
 		res.Total += c
+	}
+}
+
+// appendCounts adds the allowed datasets' results from their counts, one unit of m each.
+func (res *Result) appendCounts(allowed []uint16, datasets []DatasetInfo, counts []uint64, m *scanMeter) {
+	for _, d := range allowed {
+		if !m.add(1) {
+			return
+		}
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: counts[d]})
+		res.Total += counts[d]
 	}
 }
 
@@ -89,6 +106,15 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 	}
 	sc.dense.And(parts, target.n)
 	m := scanMeter{b: b}
+	if len(allowed) > fewDatasets {
+		// One pass over the words counts every dataset.
+		if m.add(int64(words)) {
+			counts := sc.datasetCounts(len(datasets))
+			target.countDenseByDataset(sc.dense.Words(), counts)
+			res.appendCounts(allowed, datasets, counts, &m)
+		}
+		return true
+	}
 	for _, d := range allowed {
 		if !m.add(int64(words)) { // a count in words reads every word
 			return true
