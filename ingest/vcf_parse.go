@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/release"
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // vcfParser turns lines into variants. Each worker has its own; it reuses its buffers
@@ -260,7 +261,7 @@ func parsePos(b []byte) (int64, bool) {
 	}
 	var n int64
 	for _, c := range b {
-		if c < '0' || c > '9' {
+		if !lexical.IsDigit(c) {
 			return 0, false
 		}
 		n = n*10 + int64(c-'0')
