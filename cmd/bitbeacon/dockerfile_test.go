@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"unicode"
 )
 
 // dockerInstruction is one instruction of deploy/Dockerfile, continuation lines joined.
@@ -50,72 +49,4 @@ func dockerInstructions(t *testing.T) []dockerInstruction {
 		t.Fatalf("Dockerfile ends inside a continued instruction: %q", cur.String())
 	}
 	return out
-}
-
-// shellWords splits a POSIX shell command line into words: single and double quotes and
-// backslash escapes as sh reads them, no expansion. Enough for the commands of the
-// Dockerfile and of the docs; a line it cannot read fails the test rather than passing
-// unchecked.
-func shellWords(t *testing.T, where, line string) []string {
-	t.Helper()
-	var words []string
-	var w strings.Builder
-	inWord := false
-	var quote rune
-	rs := []rune(line)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-			} else {
-				w.WriteRune(r)
-			}
-		case quote == '"':
-			switch {
-			case r == '"':
-				quote = 0
-			case r == '\\' && i+1 < len(rs) && strings.ContainsRune(`"\$`+"`", rs[i+1]):
-				i++
-				w.WriteRune(rs[i])
-			default:
-				w.WriteRune(r)
-			}
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case r == '\\' && i+1 < len(rs):
-			i++
-			w.WriteRune(rs[i])
-			inWord = true
-		case unicode.IsSpace(r):
-			if inWord {
-				words = append(words, w.String())
-				w.Reset()
-				inWord = false
-			}
-		default:
-			w.WriteRune(r)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		t.Fatalf("%s: unterminated %c quote in %q", where, quote, line)
-	}
-	if inWord {
-		words = append(words, w.String())
-	}
-	return words
-}
-
-func TestShellWords(t *testing.T) {
-	for line, want := range map[string][]string{
-		`CGO_ENABLED=0 go build -ldflags="-s -w" -o /out/x ./cmd/x`: {"CGO_ENABLED=0", "go", "build", "-ldflags=-s -w", "-o", "/out/x", "./cmd/x"},
-		`curl -s 'localhost:5050/x?a=1&b=2'`:                        {"curl", "-s", "localhost:5050/x?a=1&b=2"},
-		`a "b \"c\" d" e\ f ''`:                                     {"a", `b "c" d`, "e f", ""},
-	} {
-		if got := shellWords(t, "test", line); strings.Join(got, "|") != strings.Join(want, "|") {
-			t.Errorf("%s: %q, want %q", line, got, want)
-		}
-	}
 }
