@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,41 +126,102 @@ func TestIndexLeftoversRemovedAndFilesReadOnly(t *testing.T) {
 	}
 }
 
-// kill -9 of ingest and of index at random points: afterwards the current release serves
-// its answer, the rerun succeeds and leaves no temporary directory.
+// servedCount starts bitbeacon serve on the current release under rel as a process of its
+// own, reads the fixture's count of females over HTTP, and stops it with SIGTERM.
+func servedCount(t *testing.T, rel string) int {
+	t.Helper()
+	addr := freeAddr(t)
+	proc, log := command(t, "serve", "--data", rel, "--listen", addr, "--drain", "0s")
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer proc.Process.Kill()
+	waitReady(t, addr, proc, log)
+	resp, err := http.Get("http://" + addr + "/individuals?filters=NCIT:C16576&requestedGranularity=count")
+	if err != nil {
+		t.Fatalf("serve after the crash: %v\n%s", err, logOf(log))
+	}
+	defer resp.Body.Close()
+	var r struct {
+		ResponseSummary struct{ NumTotalResults int } `json:"responseSummary"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("serve after the crash: %d %v\n%s", resp.StatusCode, err, logOf(log))
+	}
+	proc.Process.Signal(syscall.SIGTERM)
+	if err := proc.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v\n%s", err, logOf(log))
+	}
+	return r.ResponseSummary.NumTotalResults
+}
+
+// leftovers lists the temporary directories of killed ingests and index builds under rel.
+func leftovers(rel string) []string {
+	tmps, _ := filepath.Glob(filepath.Join(rel, "releases", "*.tmp-*"))
+	itmps, _ := filepath.Glob(filepath.Join(rel, "releases", "*", "index.tmp-*"))
+	return append(tmps, itmps...)
+}
+
+// kill -9 of ingest and of index at random points of their run: afterwards the current
+// release serves its answer (bitbeacon serve, a process of its own, and query), the rerun
+// succeeds and leaves no temporary directory. The points are drawn over the measured length
+// of a whole run, and the test goes on until each command was killed at least twice while
+// its temporary directory existed (mid-write, not before it started or after it ended).
 func TestKillNineIngestAndIndex(t *testing.T) {
 	rel := fixtureRelease(t)
 	want := countFemales(t, rel)
+	ingestArgs := append([]string{"ingest", "--out", rel, "--dataset", "FIXTURE", "--assembly", "GRCh38"}, fixtureFiles(t)...)
+	indexArgs := []string{"index", "--data", rel}
+	// How long a whole run of each takes here, as a process.
+	length := map[string]time.Duration{}
+	for _, args := range [][]string{ingestArgs, indexArgs} {
+		proc, log := command(t, args...)
+		start := time.Now()
+		if err := proc.Run(); err != nil {
+			t.Fatalf("%s: %v\n%s", args[0], err, logOf(log))
+		}
+		length[args[0]] = time.Since(start)
+	}
 	rng := rand.New(rand.NewPCG(12, uint64(time.Now().UnixNano())))
-	for i := range 6 {
-		var args []string
-		if i%2 == 0 {
-			args = append([]string{"ingest", "--out", rel, "--dataset", "FIXTURE", "--assembly", "GRCh38"}, fixtureFiles(t)...)
-		} else {
-			args = []string{"index", "--data", rel}
+	midWrite := map[string]int{}
+	for i := 0; i < 24 && (midWrite["ingest"] < 2 || midWrite["index"] < 2); i++ {
+		args := ingestArgs
+		if i%2 == 1 {
+			args = indexArgs
 		}
 		proc, log := command(t, args...)
 		if err := proc.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(rng.IntN(600)) * time.Millisecond
+		delay := time.Duration(rng.Int64N(int64(length[args[0]])))
 		time.Sleep(delay)
 		proc.Process.Kill()
 		proc.Wait()
+		left := leftovers(rel)
+		if len(left) > 0 {
+			midWrite[args[0]]++
+		}
 		if got := countFemales(t, rel); got != want {
 			t.Fatalf("%s killed after %s: the current release answers\n%s\nwant\n%s\nlog:\n%s", args[0], delay, got, want, logOf(log))
+		}
+		if n := servedCount(t, rel); n != 3 {
+			t.Fatalf("%s killed after %s (leaving %v): serve counts %d females, want 3", args[0], delay, left, n)
 		}
 		// The rerun completes and cleans up.
 		if out, err := run(t, context.Background(), args...); err != nil {
 			t.Fatalf("%s rerun after kill -9 at %s: %v\n%s", args[0], delay, err, out)
 		}
-		tmps, _ := filepath.Glob(filepath.Join(rel, "releases", "*.tmp-*"))
-		itmps, _ := filepath.Glob(filepath.Join(rel, "releases", "*", "index.tmp-*"))
-		if len(tmps)+len(itmps) > 0 {
-			t.Errorf("%s rerun after kill -9 at %s left %v %v", args[0], delay, tmps, itmps)
+		if left := leftovers(rel); len(left) > 0 {
+			t.Errorf("%s rerun after kill -9 at %s left %v", args[0], delay, left)
 		}
 		if got := countFemales(t, rel); got != want {
 			t.Fatalf("after the rerun of %s: %s", args[0], got)
+		}
+	}
+	t.Logf("runs %v; kills that left a temporary directory: %v", length, midWrite)
+	for _, c := range []string{"ingest", "index"} {
+		if midWrite[c] < 2 {
+			t.Errorf("%s was killed mid-write %d times in 24 tries; the test did not reach the states it is about", c, midWrite[c])
 		}
 	}
 }
