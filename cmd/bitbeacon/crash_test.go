@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -157,9 +158,48 @@ func servedCount(t *testing.T, rel string) int {
 
 // leftovers lists the temporary directories of killed ingests and index builds under rel.
 func leftovers(rel string) []string {
-	tmps, _ := filepath.Glob(filepath.Join(rel, "releases", "*.tmp-*"))
-	itmps, _ := filepath.Glob(filepath.Join(rel, "releases", "*", "index.tmp-*"))
-	return append(tmps, itmps...)
+	var out []string
+	for _, pattern := range []string{"*.tmp-*", filepath.Join("*", "index.tmp-*"), filepath.Join("*", ".bitbeacon-build-*")} {
+		m, _ := filepath.Glob(filepath.Join(rel, "releases", pattern))
+		out = append(out, m...)
+	}
+	return out
+}
+
+// killAt starts bitbeacon args and kills it (SIGKILL) after delay or, when onTemp, as soon
+// as a temporary directory of a build appears (then after delay). It reports when the kill
+// came.
+func killAt(t *testing.T, rel string, args []string, delay time.Duration, onTemp bool) (string, *os.File) {
+	t.Helper()
+	proc, log := command(t, args...)
+	exited := make(chan struct{})
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	go func() { proc.Wait(); close(exited) }()
+	if onTemp {
+	poll:
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+			select {
+			case <-exited:
+				break poll
+			default:
+			}
+			if len(leftovers(rel)) > 0 {
+				break
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
+	time.Sleep(delay)
+	proc.Process.Kill()
+	<-exited
+	when := fmt.Sprintf("after %s", time.Since(start).Round(time.Millisecond))
+	if onTemp {
+		when += fmt.Sprintf(" (%s after its temporary directory appeared)", delay)
+	}
+	return when, log
 }
 
 // kill -9 of ingest and of index at random points of their run: afterwards the current
@@ -182,37 +222,39 @@ func TestKillNineIngestAndIndex(t *testing.T) {
 		}
 		length[args[0]] = time.Since(start)
 	}
+	// Half the kills come at a time drawn over a whole run's length (anywhere: loading,
+	// building, writing, renaming), half within 2 ms of a temporary directory's appearance
+	// (mid-write, the state the cleanup is for).
 	rng := rand.New(rand.NewPCG(12, uint64(time.Now().UnixNano())))
 	midWrite := map[string]int{}
-	for i := 0; i < 24 && (midWrite["ingest"] < 2 || midWrite["index"] < 2); i++ {
+	const tries = 40
+	for i := 0; i < tries && (i < 8 || midWrite["ingest"] < 2 || midWrite["index"] < 2); i++ {
 		args := ingestArgs
 		if i%2 == 1 {
 			args = indexArgs
 		}
-		proc, log := command(t, args...)
-		if err := proc.Start(); err != nil {
-			t.Fatal(err)
-		}
+		onTemp := i%4 >= 2
 		delay := time.Duration(rng.Int64N(int64(length[args[0]])))
-		time.Sleep(delay)
-		proc.Process.Kill()
-		proc.Wait()
+		if onTemp {
+			delay = time.Duration(rng.Int64N(int64(2 * time.Millisecond)))
+		}
+		when, log := killAt(t, rel, args, delay, onTemp)
 		left := leftovers(rel)
 		if len(left) > 0 {
 			midWrite[args[0]]++
 		}
 		if got := countFemales(t, rel); got != want {
-			t.Fatalf("%s killed after %s: the current release answers\n%s\nwant\n%s\nlog:\n%s", args[0], delay, got, want, logOf(log))
+			t.Fatalf("%s killed %s: the current release answers\n%s\nwant\n%s\nlog:\n%s", args[0], when, got, want, logOf(log))
 		}
 		if n := servedCount(t, rel); n != 3 {
-			t.Fatalf("%s killed after %s (leaving %v): serve counts %d females, want 3", args[0], delay, left, n)
+			t.Fatalf("%s killed %s (leaving %v): serve counts %d females, want 3", args[0], when, left, n)
 		}
 		// The rerun completes and cleans up.
 		if out, err := run(t, context.Background(), args...); err != nil {
-			t.Fatalf("%s rerun after kill -9 at %s: %v\n%s", args[0], delay, err, out)
+			t.Fatalf("%s rerun after kill -9 %s: %v\n%s", args[0], when, err, out)
 		}
 		if left := leftovers(rel); len(left) > 0 {
-			t.Errorf("%s rerun after kill -9 at %s left %v", args[0], delay, left)
+			t.Errorf("%s rerun after kill -9 %s left %v", args[0], when, left)
 		}
 		if got := countFemales(t, rel); got != want {
 			t.Fatalf("after the rerun of %s: %s", args[0], got)
@@ -221,7 +263,7 @@ func TestKillNineIngestAndIndex(t *testing.T) {
 	t.Logf("runs %v; kills that left a temporary directory: %v", length, midWrite)
 	for _, c := range []string{"ingest", "index"} {
 		if midWrite[c] < 2 {
-			t.Errorf("%s was killed mid-write %d times in 24 tries; the test did not reach the states it is about", c, midWrite[c])
+			t.Errorf("%s was killed mid-write %d times in %d tries; the test did not reach the states it is about", c, midWrite[c], tries)
 		}
 	}
 }
