@@ -100,7 +100,6 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	if err == nil && !descriptions {
 		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
 	}
-	budget.Release() // rendering the answer is not heavy work
 	q.DatasetIDs = requested
 	if err != nil {
 		var le *engine.LimitError
@@ -119,6 +118,16 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	fr, setFreqs, err := s.answerFrequencies(snap, q, res, g, r.Collections())
+	budget.Release() // rendering the answer is not heavy work
+	if err != nil {
+		var le *engine.LimitError
+		if errors.As(err, &le) {
+			// The frequencies are extra to what was asked: past the budget, the answer goes
+			// without them and says why.
+			req.Warnings = append(req.Warnings, "allele frequencies left out: "+le.Msg)
+			fr, setFreqs, err = nil, nil, nil
+		}
+	}
 	if err != nil {
 		s.log.Error("computing allele frequencies", "err", err)
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error computing allele frequencies", req)
