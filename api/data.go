@@ -74,7 +74,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		req.Aggregated = false // a count answer, echoed so
 		req.Warnings = append(req.Warnings, "aggregations are answered for individuals, biosamples, runs and analyses; this answer is a count")
 	}
-	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record && !aggregate
+	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false, nil) < Record && !aggregate
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
@@ -100,7 +100,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	if err == nil && !descriptions {
 		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
 	}
-	q.DatasetIDs = requested
+	q.DatasetIDs, q.DatasetIndexes = requested, nil
 	if err != nil {
 		var le *engine.LimitError
 		if errors.As(err, &le) {
@@ -115,7 +115,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
+	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions, s.policies(snap))
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	fr, setFreqs, err := s.answerFrequencies(snap, q, res, g, r.Collections())
 	budget.Release() // rendering the answer is not heavy work

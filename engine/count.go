@@ -22,7 +22,7 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		if len(parts) == 2 && len(allowed) == 1 && target.byDataset[allowed[0]].GetCardinality() == uint64(target.n) {
 			// One dataset holding every row: the count is one AND of two.
 			c := parts[0].AndCardinality(parts[1])
-			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[allowed[0]].ID, Count: c})
+			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[allowed[0]].ID, Index: allowed[0], Count: c})
 			res.Total = c
 			return
 		}
@@ -43,7 +43,7 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 			return
 		}
 		c := index.CountIn(rows, target.byDataset[d])
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d, Count: c})
 		res.Total += c
 	}
 }
@@ -54,7 +54,7 @@ func (res *Result) appendCounts(allowed []uint16, datasets []DatasetInfo, counts
 		if !m.add(1) {
 			return
 		}
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: counts[d]})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d, Count: counts[d]})
 		res.Total += counts[d]
 	}
 }
@@ -90,7 +90,7 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 	for _, p := range parts {
 		if p.IsEmpty() {
 			for _, d := range allowed {
-				res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID})
+				res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d})
 			}
 			return true
 		}
@@ -125,7 +125,7 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 		} else {
 			c = sc.dense.CountIn(bd)
 		}
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d, Count: c})
 		res.Total += c
 	}
 	return true

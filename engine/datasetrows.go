@@ -152,7 +152,7 @@ func (s *Snapshot) splitRows(res *Result, target *table, rows *roaring.Bitmap, a
 		for _, d := range allowed {
 			dr := roaring.And(rows, target.byDataset[d])
 			c := dr.GetCardinality()
-			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Rows: dr, Count: c})
+			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Index: d, Rows: dr, Count: c})
 			res.Total += c
 			res.Rows.Or(dr)
 		}
@@ -168,7 +168,7 @@ func (s *Snapshot) splitRows(res *Result, target *table, rows *roaring.Bitmap, a
 			dr = roaring.And(rows, target.byDataset[d])
 			touched = append(touched, dr)
 		}
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Rows: dr, Count: counts[d]})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Index: d, Rows: dr, Count: counts[d]})
 		res.Total += counts[d]
 	}
 	switch {

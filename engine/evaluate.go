@@ -31,7 +31,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		s.emptyResult(res)
 		return nil
 	}
-	allowed, err := s.allowedDatasets(q.DatasetIDs, res)
+	allowed, err := s.allowedDatasets(q.DatasetIDs, q.DatasetIndexes, res)
 	if err != nil {
 		return err
 	}
