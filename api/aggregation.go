@@ -155,7 +155,11 @@ func (s *Server) aggregationTerms(ctx *fasthttp.RequestCtx, r Route) {
 		}
 	}
 	snap := s.eng.Snapshot()
-	visible, all := s.visibleDatasetIDs(caller, snap)
+	ds, all := s.visibleDatasets(caller, snap)
+	var visible []string
+	if !all {
+		visible = datasetIDsOf(snap, ds)
+	}
 	out := aggregationTermsResponse{
 		Meta: informationalMeta{BeaconID: s.cfg.BeaconID, APIVersion: s.cfg.APIVersion,
 			ReturnedSchemas: []schemaRef{{EntityType: "aggregationTerm", Schema: "beacon-aggregation-terms-proposal"}}},

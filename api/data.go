@@ -80,7 +80,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		req.Aggregated = false // a count answer, echoed so
 		req.Warnings = append(req.Warnings, "aggregations are answered for individuals, biosamples, runs and analyses; this answer is a count")
 	}
-	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false) < Record && !aggregate
+	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false, nil) < Record && !aggregate
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
@@ -106,8 +106,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	if err == nil && !descriptions {
 		adjust, totalAdjust, err = s.applyThresholds(snap, q, res, &st.support)
 	}
-	budget.Release() // rendering the answer is not heavy work
-	q.DatasetIDs = requested
+	q.DatasetIDs, q.DatasetIndexes = requested, nil
 	if err != nil {
 		var le *engine.LimitError
 		if errors.As(err, &le) {
@@ -122,9 +121,19 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error evaluating the query", req)
 		return
 	}
-	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions)
+	g := s.granularity(caller, req.Granularity, res.PerDataset, descriptions, s.policies(snap))
 	countAnswer(EntryTypeByEntity(target).PathSegment, g)
 	fr, setFreqs, err := s.answerFrequencies(snap, q, res, g, r.Collections())
+	budget.Release() // rendering the answer is not heavy work
+	if err != nil {
+		var le *engine.LimitError
+		if errors.As(err, &le) {
+			// The frequencies are extra to what was asked: past the budget, the answer goes
+			// without them and says why.
+			req.Warnings = append(req.Warnings, "allele frequencies left out: "+le.Msg)
+			fr, setFreqs, err = nil, nil, nil
+		}
+	}
 	if err != nil {
 		s.log.Error("computing allele frequencies", "err", err)
 		s.writeError(ctx, fasthttp.StatusInternalServerError, "internal error computing allele frequencies", req)
@@ -213,7 +222,7 @@ func (s *Server) resultSets(snap *engine.Snapshot, req *Request, res *engine.Res
 	mode := req.IncludeResultsetResponses
 	for i, d := range res.PerDataset {
 		exists := d.Count > 0
-		if !wantSet(mode, exists) {
+		if !KeepResultSet(mode, exists) {
 			continue
 		}
 		sets = append(sets, resultSet{

@@ -52,15 +52,15 @@ func (s *Server) filteringTerms(ctx *fasthttp.RequestCtx, r Route) {
 	// Only the terms present in datasets the caller may see: a term's presence alone can
 	// tell something about a controlled dataset.
 	var terms []engine.FilteringTerm
-	switch visible, all := s.visibleDatasetIDs(caller, snap); {
+	switch visible, all := s.visibleDatasets(caller, snap); {
 	case all:
 		terms = snap.FilteringTerms(scope, dataset)
 	case dataset != "":
-		if slices.Contains(visible, dataset) {
+		if slices.Contains(datasetIDsOf(snap, visible), dataset) {
 			terms = snap.FilteringTerms(scope, dataset)
 		}
 	default:
-		terms = filteringTermsOf(snap, scope, visible)
+		terms = snap.FilteringTermsIn(scope, visible)
 	}
 	args := ctx.QueryArgs()
 	skip, err := nonNegative(args, ParamSkip)
@@ -117,61 +117,6 @@ func nonNegative(args *fasthttp.Args, name string) (int, error) {
 		return 0, nil
 	}
 	return parseCount(name, v)
-}
-
-// maxListedValues is the engine's bound on a categorical field's listed values.
-const maxListedValues = 20
-
-// filteringTermsOf merges the filtering terms of several datasets.
-func filteringTermsOf(snap *engine.Snapshot, scope release.Entity, ids []string) []engine.FilteringTerm {
-	byKey := map[string]int{}
-	var out []engine.FilteringTerm
-	for _, id := range ids {
-		for _, t := range snap.FilteringTerms(scope, id) {
-			key := t.Type + "\x00" + t.ID
-			i, ok := byKey[key]
-			if !ok {
-				byKey[key] = len(out)
-				out = append(out, t)
-				continue
-			}
-			m := &out[i]
-			for _, e := range t.Scopes {
-				if !slices.Contains(m.Scopes, e) {
-					m.Scopes = append(m.Scopes, e)
-				}
-			}
-			if m.Values != nil && t.Values != nil {
-				for _, v := range t.Values {
-					if !slices.Contains(m.Values, v) {
-						m.Values = append(m.Values, v)
-					}
-				}
-				slices.Sort(m.Values)
-				if len(m.Values) > maxListedValues {
-					m.Values = nil
-				}
-			} else {
-				m.Values = nil // too many somewhere: not categorical
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b engine.FilteringTerm) int {
-		if a.ID != b.ID {
-			if a.ID < b.ID {
-				return -1
-			}
-			return 1
-		}
-		if a.Type < b.Type {
-			return -1
-		}
-		if a.Type > b.Type {
-			return 1
-		}
-		return 0
-	})
-	return out
 }
 
 type filteringTermsResponse struct {

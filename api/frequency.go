@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -208,7 +210,9 @@ const maxCountFrequencyVariants = 64
 
 // answerFrequencies prepares the frequencies of a variant answer: the renderer of the
 // records at record granularity, or at count the frequencyInPopulations of each result set
-// that matches exactly one variant (the allele asked about).
+// that matches exactly one variant (the allele asked about). Its work (the subgroup, and at
+// count a second evaluation with rows) spends q's budget: past it, the error is a
+// *engine.LimitError and the answer goes without frequencies (data.go).
 func (s *Server) answerFrequencies(snap *engine.Snapshot, q *engine.Query, res *engine.Result, g Granularity, collections bool) (*frequencies, [][]byte, error) {
 	if res.Target != release.GenomicVariation || collections || res.Total == 0 || g < Count {
 		return nil, nil, nil
@@ -223,18 +227,33 @@ func (s *Server) answerFrequencies(snap *engine.Snapshot, q *engine.Query, res *
 	if res.Total > maxCountFrequencyVariants {
 		return nil, nil, nil
 	}
-	rq := *q
-	rq.CountOnly, rq.Budget = false, nil
+	// The second pass evaluates the sets that matched one variant, and only those: the
+	// datasets of the first answer (narrowed to what the caller may see), by id.
+	rq := *q // the same budget: the second pass is the request's work too
+	rq.CountOnly, rq.DatasetIDs = false, nil
+	for _, d := range res.PerDataset {
+		if d.Count == 1 {
+			rq.DatasetIDs = append(rq.DatasetIDs, d.DatasetID)
+		}
+	}
+	if len(rq.DatasetIDs) == 0 {
+		return nil, nil, nil
+	}
 	full, err := snap.Evaluate(&rq)
 	if err != nil {
 		return nil, nil, err
 	}
+	rows := make(map[string]*roaring.Bitmap, len(full.PerDataset))
+	for _, d := range full.PerDataset {
+		rows[d.DatasetID] = d.Rows
+	}
 	var out [][]byte
 	for i, d := range res.PerDataset {
-		if d.Count != 1 || i >= len(full.PerDataset) || full.PerDataset[i].Rows.GetCardinality() != 1 {
+		v := rows[d.DatasetID]
+		if d.Count != 1 || v == nil || v.GetCardinality() != 1 {
 			continue
 		}
-		entry, ok := fr.appendEntry(nil, d.DatasetID, full.PerDataset[i].Rows.Minimum())
+		entry, ok := fr.appendEntry(nil, d.DatasetID, v.Minimum())
 		if !ok {
 			continue
 		}

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // jsonParsers parse POST bodies. fastjson reuses its memory: a sequence query's body decodes
@@ -101,7 +103,7 @@ func isJSONNumber(b []byte) bool {
 	i := 0
 	digits := func() int {
 		n := 0
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(b) && lexical.IsDigit(b[i]) {
 			i++
 			n++
 		}

@@ -24,28 +24,12 @@ type datasetAccess struct {
 // dataset's securityLevel (PUBLIC: everyone; REGISTERED: a verified token; CONTROLLED: a
 // verified grant whose value is the dataset's visa) gets up to its ceiling; a caller below
 // it gets its belowLevel (default none: invisible).
+// The decision is datasetPolicy.access's, on the dataset's compiled configuration
+// (policy_table.go), which requests over many datasets read from a table per snapshot.
 func (s *Server) access(c *auth.Caller, id string) datasetAccess {
 	d := s.cfg.Dataset(id)
-	g := s.ceiling(d)
-	var allowed bool
-	switch d.SecurityLevel {
-	case SecurityPublic:
-		allowed = true
-	case SecurityRegistered:
-		allowed = c.Registered()
-	case SecurityControlled:
-		allowed = c.HasGrant(d.VisaValue(id), s.now())
-	}
-	if allowed {
-		return datasetAccess{visible: true, g: g}
-	}
-	switch d.BelowLevel {
-	case "boolean":
-		return datasetAccess{visible: true, below: true, g: min(g, Boolean)}
-	case "count":
-		return datasetAccess{visible: true, below: true, g: min(g, Count)}
-	}
-	return datasetAccess{}
+	p := datasetPolicy{cfg: d, ceiling: s.ceiling(d), visa: d.VisaValue(id)}
+	return p.access(s, c)
 }
 
 // ceiling is the most any caller may get of dataset d: its maxGranularity and the beacon's.
@@ -60,13 +44,25 @@ func (s *Server) ceiling(d DatasetConfig) Granularity {
 // capped by each dataset's ceiling whoever asks: descriptions are for everyone, and a
 // listing holds no count of any dataset's content. With no sets (before evaluating) it is
 // what the request may get at most, so that a boolean or count answer builds no record rows.
-func (s *Server) granularity(c *auth.Caller, requested Granularity, sets []engine.DatasetResult, listing bool) Granularity {
+// pol is the policy of the snapshot sets come from: with every dataset configured alike, the
+// answer does not depend on how many sets there are.
+func (s *Server) granularity(c *auth.Caller, requested Granularity, sets []engine.DatasetResult, listing bool, pol *policyTable) Granularity {
 	g := min(requested, s.cfg.MaxGranularity())
-	for _, d := range sets {
+	if len(sets) == 0 {
+		return g
+	}
+	if pol.uniform {
+		return min(g, pol.def) // the default dataset is PUBLIC: everyone gets its ceiling
+	}
+	for i := range sets {
+		if g == Boolean {
+			break // nothing is lower
+		}
+		p := pol.of(&sets[i])
 		if listing {
-			g = min(g, s.ceiling(s.cfg.Dataset(d.DatasetID)))
+			g = min(g, p.ceiling)
 		} else {
-			g = min(g, s.access(c, d.DatasetID).g)
+			g = min(g, p.access(s, c).g)
 		}
 	}
 	return g

@@ -12,8 +12,10 @@ import (
 // at count), so that aggregators can tell the datasets apart without records. The v2.1.1
 // boolean and count response schemas allow the extra response section.
 
-// wantSet reports whether includeResultsetResponses keeps a set that exists or not.
-func wantSet(mode string, exists bool) bool {
+// KeepResultSet reports whether includeResultsetResponses mode (HIT, MISS, ALL or NONE;
+// anything else reads as HIT, the default) keeps a result set that exists or not. The
+// network applies it to its members' sets too, so both read the mode the same way.
+func KeepResultSet(mode string, exists bool) bool {
 	switch mode {
 	case "NONE":
 		return false
@@ -46,7 +48,7 @@ func appendSummarySets(b []byte, sets []engine.DatasetResult, adjust []countAdju
 	n := 0
 	for i, d := range sets {
 		exists := d.Count > 0
-		if !wantSet(mode, exists) {
+		if !KeepResultSet(mode, exists) {
 			continue
 		}
 		if n > 0 {

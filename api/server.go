@@ -33,6 +33,8 @@ type Server struct {
 	// restricted: some dataset is not PUBLIC, so every answer is narrowed to what the
 	// caller may see; thresholds: some dataset has a count threshold or rounding.
 	restricted, thresholds bool
+	// policyCache holds the datasets' policy compiled for the snapshot served (policy_table.go).
+	policyCache policyTableCache
 	// web is the web query page under /ui/.
 	web *ui.Handler
 }

@@ -31,31 +31,39 @@ func (s *Server) applyThresholds(snap *engine.Snapshot, q *engine.Query, res *en
 	if !s.thresholds || (!peopleEntity(res.Target) && res.Target != release.GenomicVariation) {
 		return nil, countAdjustment{}, nil
 	}
-	var carriers map[string]uint64
+	var carriers []engine.DatasetResult // by dataset, ascending, as res.PerDataset
 	if res.Target == release.GenomicVariation {
 		sq := *q
 		sq.Target, sq.CountOnly = release.Individual, true
 		if err := snap.EvaluateInto(&sq, support); err != nil {
 			return nil, countAdjustment{}, err
 		}
-		carriers = make(map[string]uint64, len(support.PerDataset))
-		for _, d := range support.PerDataset {
-			carriers[d.DatasetID] = d.Count
-		}
+		carriers = support.PerDataset
 	}
+	pol := s.policies(snap)
 	var adjust []countAdjustment
 	var total countAdjustment
 	res.Total = 0
 	for i := range res.PerDataset {
 		d := &res.PerDataset[i]
-		cfg := s.cfg.Dataset(d.DatasetID)
+		if d.Count == 0 {
+			continue // nothing to protect, nothing to round
+		}
+		cfg := &pol.of(d).cfg
 		var a countAdjustment
 		if carriers != nil {
-			if k := uint64(cfg.CountThreshold); d.Count > 0 && carriers[d.DatasetID] < k {
+			for len(carriers) > 0 && carriers[0].Index < d.Index {
+				carriers = carriers[1:]
+			}
+			var people uint64
+			if len(carriers) > 0 && carriers[0].Index == d.Index {
+				people = carriers[0].Count
+			}
+			if k := uint64(cfg.CountThreshold); people < k {
 				suppress(d)
 			}
 		} else {
-			a = adjustCount(d, cfg)
+			a = adjustCount(d, *cfg)
 		}
 		res.Total += d.Count
 		if a.adjusted() {

@@ -337,13 +337,14 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	out.DatasetAlleleResponses = []v1DatasetResponse{}
+	pol := s.policies(snap)
 	for _, d := range variants.PerDataset {
 		hit := d.Count > 0
 		if (p.IncludeDatasetResponses == "HIT" && !hit) || (p.IncludeDatasetResponses == "MISS" && hit) {
 			continue
 		}
 		dr := v1DatasetResponse{DatasetID: d.DatasetID, Exists: hit}
-		if s.access(caller, d.DatasetID).g >= Count {
+		if pol.of(&d).access(s, caller).g >= Count {
 			vc, sc := d.Count, samples[d.DatasetID]
 			dr.VariantCount, dr.SampleCount = &vc, &sc
 		}

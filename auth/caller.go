@@ -38,6 +38,9 @@ func (c *Caller) HasGrant(value string, now time.Time) bool {
 	return ok && now.Before(exp)
 }
 
+// HasGrants reports whether the caller holds any grant, expired or not.
+func (c *Caller) HasGrants() bool { return c != nil && len(c.grants) > 0 }
+
 // Grants lists the values of the caller's grants (for logs and tests), unordered.
 func (c *Caller) Grants() []string {
 	if c == nil {

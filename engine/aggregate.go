@@ -35,6 +35,7 @@ type AggregationTerm struct {
 
 	path      string // in the scope's value index
 	durations bool
+	rows      *termRows // the concept's buckets, cut once per snapshot (aggregaterows.go)
 }
 
 // ageSplitsYears are the bin edges of durations (ages), in years, as Progenetix bins ages.
@@ -70,6 +71,7 @@ func (s *Snapshot) aggregationTerms() []AggregationTerm {
 		var terms []AggregationTerm
 		for _, p := range t.values.Paths() {
 			if at, ok := s.aggregationTerm(e, t, p); ok {
+				at.rows = s.cutTermRows(t, at)
 				terms = append(terms, at)
 			}
 		}
@@ -168,44 +170,28 @@ type Bucket struct {
 }
 
 // Aggregate returns the distribution of term over rows of target (a result set's rows).
-// Buckets without records are left out, except the bins of a numeric concept.
+// Buckets without records are left out, except the bins of a numeric concept. Each count is
+// the cardinality of an And of rows with a bucket cut when the catalog was built (and moved
+// to target once), so nothing but the answer is allocated.
 func (s *Snapshot) Aggregate(target release.Entity, rows *roaring.Bitmap, term AggregationTerm) Aggregation {
 	t := s.tables[term.Scope]
 	out := Aggregation{Term: term}
 	if t == nil || s.tables[target] == nil {
 		return out
 	}
-	count := func(bm *roaring.Bitmap) uint64 {
-		if term.Scope != target {
-			bm = s.translate(term.Scope, bm, target)
-		}
-		return rows.AndCardinality(bm)
+	tr := term.rows
+	if tr == nil { // a term not from the catalog
+		tr = s.cutTermRows(t, term)
 	}
-	if term.Numeric {
-		edges, labels := s.bins(t, term)
-		for i, bm := range t.values.BinRows(term.path, term.durations, edges) {
-			out.Buckets = append(out.Buckets, Bucket{ID: labels[i][0], Label: labels[i][1], Count: count(bm)})
+	moved := s.movedTermRows(tr, term.Scope, target)
+	out.Buckets = make([]Bucket, 0, len(tr.buckets))
+	for i, b := range tr.buckets {
+		if n := rows.AndCardinality(moved.buckets[i]); n > 0 || term.Numeric {
+			out.Buckets = append(out.Buckets, Bucket{ID: b.ID, Label: b.Label, Count: n})
 		}
-	} else {
-		t.values.EachValue(term.path, func(v string, bm *roaring.Bitmap) bool {
-			if n := count(bm); n > 0 {
-				out.Buckets = append(out.Buckets, Bucket{ID: v, Label: s.Label(v), Count: n})
-			}
-			return true
-		})
 	}
-	out.WithValue = count(withValue(t, term.path))
+	out.WithValue = rows.AndCardinality(moved.with)
 	return out
-}
-
-// withValue returns the rows of t with a value at path.
-func withValue(t *table, path string) *roaring.Bitmap {
-	var parts []*roaring.Bitmap
-	t.values.EachValue(path, func(_ string, bm *roaring.Bitmap) bool {
-		parts = append(parts, bm)
-		return true
-	})
-	return roaring.FastOr(parts...)
 }
 
 // bins returns the bin edges of a numeric concept and each bin's id and label: ages in the
@@ -253,9 +239,12 @@ func (s *Snapshot) HasAggregationValues(term AggregationTerm, datasetIDs []strin
 	if t == nil {
 		return false
 	}
-	with := withValue(t, term.path)
+	tr := term.rows
+	if tr == nil {
+		tr = s.cutTermRows(t, term)
+	}
 	for _, id := range datasetIDs {
-		if d, ok := s.datasetIndex[id]; ok && int(d) < len(t.byDataset) && with.Intersects(t.byDataset[d]) {
+		if d, ok := s.datasetIndex[id]; ok && int(d) < len(t.byDataset) && tr.own.with.Intersects(t.byDataset[d]) {
 			return true
 		}
 	}

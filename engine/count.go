@@ -22,7 +22,7 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		if len(parts) == 2 && len(allowed) == 1 && target.byDataset[allowed[0]].GetCardinality() == uint64(target.n) {
 			// One dataset holding every row: the count is one AND of two.
 			c := parts[0].AndCardinality(parts[1])
-			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[allowed[0]].ID, Count: c})
+			res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[allowed[0]].ID, Index: allowed[0], Count: c})
 			res.Total = c
 			return
 		}
@@ -32,13 +32,30 @@ func countOnly(res *Result, target *table, parts []*roaring.Bitmap, allowed []ui
 		rows = index.Intersect(target.all, parts)
 	}
 	m := scanMeter{b: b}
+	if target.walkCheaper(rows, len(allowed)) {
+		counts := res.scratch.datasetCounts(len(datasets))
+		target.countByDataset(rows, allowed, counts, &m)
+		res.appendCounts(allowed, datasets, counts, &m)
+		return
+	}
 	for _, d := range allowed {
 		if !m.add(1) {
 			return
 		}
 		c := index.CountIn(rows, target.byDataset[d])
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d, Count: c})
 		res.Total += c
+	}
+}
+
+// appendCounts adds the allowed datasets' results from their counts, one unit of m each.
+func (res *Result) appendCounts(allowed []uint16, datasets []DatasetInfo, counts []uint64, m *scanMeter) {
+	for _, d := range allowed {
+		if !m.add(1) {
+			return
+		}
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d, Count: counts[d]})
+		res.Total += counts[d]
 	}
 }
 
@@ -73,7 +90,7 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 	for _, p := range parts {
 		if p.IsEmpty() {
 			for _, d := range allowed {
-				res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID})
+				res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d})
 			}
 			return true
 		}
@@ -89,6 +106,15 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 	}
 	sc.dense.And(parts, target.n)
 	m := scanMeter{b: b}
+	if len(allowed) > fewDatasets {
+		// One pass over the words counts every dataset.
+		if m.add(int64(words)) {
+			counts := sc.datasetCounts(len(datasets))
+			target.countDenseByDataset(sc.dense.Words(), counts)
+			res.appendCounts(allowed, datasets, counts, &m)
+		}
+		return true
+	}
 	for _, d := range allowed {
 		if !m.add(int64(words)) { // a count in words reads every word
 			return true
@@ -99,7 +125,7 @@ func (sc *countScratch) count(res *Result, target *table, parts []*roaring.Bitma
 		} else {
 			c = sc.dense.CountIn(bd)
 		}
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Count: c})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: datasets[d].ID, Index: d, Count: c})
 		res.Total += c
 	}
 	return true

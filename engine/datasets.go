@@ -12,12 +12,18 @@ import (
 const maxDatasets = 1<<16 - 1
 
 // allowedDatasets maps requested dataset ids to indexes in manifest order, each once; none
-// requested means all. An id the release does not hold is not an error: networks send every
+// requested means the given indexes (already resolved by the caller) or, without them, all. An id the release does not hold is not an error: networks send every
 // dataset id to every member, so it is skipped with a warning, and a request naming only
 // such ids has no dataset to answer from. The answer is read only; it may live in res or be
 // the snapshot's list of every dataset. Its cost follows the ids named, not the datasets
 // held: they are looked up, sorted and deduplicated.
-func (s *Snapshot) allowedDatasets(ids []string, res *Result) ([]uint16, error) {
+func (s *Snapshot) allowedDatasets(ids []string, indexes []uint16, res *Result) ([]uint16, error) {
+	if len(ids) == 0 && indexes != nil {
+		if n := len(indexes); n > 0 && int(indexes[n-1]) >= len(s.datasets) {
+			return nil, fmt.Errorf("dataset index %d of a release of %d datasets", indexes[n-1], len(s.datasets))
+		}
+		return indexes, nil
+	}
 	if len(ids) == 0 {
 		return s.everyDataset, nil
 	}

@@ -31,7 +31,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		s.emptyResult(res)
 		return nil
 	}
-	allowed, err := s.allowedDatasets(q.DatasetIDs, res)
+	allowed, err := s.allowedDatasets(q.DatasetIDs, q.DatasetIndexes, res)
 	if err != nil {
 		return err
 	}
@@ -116,15 +116,7 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		countOnly(res, target, parts, allowed, s.datasets, q.Budget)
 		return q.Budget.Err()
 	}
-	rows := index.Intersect(target.all, parts)
-	res.Rows = roaring.New()
-	for _, d := range allowed {
-		dr := roaring.And(rows, target.byDataset[d])
-		c := dr.GetCardinality()
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Rows: dr, Count: c})
-		res.Total += c
-		res.Rows.Or(dr)
-	}
+	s.splitRows(res, target, index.Intersect(target.all, parts), allowed)
 	return nil
 }
 

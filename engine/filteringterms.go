@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
@@ -25,14 +27,29 @@ const maxListedValues = 20
 // entity (scope) and one dataset, sorted by id: the terms records hold and the ancestors
 // that find them through descendant expansion.
 func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []FilteringTerm {
-	dsIdx, dsFilter := -1, datasetID != ""
-	if dsFilter {
-		d, ok := s.datasetIndex[datasetID]
-		if !ok {
-			return nil
-		}
-		dsIdx = int(d)
+	if datasetID == "" {
+		return s.filteringTerms(scope, nil)
 	}
+	d, ok := s.datasetIndex[datasetID]
+	if !ok {
+		return nil
+	}
+	return s.filteringTerms(scope, []uint16{d})
+}
+
+// FilteringTermsIn is FilteringTerms of the records of several datasets (positions in
+// Datasets, ascending): what a caller who may see only those is told. Each term is tested
+// once against the union of the datasets' rows, however many datasets there are.
+func (s *Snapshot) FilteringTermsIn(scope release.Entity, datasets []uint16) []FilteringTerm {
+	if datasets == nil {
+		datasets = []uint16{}
+	}
+	return s.filteringTerms(scope, datasets)
+}
+
+// filteringTerms lists the terms of the records of datasets, nil for all of them.
+func (s *Snapshot) filteringTerms(scope release.Entity, datasets []uint16) []FilteringTerm {
+	dsFilter := datasets != nil
 	byKey := map[string]*FilteringTerm{}
 	add := func(typ, id string, e release.Entity, values []string) {
 		key := typ + "\x00" + id
@@ -48,9 +65,16 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 		if t == nil || (scope != "" && e != scope) {
 			continue
 		}
+		var within *roaring.Bitmap
+		switch {
+		case len(datasets) == 1:
+			within = t.byDataset[datasets[0]]
+		case dsFilter:
+			within = s.byDatasets(datasets, t)
+		}
 		listed := map[string]bool{}
 		for _, term := range t.terms.Terms() {
-			if dsFilter && !t.terms.Exact(term).Intersects(t.byDataset[dsIdx]) {
+			if dsFilter && !t.terms.Exact(term).Intersects(within) {
 				continue
 			}
 			listed[term] = true
@@ -58,7 +82,7 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 		}
 		// Ancestors reached by descendant expansion find records too: list them.
 		for _, term := range t.terms.FoldedTerms() {
-			if listed[term] || (dsFilter && !t.terms.Folded(term).Intersects(t.byDataset[dsIdx])) {
+			if listed[term] || (dsFilter && !t.terms.Folded(term).Intersects(within)) {
 				continue
 			}
 			add("ontologyTerm", term, e, nil)
@@ -75,7 +99,7 @@ func (s *Snapshot) FilteringTerms(scope release.Entity, datasetID string) []Filt
 			}
 			var vals []string
 			if dsFilter {
-				if vals = t.values.ValuesWithin(path, t.byDataset[dsIdx], maxListedValues+1); len(vals) == 0 {
+				if vals = t.values.ValuesWithin(path, within, maxListedValues+1); len(vals) == 0 {
 					continue
 				}
 			} else {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -150,38 +151,117 @@ type Frequencies struct {
 }
 
 // Frequencies prepares the frequencies of q's answers. The subgroup is the people every
-// filter of q on people selects (its OR groups and anchor do not narrow it).
+// filter of q on people selects (its OR groups and anchor do not narrow it). It spends q's
+// budget as an evaluation does: each filter and its rows, and the rows it moves.
 func (s *Snapshot) Frequencies(q *Query) (*Frequencies, error) {
 	f := &Frequencies{s: s, c: s.cohortData()}
 	if f.c == nil {
 		return f, nil
 	}
 	normalizeFilterIDs(q)
-	var group *roaring.Bitmap
+	// The filters on individuals (and those on biosamples) are ANDed in their own rows before
+	// moving to biosample rows: an individual's biosamples are its own, so the move of the
+	// intersection is the intersection of the moves, one move instead of one per filter.
+	// Runs and analyses move filter by filter: two runs of one biosample may each pass one.
+	var inds, bios *roaring.Bitmap
+	var moved []*roaring.Bitmap
+	and := func(acc **roaring.Bitmap, rows *roaring.Bitmap) {
+		if *acc == nil {
+			*acc = rows.Clone()
+		} else {
+			(*acc).And(rows)
+		}
+	}
 	for i := range q.Filters {
 		sr, _, err := s.filterRows(&q.Filters[i], release.GenomicVariation)
 		if err != nil {
+			return nil, err
+		}
+		if err := q.Budget.Spend(filterCost + int64(sr.rows.GetCardinality())); err != nil {
 			return nil, err
 		}
 		if !peopleScope(sr.entity) {
 			continue
 		}
 		f.subIDs = append(f.subIDs, q.Filters[i].ID)
-		rows := s.translate(sr.entity, sr.rows, release.Biosample)
-		if group == nil {
-			group = rows.Clone()
-		} else {
-			group.And(rows)
+		switch sr.entity {
+		case release.Individual:
+			and(&inds, sr.rows)
+		case release.Biosample:
+			and(&bios, sr.rows)
+		default:
+			moved = append(moved, s.moveRows(sr.entity, sr.rows, release.Biosample, q.Budget))
+			if err := q.Budget.Err(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if group != nil {
-		f.subgroup = f.groupWords(group)
-		f.subSize = make([]uint64, len(f.c.size))
-		for i := range f.subSize {
-			f.subSize[i] = ^uint64(0)
+	if f.subIDs == nil {
+		return f, nil
+	}
+	n := len(f.c.called)
+	var group []uint64 // the biosample rows every filter selects
+	andWords := func(w []uint64) {
+		if group == nil {
+			group = w
+			return
 		}
+		for i := range group {
+			group[i] &= w[i]
+		}
+	}
+	if inds != nil {
+		andWords(s.biosampleWordsOfIndividuals(inds, n))
+	}
+	if bios != nil {
+		moved = append(moved, bios)
+	}
+	for _, rows := range moved {
+		andWords(rowWords(rows, n))
+	}
+	f.subgroup = f.groupWords(group)
+	f.subSize = make([]uint64, len(f.c.size))
+	for i := range f.subSize {
+		f.subSize[i] = ^uint64(0)
 	}
 	return f, nil
+}
+
+// biosampleWordsOfIndividuals returns the biosample rows of the individual rows as n dense
+// words: the inverted link, as biosamplesOfIndividuals follows it, without building a bitmap
+// (adding a few thousand rows one by one to a bitmap was most of a subgroup frequency).
+func (s *Snapshot) biosampleWordsOfIndividuals(inds *roaring.Bitmap, n int) []uint64 {
+	words := make([]uint64, n)
+	it := inds.ManyIterator()
+	var buf [256]uint32
+	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+		for _, ind := range buf[:k] {
+			if int(ind) >= len(s.biosamplesOfIndividual) {
+				continue
+			}
+			for _, r := range s.biosamplesOfIndividual[ind] {
+				if int(r>>6) < n {
+					words[r>>6] |= 1 << (r & 63)
+				}
+			}
+		}
+	}
+	return words
+}
+
+// rowWords returns rows as n dense words (rows past them dropped).
+func rowWords(rows *roaring.Bitmap, n int) []uint64 {
+	words := make([]uint64, n)
+	it := rows.ManyIterator()
+	var buf [256]uint32
+	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+		for _, r := range buf[:k] {
+			if int(r>>6) < n {
+				words[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
+	return words
 }
 
 // peopleScope: the entities whose filters select people.
@@ -189,15 +269,9 @@ func peopleScope(e release.Entity) bool {
 	return e == release.Individual || e == release.Biosample || e == release.Run || e == release.Analysis
 }
 
-// groupWords returns the representative rows of the samples with a biosample row in group.
-func (f *Frequencies) groupWords(group *roaring.Bitmap) []uint64 {
-	words := make([]uint64, len(f.c.called))
-	group.Iterate(func(r uint32) bool {
-		if int(r>>6) < len(words) {
-			words[r>>6] |= 1 << (r & 63)
-		}
-		return true
-	})
+// groupWords turns the biosample rows of a group (dense words, modified in place) into the
+// representative rows of the samples with a biosample row in it.
+func (f *Frequencies) groupWords(words []uint64) []uint64 {
 	var spreadIn []uint32
 	for _, sp := range f.c.spread {
 		for _, o := range sp.others {
@@ -255,16 +329,40 @@ func (f *Frequencies) Subgroup(v uint32) (AlleleCounts, bool) {
 	return f.count(v, f.subgroup, n), true
 }
 
-// wordsIn counts the rows of words in dataset d.
+// wordsIn counts the rows of words in dataset d: a popcount over the dataset's rows when
+// they are one range (as ingest appends them), else a walk of them.
 func (f *Frequencies) wordsIn(words []uint64, d uint16) uint64 {
+	rows := f.s.tables[release.Biosample].byDataset[d]
+	if rows.IsEmpty() {
+		return 0
+	}
+	if lo, hi := rows.Minimum(), rows.Maximum(); rows.GetCardinality() == uint64(hi-lo)+1 {
+		return countRange(words, lo, hi)
+	}
 	var n uint64
-	f.s.tables[release.Biosample].byDataset[d].Iterate(func(r uint32) bool {
+	rows.Iterate(func(r uint32) bool {
 		if words[r>>6]&(1<<(r&63)) != 0 {
 			n++
 		}
 		return true
 	})
 	return n
+}
+
+// countRange counts the bits of words in rows lo to hi, both included.
+func countRange(words []uint64, lo, hi uint32) uint64 {
+	var n int
+	for w := lo >> 6; w <= hi>>6 && int(w) < len(words); w++ {
+		x := words[w]
+		if w == lo>>6 {
+			x &= ^uint64(0) << (lo & 63)
+		}
+		if w == hi>>6 {
+			x &= ^uint64(0) >> (63 - hi&63)
+		}
+		n += bits.OnesCount64(x)
+	}
+	return uint64(n)
 }
 
 func (f *Frequencies) genotyped(v uint32) bool {

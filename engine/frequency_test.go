@@ -115,3 +115,32 @@ func TestFrequencies(t *testing.T) {
 		})
 	}
 }
+
+// TestFrequenciesSpendTheBudget: preparing a subgroup spends the query's budget (each
+// filter and its rows), so a budget of a few units stops it with the budget's LimitError.
+func TestFrequenciesSpendTheBudget(t *testing.T) {
+	s := frequencyRelease(t)
+	q := &Query{Target: release.GenomicVariation, Filters: []Filter{onto1("NCIT:C16576")}, Budget: &Budget{Units: 10}}
+	if _, err := s.Frequencies(q); limitReason(err) != LimitBudget {
+		t.Errorf("error %v, want the budget's LimitError", err)
+	}
+	q.Budget = &Budget{}
+	if _, err := s.Frequencies(q); err != nil || q.Budget.Spent() <= filterCost {
+		t.Errorf("unbounded: error %v, %d units spent, want more than a filter's %d", err, q.Budget.Spent(), filterCost)
+	}
+}
+
+// TestCountRange compares countRange with a bit-by-bit count over ranges across, inside and
+// at the edges of words.
+func TestCountRange(t *testing.T) {
+	words := []uint64{0xF0F0F0F0F0F0F0F1, ^uint64(0), 0x8000000000000001}
+	for _, r := range [][2]uint32{{0, 0}, {0, 191}, {3, 63}, {63, 64}, {64, 127}, {60, 130}, {128, 128}, {191, 191}, {100, 300}} {
+		var want uint64
+		for i := r[0]; i <= r[1] && int(i>>6) < len(words); i++ {
+			want += words[i>>6] >> (i & 63) & 1
+		}
+		if got := countRange(words, r[0], r[1]); got != want {
+			t.Errorf("countRange %v: %d, want %d", r, got, want)
+		}
+	}
+}

@@ -240,6 +240,9 @@ func decodeTable(d *index.Decoder, e release.Entity, numDatasets int) *table {
 	t.all = roaring.New()
 	t.all.AddRange(0, uint64(t.n))
 	t.all.RunOptimize()
+	if d.Err() == nil {
+		t.spans = datasetSpans(t.byDataset, t.n)
+	}
 	return t
 }
 

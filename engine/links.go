@@ -245,9 +245,21 @@ func (s *Snapshot) variantsOf(bios *roaring.Bitmap) *roaring.Bitmap {
 	return roaring.FastOr(parts...)
 }
 
-// datasetsOf returns the dataset indexes of the rows.
+// datasetsOf returns the dataset indexes of the rows, ascending: with spans, one step per
+// dataset the rows touch.
 func (s *Snapshot) datasetsOf(t *table, rows *roaring.Bitmap) []uint16 {
 	var out []uint16
+	if t.spans != nil {
+		for x := rows.NextValue(0); x >= 0; {
+			d := spanOf(t.spans, uint32(x))
+			out = append(out, uint16(d))
+			if uint64(t.spans[d+1]) > uint64(rows.Maximum()) {
+				break
+			}
+			x = rows.NextValue(t.spans[d+1])
+		}
+		return out
+	}
 	for d, bm := range t.byDataset {
 		if bm.Intersects(rows) {
 			out = append(out, uint16(d))
@@ -256,11 +268,23 @@ func (s *Snapshot) datasetsOf(t *table, rows *roaring.Bitmap) []uint16 {
 	return out
 }
 
-// byDatasets returns every row of t that belongs to one of the datasets.
+// byDatasets returns, as a new bitmap, every row of t that belongs to one of the datasets
+// (ascending): from spans as ranges, adjacent ones merged, where the table has them.
 func (s *Snapshot) byDatasets(ds []uint16, t *table) *roaring.Bitmap {
 	out := roaring.New()
-	for _, d := range ds {
-		out.Or(t.byDataset[d])
+	if t.spans == nil {
+		for _, d := range ds {
+			out.Or(t.byDataset[d])
+		}
+		return out
+	}
+	for i := 0; i < len(ds); {
+		j := i + 1
+		for j < len(ds) && ds[j] == ds[j-1]+1 {
+			j++
+		}
+		out.AddRange(uint64(t.spans[ds[i]]), uint64(t.spans[ds[j-1]+1]))
+		i = j
 	}
 	return out
 }

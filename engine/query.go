@@ -20,6 +20,10 @@ type Query struct {
 	// DatasetIDs restricts the answer to these datasets (requestParameters datasets); empty
 	// means every dataset.
 	DatasetIDs []string
+	// DatasetIndexes, when not nil and DatasetIDs is empty, are the datasets the answer
+	// comes from as positions in Snapshot.Datasets, ascending, each once: a caller that
+	// resolved them once for many queries (the API's access policy) saves the lookups.
+	DatasetIndexes []uint16
 	// CountOnly asks for counts only (boolean and count answers): Result.Rows and the
 	// per-dataset rows stay nil, and shared index bitmaps are counted without being copied.
 	CountOnly bool

@@ -27,14 +27,17 @@ type Result struct {
 // DatasetResult is the part of a Result that belongs to one dataset.
 type DatasetResult struct {
 	DatasetID string
-	Rows      *roaring.Bitmap // nil for a CountOnly query
-	Count     uint64
+	// Index is the dataset's position in Snapshot.Datasets: what per-dataset tables of its
+	// callers (the API's access policy) are indexed by.
+	Index uint16
+	Rows  *roaring.Bitmap // nil for a CountOnly query
+	Count uint64
 }
 
 // emptyResult fills res for an entity the release has no record of.
 func (s *Snapshot) emptyResult(res *Result) {
 	res.Rows = roaring.New()
-	for _, d := range s.datasets {
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: d.ID, Rows: roaring.New()})
+	for i, d := range s.datasets {
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: d.ID, Index: uint16(i), Rows: roaring.New()})
 	}
 }

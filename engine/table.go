@@ -24,6 +24,9 @@ type table struct {
 	// byDataset[d] holds the rows of dataset d; all holds every row.
 	byDataset []*roaring.Bitmap
 	all       *roaring.Bitmap
+	// spans[d] is the first row of dataset d when each dataset's rows are one run in
+	// dataset order (datasetrows.go), spans[len] the end; nil otherwise.
+	spans []uint32
 
 	terms  *index.TermIndex
 	values *index.ValueIndex
@@ -158,7 +161,7 @@ func (b *tableBuilder) build(onto *index.Ontology, numDatasets int) (*table, err
 	return t, nil
 }
 
-// finishRows sets all and compacts the per-dataset bitmaps.
+// finishRows sets all and spans and compacts the per-dataset bitmaps.
 func (t *table) finishRows() {
 	t.all = roaring.New()
 	t.all.AddRange(0, uint64(t.n))
@@ -166,6 +169,7 @@ func (t *table) finishRows() {
 		bm.RunOptimize()
 	}
 	t.all.RunOptimize()
+	t.spans = datasetSpans(t.byDataset, t.n)
 }
 
 // clipped returns s without spare capacity (a copy when it has any).

@@ -229,7 +229,7 @@ func (s *Snapshot) countVariantsOnly(q *Query, res *Result, allowed []uint16) (o
 		return true, err
 	}
 	for _, d := range allowed {
-		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Count: counts[d]})
+		res.PerDataset = append(res.PerDataset, DatasetResult{DatasetID: s.datasets[d].ID, Index: d, Count: counts[d]})
 		res.Total += counts[d]
 	}
 	return true, nil

@@ -93,6 +93,10 @@ func (d *DenseAnd) And(parts []*roaring.Bitmap, n uint32) {
 	}
 }
 
+// Words returns the intersection as words (row r is bit r%64 of word r/64); it may end
+// before the rows And was given. Read only, valid until the next And.
+func (d *DenseAnd) Words() []uint64 { return d.acc }
+
 // Count returns the rows of the intersection.
 func (d *DenseAnd) Count() uint64 {
 	var c int

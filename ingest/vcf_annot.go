@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bitbeacon/bitbeacon/release"
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // Functional annotations of a VCF: SnpEff's INFO/ANN (the "VCF annotation format" v1.0:
@@ -32,17 +33,44 @@ type annEntry struct {
 	vep         bool
 }
 
-// csqLayout holds the positions of the CSQ sub-fields ingest reads (-1 when absent).
-type csqLayout struct {
+// annLayout says where the sub-fields ingest reads sit in one annotation (-1 when absent):
+// fixed by the format for SnpEff's ANN (snpEffLayout), named by the ##INFO header for VEP's
+// CSQ (newCSQLayout). One parser (parseAnnotations) reads both through it.
+type annLayout struct {
 	allele, alleleNum, consequence, impact, symbol, gene, featureType, feature, hgvsc, hgvsp int
-	n                                                                                        int
+	// minSubfields is the fewest sub-fields an annotation must have to be read at all.
+	minSubfields int
+	// vep marks CSQ: its alleles are written VEP's way (vepAllele) and its HGVS ids carry
+	// their accession ("ENST...:c.", "ENSP...:p.").
+	vep bool
 }
 
-func newCSQLayout(names []string) *csqLayout {
+// snpEffLayout is the SnpEff ANN sub-fields ingest reads, at the positions the ANN format
+// fixes ("Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type |
+// Feature_ID | Transcript_BioType | Rank | HGVS.c | HGVS.p | ..."). ANN has no allele
+// number, and its gene is Gene_Name only (Gene_ID is not read). An annotation without
+// Allele and Annotation says nothing.
+var snpEffLayout = annLayout{
+	allele:       0,  // Allele
+	consequence:  1,  // Annotation
+	impact:       2,  // Annotation_Impact
+	symbol:       3,  // Gene_Name
+	featureType:  5,  // Feature_Type
+	feature:      6,  // Feature_ID
+	hgvsc:        9,  // HGVS.c
+	hgvsp:        10, // HGVS.p
+	alleleNum:    -1,
+	gene:         -1,
+	minSubfields: 2,
+}
+
+// newCSQLayout finds the CSQ sub-fields by the names of the header's "Format: ..." list
+// (case-insensitively); nil when the header gives none.
+func newCSQLayout(names []string) *annLayout {
 	if len(names) == 0 {
 		return nil
 	}
-	l := &csqLayout{n: len(names)}
+	l := &annLayout{vep: true}
 	idx := func(name string) int {
 		for i, n := range names {
 			if strings.EqualFold(strings.TrimSpace(n), name) {
@@ -77,23 +105,10 @@ func at(f [][]byte, i int) []byte {
 	return f[i]
 }
 
-// The positions of the SnpEff ANN sub-fields ingest reads, fixed by the ANN format
-// ("Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type |
-// Feature_ID | Transcript_BioType | Rank | HGVS.c | HGVS.p | ..."); CSQ's come from its
-// header instead (csqLayout).
-const (
-	annAllele      = 0
-	annAnnotation  = 1
-	annImpact      = 2
-	annGeneName    = 3
-	annFeatureType = 5
-	annFeatureID   = 6
-	annHGVSc       = 9
-	annHGVSp       = 10
-)
-
-// parseANN appends the SnpEff annotations of an ANN value.
-func (p *vcfParser) parseANN(v []byte) {
+// parseAnnotations appends the annotations of an ANN or CSQ value (comma-separated, each
+// '|'-separated), reading the sub-fields where l says they are. A missing gene symbol falls
+// back to the gene id, where the layout has one (CSQ's Gene).
+func (p *vcfParser) parseAnnotations(v []byte, l *annLayout) {
 	for len(v) > 0 {
 		var one []byte
 		if i := bytes.IndexByte(v, ','); i >= 0 {
@@ -103,31 +118,10 @@ func (p *vcfParser) parseANN(v []byte) {
 		}
 		p.sub = splitPipes(p.sub, one)
 		f := p.sub
-		if len(f) <= annAnnotation {
+		if len(f) < l.minSubfields {
 			continue
 		}
-		p.ann = append(p.ann, annEntry{allele: f[annAllele], effect: at(f, annAnnotation), impact: at(f, annImpact),
-			gene: at(f, annGeneName), featureType: at(f, annFeatureType), feature: at(f, annFeatureID),
-			hgvsC: at(f, annHGVSc), hgvsP: at(f, annHGVSp)})
-	}
-}
-
-// parseCSQ appends the VEP annotations of a CSQ value.
-func (p *vcfParser) parseCSQ(v []byte) {
-	l := p.csq
-	if l == nil {
-		return
-	}
-	for len(v) > 0 {
-		var one []byte
-		if i := bytes.IndexByte(v, ','); i >= 0 {
-			one, v = v[:i], v[i+1:]
-		} else {
-			one, v = v, nil
-		}
-		p.sub = splitPipes(p.sub, one)
-		f := p.sub
-		e := annEntry{vep: true, allele: at(f, l.allele), effect: at(f, l.consequence), impact: at(f, l.impact),
+		e := annEntry{vep: l.vep, allele: at(f, l.allele), effect: at(f, l.consequence), impact: at(f, l.impact),
 			gene: at(f, l.symbol), featureType: at(f, l.featureType), feature: at(f, l.feature),
 			hgvsC: at(f, l.hgvsc), hgvsP: at(f, l.hgvsp)}
 		if len(e.gene) == 0 {
@@ -140,10 +134,11 @@ func (p *vcfParser) parseCSQ(v []byte) {
 	}
 }
 
+// atoiSmall reads a small decimal number (an allele number); 0 when b is not one.
 func atoiSmall(b []byte) int {
 	n := 0
 	for _, c := range b {
-		if c < '0' || c > '9' || n > 1<<20 {
+		if !lexical.IsDigit(c) || n > 1<<20 {
 			return 0
 		}
 		n = n*10 + int(c-'0')

@@ -50,3 +50,35 @@ func (p *vcfParser) bitmapOf(xs []uint32) *roaring.Bitmap {
 	}
 	return bm
 }
+
+// carriersOf sets v's carriers of ALT k, as sample indexes (calls are in sample order), per
+// zygosity, and adds the zygosity terms to p.terms.
+func (p *vcfParser) carriersOf(v *release.Variant, k int) {
+	var seen [maxZygosities]*zygosity
+	nz := 0
+	p.carriers = p.carriers[:0]
+	base := p.f.sampleBase
+	for i := range p.calls {
+		z := p.zygosityOf(&p.calls[i], int32(k))
+		if z == nil {
+			continue
+		}
+		x := base + uint32(p.calls[i].sample)
+		p.carriers = append(p.carriers, x)
+		j := 0
+		for j < nz && seen[j] != z {
+			j++
+		}
+		if j == nz {
+			seen[j] = z
+			p.zygSamples[j] = p.zygSamples[j][:0]
+			nz++
+			p.terms = append(p.terms, z.id)
+		}
+		p.zygSamples[j] = append(p.zygSamples[j], x)
+	}
+	if len(p.carriers) > 0 {
+		p.carrierBitmaps(v, seen[:nz])
+		v.CaseLevelFromCarriers = true
+	}
+}

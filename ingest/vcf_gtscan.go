@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+
+	"github.com/bitbeacon/bitbeacon/release/lexical"
 )
 
 // SWAR (SIMD within a register) scan of GT-only sample columns for calls without an ALT
@@ -135,7 +137,7 @@ func shortAllele(c byte) (int32, bool) {
 	switch {
 	case c == '.':
 		return -1, true
-	case c >= '0' && c <= '9':
+	case lexical.IsDigit(c):
 		return int32(c - '0'), true
 	}
 	return 0, false

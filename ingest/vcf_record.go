@@ -7,8 +7,9 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// A variant's stored record: its JSON written by hand, and the fields and terms the index
-// keys it by, as NormalizeRecord would derive them from that JSON.
+// A variant's stored record: its JSON written by hand, with the fields the index keys it by
+// recorded alongside (vcf_fields.go), and its carriers and calls from the genotypes
+// (vcf_carriers.go, vcf_calls.go).
 
 // record writes v's JSON (by hand), carriers, terms and fields. Fields follow
 // NormalizeVariant's walker: every scalar leaf except variantInternalId and caseLevelData,
@@ -65,23 +66,6 @@ func (p *vcfParser) appendVariation(b []byte, v *release.Variant, alt string, sy
 	b = append(b, `},"end":{"type":"Number","value":`...)
 	b = strconv.AppendInt(b, v.End, 10)
 	return append(b, `}}}}`...)
-}
-
-// variationFields records the variation leaves, in path order: recorded last, the fields
-// are then nearly sorted already and an insertion sort finishes the job.
-func (p *vcfParser) variationFields(v *release.Variant, alt string, symbolic bool) {
-	p.field("variation.alternateBases", alt)
-	p.field("variation.location.interval.end.type", "Number")
-	p.field("variation.location.interval.end.value", strconv.FormatInt(v.End, 10))
-	p.field("variation.location.interval.start.type", "Number")
-	p.field("variation.location.interval.start.value", strconv.FormatInt(v.Start, 10))
-	p.field("variation.location.interval.type", "SequenceInterval")
-	p.field("variation.location.sequence_id", p.seqID)
-	p.field("variation.location.type", "SequenceLocation")
-	if !symbolic {
-		p.field("variation.referenceBases", v.Ref)
-	}
-	p.field("variation.variantType", v.VariantType)
 }
 
 // appendIdentifiers writes "identifiers" (genomic, transcript and protein HGVS ids), when
@@ -170,54 +154,6 @@ func (p *vcfParser) appendQuality(b []byte, filter []byte) []byte {
 	return append(b, '}')
 }
 
-// carriersOf sets v's carriers of ALT k, as sample indexes (calls are in sample order), per
-// zygosity, and adds the zygosity terms to p.terms.
-func (p *vcfParser) carriersOf(v *release.Variant, k int) {
-	var seen [maxZygosities]*zygosity
-	nz := 0
-	p.carriers = p.carriers[:0]
-	base := p.f.sampleBase
-	for i := range p.calls {
-		z := p.zygosityOf(&p.calls[i], int32(k))
-		if z == nil {
-			continue
-		}
-		x := base + uint32(p.calls[i].sample)
-		p.carriers = append(p.carriers, x)
-		j := 0
-		for j < nz && seen[j] != z {
-			j++
-		}
-		if j == nz {
-			seen[j] = z
-			p.zygSamples[j] = p.zygSamples[j][:0]
-			nz++
-			p.terms = append(p.terms, z.id)
-		}
-		p.zygSamples[j] = append(p.zygSamples[j], x)
-	}
-	if len(p.carriers) > 0 {
-		p.carrierBitmaps(v, seen[:nz])
-		v.CaseLevelFromCarriers = true
-	}
-}
-
-// insertionSortFields sorts fields by path, then value: the order of NormalizeRecord's.
-func insertionSortFields(fs []release.Field) {
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && fieldLess(fs[j], fs[j-1]); j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
-		}
-	}
-}
-
-func fieldLess(a, b release.Field) bool {
-	if a.Path != b.Path {
-		return a.Path < b.Path
-	}
-	return a.Value < b.Value
-}
-
 // stringArray appends `"key":[...]` (after a comma when sep) for a non-empty list, and its
 // values as fields.
 func (p *vcfParser) stringArray(b []byte, sep bool, key, path string, vals []string) ([]byte, bool) {
@@ -238,11 +174,4 @@ func (p *vcfParser) stringArray(b []byte, sep bool, key, path string, vals []str
 		p.field(path, s)
 	}
 	return append(b, ']'), true
-}
-
-// field records one scalar leaf, as the walker of NormalizeRecord would.
-func (p *vcfParser) field(path, val string) {
-	if len(val) <= maxFieldValue {
-		p.fields = append(p.fields, release.Field{Path: path, Value: val})
-	}
 }

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 
@@ -26,7 +27,7 @@ func v2Contribution(m *member, doc map[string]any) *contribution {
 	meta, _ := doc["meta"].(map[string]any)
 	g, _ := api.ParseGranularity(str(meta["returnedGranularity"]))
 	sum, _ := doc["responseSummary"].(map[string]any)
-	c := &contribution{member: m.cfg.ID, beaconID: firstNonEmpty(str(meta["beaconId"]), m.cfg.ID), granularity: g}
+	c := &contribution{member: m.cfg.ID, beaconID: cmp.Or(str(meta["beaconId"]), m.cfg.ID), granularity: g}
 	c.exists, _ = sum["exists"].(bool)
 	c.schemas, _ = meta["returnedSchemas"].([]any)
 	if n, ok := sum["numTotalResults"].(json.Number); ok && g >= api.Count {

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -136,9 +137,9 @@ func (n *Network) serviceInfo(d *derived) []byte {
 	c := n.cfg
 	return mustJSON(map[string]any{"id": c.BeaconID, "name": c.Name,
 		"type":         map[string]any{"group": "org.ga4gh", "artifact": "beacon", "version": "v2.0.0"},
-		"organization": map[string]any{"name": c.Organization.Name, "url": firstNonEmpty(c.Organization.WelcomeURL, n.baseURL())},
+		"organization": map[string]any{"name": c.Organization.Name, "url": cmp.Or(c.Organization.WelcomeURL, n.baseURL())},
 		"environment":  c.Environment, "version": api.Version, "updatedAt": d.updated,
-		"description": firstNonEmpty(c.Description, "A Beacon network of "+fmt.Sprint(len(n.members))+" members")})
+		"description": cmp.Or(c.Description, "A Beacon network of "+fmt.Sprint(len(n.members))+" members")})
 }
 
 // filteringTerms answers /filtering_terms (and /{entry}/filtering_terms, the terms whose

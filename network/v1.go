@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -105,7 +106,7 @@ func v1Contribution(m *member, body []byte, mode string) (*contribution, error) 
 	if a.Exists == nil {
 		return nil, &memberFailure{status: StatusInvalid, msg: "not a Beacon v1 response: exists is not a boolean"}
 	}
-	c := &contribution{member: m.cfg.ID, beaconID: firstNonEmpty(a.BeaconID, m.cfg.ID), exists: *a.Exists, granularity: api.Count}
+	c := &contribution{member: m.cfg.ID, beaconID: cmp.Or(a.BeaconID, m.cfg.ID), exists: *a.Exists, granularity: api.Count}
 	var total uint64
 	for i, d := range a.DatasetAlleleResponses {
 		if d.DatasetID == nil || d.Exists == nil {
@@ -126,7 +127,7 @@ func v1Contribution(m *member, body []byte, mode string) (*contribution, error) 
 			}
 			total += n
 		}
-		if !keepSet(mode, *d.Exists) {
+		if !api.KeepResultSet(mode, *d.Exists) {
 			continue
 		}
 		info := map[string]any{"beaconId": c.beaconID, "memberId": m.cfg.ID, "apiVersion": "v1"}
@@ -145,26 +146,4 @@ func v1Contribution(m *member, body []byte, mode string) (*contribution, error) 
 		c.count = &total
 	}
 	return c, nil
-}
-
-// keepSet applies includeResultsetResponses to one result set.
-func keepSet(mode string, exists bool) bool {
-	switch mode {
-	case "NONE":
-		return false
-	case "MISS":
-		return !exists
-	case "ALL":
-		return true
-	}
-	return exists
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -8,12 +8,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/bitbeacon/bitbeacon/api"
 )
 
 // Request is one request of the loop's round robin.
@@ -224,10 +227,12 @@ func (s *Server) Close() error {
 }
 
 // Ceiling is a server that answers every request with body: the fastest any handler can be
-// served here, so bitbeacon's QPS is reported as a share of it.
+// served here, so bitbeacon's QPS is reported as a share of it. Its own messages go through
+// slog.Default() as the server's do (api.FasthttpLogger), not fasthttp's standard-log lines.
 func Ceiling(body []byte) *fasthttp.Server {
 	return &fasthttp.Server{
-		Name: "ceiling",
+		Name:   "ceiling",
+		Logger: api.FasthttpLogger(slog.Default()),
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			ctx.SetContentType("application/json")
 			ctx.SetBody(body)

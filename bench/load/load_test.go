@@ -1,7 +1,9 @@
 package load
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -98,6 +100,23 @@ func TestCeiling(t *testing.T) {
 	}
 	if string(resp.Body()) != `{"fixed":true}` || resp.StatusCode() != 200 {
 		t.Errorf("%d %s", resp.StatusCode(), resp.Body())
+	}
+}
+
+// TestCeilingLogsThroughSlog: the ceiling's fasthttp messages are slog records of the
+// default logger, like the server's, not lines of the standard log package.
+func TestCeilingLogsThroughSlog(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	defer slog.SetDefault(old)
+	srv := Ceiling(nil)
+	if srv.Logger == nil {
+		t.Fatal("no logger: fasthttp would print through the standard log package")
+	}
+	srv.Logger.Printf("accept failed: %s", "boom")
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, `msg="accept failed: boom"`) || !strings.Contains(got, "component=fasthttp") {
+		t.Errorf("logged %q, want a slog warning from component fasthttp", got)
 	}
 }
 

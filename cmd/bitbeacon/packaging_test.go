@@ -61,45 +61,60 @@ func checkArgs(t *testing.T, where string, args []string) {
 	}
 }
 
+// The Dockerfile is multi-stage, its last stage an empty base holding only the binary the
+// build stage compiled (with CGO_ENABLED=0; TestDockerBuildIsStatic builds it with the
+// same line and reads the ELF), run as a numeric non-root user (scratch has no
+// /etc/passwd to look a name up in), with a CMD that the CLI accepts.
 func TestDockerfile(t *testing.T) {
 	var stages, froms []string
-	var user, entrypoint string
-	var static bool
-	sc := bufio.NewScanner(bytes.NewReader(deployFile(t, "Dockerfile")))
-	var cmdLine string
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		instr, rest, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(instr) {
+	var user, entrypoint, cmdLine string
+	var copiedFrom []string
+	instrs := dockerInstructions(t)
+	last := instrs[len(instrs)-1].Stage
+	static := false
+	for _, in := range instrs {
+		switch in.Name {
 		case "FROM":
-			f := strings.Fields(rest)
+			f := strings.Fields(in.Args)
 			froms = append(froms, f[0])
 			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
 				stages = append(stages, f[2])
 			}
 		case "RUN":
-			if strings.Contains(rest, "CGO_ENABLED=0") && strings.Contains(rest, "./cmd/bitbeacon") {
+			if strings.Contains(in.Args, "CGO_ENABLED=0") && strings.Contains(in.Args, "./cmd/bitbeacon") {
 				static = true
 			}
 		case "USER":
-			user = rest
+			if in.Stage == last {
+				user = in.Args
+			}
+		case "COPY":
+			if from, ok := strings.CutPrefix(strings.Fields(in.Args)[0], "--from="); ok && in.Stage == last {
+				copiedFrom = append(copiedFrom, from)
+			}
 		case "ENTRYPOINT":
-			entrypoint = rest
+			entrypoint = in.Args
 		case "CMD":
-			cmdLine = rest
+			cmdLine = in.Args
 		}
 	}
 	if len(froms) < 2 || len(stages) == 0 || !slices.Contains([]string{"scratch", "gcr.io/distroless/static"}, strings.Split(froms[len(froms)-1], ":")[0]) {
 		t.Errorf("want a multi-stage build ending on an empty base: FROM %v (stages %v)", froms, stages)
 	}
+	if len(copiedFrom) == 0 {
+		t.Error("the last stage copies nothing from a build stage")
+	}
+	for _, from := range copiedFrom {
+		if !slices.Contains(stages, from) {
+			t.Errorf("COPY --from=%s: no such stage (stages %v)", from, stages)
+		}
+	}
 	if !static {
 		t.Error("the binary is not built with CGO_ENABLED=0")
 	}
-	if user == "" || strings.HasPrefix(user, "0") || strings.HasPrefix(user, "root") {
-		t.Errorf("USER %q: want a non-root user", user)
+	uid, _, _ := strings.Cut(user, ":")
+	if n, err := strconv.Atoi(uid); err != nil || n == 0 {
+		t.Errorf("USER %q in the last stage: want a numeric non-root uid", user)
 	}
 	if entrypoint != `["/bitbeacon"]` {
 		t.Errorf("ENTRYPOINT %s", entrypoint)
