@@ -198,9 +198,6 @@ func clipped[T any](s []T) []T {
 	return append(make([]T, 0, len(s)), s...)
 }
 
-// id returns the record id of a row.
-func (t *table) id(row uint32) string { return t.ids.At(int(row)) }
-
 // record returns the stored JSON of a row, capacity-limited so an append never writes into
 // the next record (or into mapped memory).
 func (t *table) record(row uint32) []byte {
