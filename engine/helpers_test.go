@@ -197,3 +197,7 @@ func sortedCopy(ss []string) []string {
 }
 
 func sameKeys(got, want []string) bool { return slices.Equal(sortedCopy(got), sortedCopy(want)) }
+
+// id returns the record id of a row: the tests' way to name rows (the engine itself reads
+// t.ids where it needs them).
+func (t *table) id(row uint32) string { return t.ids.At(int(row)) }

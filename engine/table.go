@@ -88,6 +88,25 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 	b.ids.Add(r.ID)
 	t.dataset = append(t.dataset, datasetIdx)
 	b.json.AddBytes(r.JSON)
+	b.addIndexed(r, row)
+	return row
+}
+
+// addRow appends a row of the given id, record JSON and dataset without indexing its terms
+// and fields, which a merge of partitions adds as pairs (partitionmerge.go).
+func (b *tableBuilder) addRow(id, json string, datasetIdx uint16) uint32 {
+	t := b.t
+	row := t.n
+	t.n++
+	b.ids.Add(id)
+	t.dataset = append(t.dataset, datasetIdx)
+	b.json.Add(json)
+	return row
+}
+
+// addIndexed indexes the terms and fields of record r at row (and keeps its links).
+func (b *tableBuilder) addIndexed(r *release.Record, row uint32) {
+	t := b.t
 	for _, term := range r.Terms {
 		b.terms.Add(term, row)
 	}
@@ -103,7 +122,6 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 		t.rawLinks[linkRun] = append(t.rawLinks[linkRun], r.RunID)
 		t.rawLinks[linkAnalysis] = append(t.rawLinks[linkAnalysis], r.AnalysisID)
 	}
-	return row
 }
 
 // addEffectEquivalents indexes a variant's molecular effects under every id of their
@@ -179,9 +197,6 @@ func clipped[T any](s []T) []T {
 	}
 	return append(make([]T, 0, len(s)), s...)
 }
-
-// id returns the record id of a row.
-func (t *table) id(row uint32) string { return t.ids.At(int(row)) }
 
 // record returns the stored JSON of a row, capacity-limited so an append never writes into
 // the next record (or into mapped memory).

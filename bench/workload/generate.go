@@ -20,6 +20,8 @@ var Kinds = []string{
 	"count-mixed",
 	"record-page",
 	"cross-entry",
+	"aggregated",
+	"count-frequency",
 }
 
 // Options control Generate.
@@ -83,8 +85,15 @@ type data struct {
 	termCount map[string]int
 	// measures are (assay term, value) pairs of individuals, for alphanumeric filters.
 	measures []release.Field
+	// concepts are the ontology-term fields of individuals ("sex", "diseases.diseaseCode"),
+	// sorted: what aggregated queries name.
+	concepts []string
 	variants []variant
 	parents  map[string][]string
+	// samples are the dataset's carrier ids (nil without genotypes); people finds a carrier's
+	// individual or biosample by id.
+	samples []string
+	people  map[string]*subject
 }
 
 type subject struct {
@@ -97,10 +106,12 @@ type variant struct {
 	start, end int64
 	ref, alt   string
 	genes      []string
+	carrier    int // the sample index of its first carrier
 }
 
 func readData(r *release.Reader, datasetID, assembly string, variantSample int, rng *rand.Rand) (*data, error) {
 	d := &data{assembly: assembly, termCount: map[string]int{}, parents: map[string][]string{}}
+	concepts := map[string]bool{}
 	err := r.ReadRecords(datasetID, release.Individual, func(rec *release.Record) error {
 		d.individuals = append(d.individuals, subject{rec.ID, rec.Terms})
 		for _, t := range rec.Terms {
@@ -109,6 +120,9 @@ func readData(r *release.Reader, datasetID, assembly string, variantSample int, 
 		for _, f := range rec.Fields {
 			if strings.Contains(f.Path, ":") && !strings.Contains(f.Path, ".") {
 				d.measures = append(d.measures, f)
+			}
+			if c, ok := strings.CutSuffix(f.Path, ".id"); ok && c != "" {
+				concepts[c] = true
 			}
 		}
 		return nil
@@ -126,6 +140,19 @@ func readData(r *release.Reader, datasetID, assembly string, variantSample int, 
 	if err != nil {
 		return nil, fmt.Errorf("biosamples: %w", err)
 	}
+	for c := range concepts {
+		d.concepts = append(d.concepts, c)
+	}
+	slices.Sort(d.concepts)
+	if d.samples, err = r.ReadSamples(datasetID); err != nil {
+		return nil, fmt.Errorf("samples: %w", err)
+	}
+	d.people = make(map[string]*subject, len(d.individuals)+len(d.biosamples))
+	for _, ss := range [][]subject{d.biosamples, d.individuals} { // an individual's id wins
+		for i := range ss {
+			d.people[ss[i].id] = &ss[i]
+		}
+	}
 	// Reservoir sample of the variants with carriers (Vitter's algorithm R), so every
 	// variant query has an answer in /g_variants and in the individuals carrying it.
 	seen := 0
@@ -134,7 +161,7 @@ func readData(r *release.Reader, datasetID, assembly string, variantSample int, 
 			return nil
 		}
 		seen++
-		x := variant{v.Chrom, v.Start, v.End, v.Ref, v.Alt, v.GeneIDs}
+		x := variant{v.Chrom, v.Start, v.End, v.Ref, v.Alt, v.GeneIDs, int(v.CarrierBits.Minimum())}
 		if len(d.variants) < variantSample {
 			d.variants = append(d.variants, x)
 		} else if j := rng.IntN(seen); j < variantSample {
@@ -175,6 +202,7 @@ type (
 		RequestParameters    map[string]any `json:"requestParameters,omitempty"`
 		Filters              []filter       `json:"filters,omitempty"`
 		RequestedGranularity string         `json:"requestedGranularity"`
+		Aggregators          []string       `json:"aggregators,omitempty"`
 		Pagination           *pagination    `json:"pagination,omitempty"`
 	}
 	requestBody struct {
@@ -283,10 +311,56 @@ func (g *generator) query(kind string) (Query, bool) {
 	case "cross-entry":
 		s := d.individuals[rng.IntN(len(d.individuals))]
 		path = "/individuals/" + url.PathEscape(s.id) + "/g_variants"
+	case "aggregated":
+		// The distribution of one to three concepts over every individual or, half of the
+		// time, over the holders of one term (a cohort statistic, answered from bitmaps).
+		if len(d.concepts) == 0 {
+			return Query{}, false
+		}
+		for _, i := range rng.Perm(len(d.concepts))[:1+rng.IntN(min(3, len(d.concepts)))] {
+			q.Aggregators = append(q.Aggregators, d.concepts[i])
+		}
+		q.RequestedGranularity = "aggregated"
+		if rng.IntN(2) == 1 {
+			fs, ok := g.termFilters(d.individuals, 1)
+			if !ok {
+				return Query{}, false
+			}
+			q.Filters = fs
+		}
+	case "count-frequency":
+		// One allele among the people holding one or two terms of one of its carriers: a
+		// count of one variant, which carries its frequency in the dataset and in them.
+		v, ok := g.pickVariant(func(v *variant) bool {
+			return !strings.HasPrefix(v.alt, "<") && v.ref != "" && v.alt != "" && len(g.carrierTerms(v)) > 0
+		})
+		if !ok {
+			return Query{}, false
+		}
+		terms := g.carrierTerms(v)
+		for _, i := range rng.Perm(len(terms))[:1+rng.IntN(min(2, len(terms)))] {
+			q.Filters = append(q.Filters, filter{ID: terms[i]})
+		}
+		path = "/g_variants"
+		q.RequestParameters = g.params(v.chrom, map[string]any{
+			"start": []int64{v.start}, "referenceBases": v.ref, "alternateBases": v.alt,
+		})
 	default:
 		panic("workload: unknown kind " + kind)
 	}
 	return Query{Path: path, Body: body(q), Granularity: q.RequestedGranularity}, true
+}
+
+// carrierTerms returns the terms of v's first carrier (the individual or biosample its
+// sample id names), nil when the dataset has no samples or the carrier no record.
+func (g *generator) carrierTerms(v *variant) []string {
+	if v.carrier < 0 || v.carrier >= len(g.d.samples) {
+		return nil
+	}
+	if s := g.d.people[g.d.samples[v.carrier]]; s != nil {
+		return s.terms
+	}
+	return nil
 }
 
 // params adds the assembly and chromosome to variant request parameters.

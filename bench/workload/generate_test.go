@@ -101,7 +101,11 @@ func TestGenerate(t *testing.T) {
 			} `json:"info"`
 			Response struct {
 				ResultSets []struct {
-					Results []json.RawMessage `json:"results"`
+					Results      []json.RawMessage `json:"results"`
+					Aggregations []struct {
+						ID           string            `json:"id"`
+						Distribution []json.RawMessage `json:"distribution"`
+					} `json:"resultsAggregation"`
 				} `json:"resultSets"`
 			} `json:"response"`
 		}
@@ -128,6 +132,34 @@ func TestGenerate(t *testing.T) {
 			}
 			if n == 0 || n > 10 {
 				t.Errorf("%s: page of %d records: %s", q.Name, n, q.Body)
+			}
+		}
+		switch q.Kind {
+		case "aggregated":
+			// Every aggregator named comes back with values: the concepts are the data's own.
+			var body struct {
+				Query struct {
+					Aggregators []string `json:"aggregators"`
+				} `json:"query"`
+			}
+			if err := json.Unmarshal(q.Body, &body); err != nil || len(body.Query.Aggregators) == 0 {
+				t.Fatalf("%s: aggregators of %s: %v", q.Name, q.Body, err)
+			}
+			n := 0
+			for _, rs := range resp.Response.ResultSets {
+				for _, a := range rs.Aggregations {
+					if len(a.Distribution) == 0 {
+						t.Errorf("%s: %s has no values", q.Name, a.ID)
+					}
+					n++
+				}
+			}
+			if n == 0 || n != len(body.Query.Aggregators)*len(resp.Response.ResultSets) {
+				t.Errorf("%s: %d aggregations for %v", q.Name, n, body.Query.Aggregators)
+			}
+		case "count-frequency":
+			if resp.Summary.NumTotalResults != 1 {
+				t.Errorf("%s: %d variants, want the one allele: %s", q.Name, resp.Summary.NumTotalResults, q.Body)
 			}
 		}
 		if strings.HasPrefix(q.Kind, "count-filters-") {

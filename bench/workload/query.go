@@ -22,7 +22,8 @@ type Query struct {
 	// Body is the POST request body: {"meta":{...},"query":{"requestParameters":{...},
 	// "filters":[...],"requestedGranularity":"count","pagination":{"skip":0,"limit":10}}}.
 	Body json.RawMessage `json:"body"`
-	// Granularity is the requested granularity ("boolean", "count" or "record"), as in Body.
+	// Granularity is the requested granularity ("boolean", "count", "record" or, for an
+	// aggregation, "aggregated", which answers as a count does), as in Body.
 	Granularity string `json:"granularity"`
 }
 
