@@ -41,6 +41,12 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	if heavyByPlan(&req.Query) {
+		if err := budget.Acquire(); err != nil {
+			s.limitError(ctx, err.(*engine.LimitError), req)
+			return
+		}
+	}
 	target := r.Target()
 	q := &req.Query
 	q.Target = target
