@@ -39,6 +39,8 @@ type indexManifest struct {
 	// Files maps each file name to its size and the CRC-32C (Castagnoli) of each
 	// index.CRCChunk bytes of it (so they are checked in parallel), checked at open.
 	Files map[string]indexFileEntry `json:"files"`
+	// Partition is set in the index files of one partition (partitionbuild.go).
+	Partition *partitionEntry `json:"partition,omitempty"`
 }
 
 type indexFileEntry struct {
@@ -82,7 +84,14 @@ func WriteIndex(root string, opts Options) (string, error) {
 
 // writeIndex writes the index files of s into releaseDir/index.
 func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
-	tmp, err := os.MkdirTemp(releaseDir, indexTmpPrefix)
+	return s.writeIndexDir(releaseDir, release.IndexDir(releaseDir), indexTmpPrefix, manifestSHA256, nil)
+}
+
+// writeIndexDir writes the index files of s into dst, through a temporary directory named
+// tmpPrefix* beside it (in parent), renamed into place once every file is synced; part
+// marks them as the files of one partition.
+func (s *Snapshot) writeIndexDir(parent, dst, tmpPrefix, manifestSHA256 string, part *partitionEntry) error {
+	tmp, err := os.MkdirTemp(parent, tmpPrefix)
 	if err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}
@@ -94,6 +103,7 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 		ByteOrder:             littleEndian,
 		Alignment:             index.SectionAlign,
 		Files:                 map[string]indexFileEntry{},
+		Partition:             part,
 	}
 	write := func(name string, fn func(e *index.Encoder)) error {
 		// Read-only like the rest of the release: the files are mapped, and a mapped file
@@ -147,7 +157,6 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 	if err := syncDir(tmp); err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}
-	dst := release.IndexDir(releaseDir)
 	if _, err := os.Stat(dst); err == nil {
 		// Move the old files aside first: a directory cannot be renamed over a full one.
 		// Snapshots mapping them keep their mappings.
@@ -160,7 +169,7 @@ func (s *Snapshot) writeIndex(releaseDir, manifestSHA256 string) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}
-	return syncDir(releaseDir)
+	return syncDir(parent)
 }
 
 func writeSynced(path string, b []byte) error {

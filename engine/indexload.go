@@ -22,8 +22,21 @@ var errNoIndex = errors.New("no index files")
 // openIndexed maps the index files of r's release and decodes the snapshot from them. It
 // fails (and the caller builds from Parquet) when they are absent, of another format or
 // release, or fail their size or CRC-32C check; every file is checked in full before use.
-func openIndexed(r *release.Reader) (s *Snapshot, err error) {
+func openIndexed(r *release.Reader) (*Snapshot, error) {
 	dir := release.IndexDir(r.Dir())
+	im, err := readIndexManifest(dir, r)
+	if err != nil {
+		return nil, err
+	}
+	if im.Partition != nil {
+		return nil, fmt.Errorf("index files of partition %d/%d, not of the whole release", im.Partition.K, im.Partition.N)
+	}
+	return openIndexDir(r, dir, im)
+}
+
+// readIndexManifest reads the manifest of the index files in dir and checks that they are of
+// this format and of r's release (errNoIndex when there is none).
+func readIndexManifest(dir string, r *release.Reader) (*indexManifest, error) {
 	b, err := os.ReadFile(filepath.Join(dir, indexManifestName))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoIndex
@@ -49,6 +62,12 @@ func openIndexed(r *release.Reader) (s *Snapshot, err error) {
 	if _, ok := im.Files[snapshotFileName]; !ok {
 		return nil, fmt.Errorf("index manifest lists no %s", snapshotFileName)
 	}
+	return &im, nil
+}
+
+// openIndexDir maps the index files in dir, which im lists, checks their sizes and
+// checksums, and decodes the snapshot from them.
+func openIndexDir(r *release.Reader, dir string, im *indexManifest) (s *Snapshot, err error) {
 	mp := &mapping{}
 	defer func() {
 		if err != nil {

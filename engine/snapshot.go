@@ -54,8 +54,9 @@ type DatasetInfo struct {
 }
 
 // Open loads the current release under dir. It maps the release's index files when they
-// match the release (see indexload.go); otherwise it logs why, verifies the release's files
-// (see release.Open) and builds every index from them.
+// match the release (see indexload.go); otherwise it opens its index partitions when there
+// are any (partitionset.go: all of them, or an error); otherwise it logs why, verifies the
+// release's files (see release.Open) and builds every index from them.
 func Open(dir string, opts Options) (*Snapshot, error) {
 	r, err := release.OpenUnverified(dir)
 	if err != nil {
@@ -66,6 +67,16 @@ func Open(dir string, opts Options) (*Snapshot, error) {
 	if err == nil {
 		opts.log().Debug("engine: loaded from index files", "release", s.ReleaseID, "took", time.Since(start))
 		return s, nil
+	}
+	// A partitioned index is used whole or not at all: a missing or damaged partition fails
+	// the open (a server keeps its release) instead of a build from Parquet in the server.
+	ps, perr := openPartitions(r, opts)
+	if perr == nil {
+		opts.log().Info("engine: loaded from index partitions", "release", ps.ReleaseID, "took", time.Since(start))
+		return ps, nil
+	}
+	if !errors.Is(perr, errNoPartitions) {
+		return nil, perr
 	}
 	opts.log().Info("engine: building from Parquet", "release", r.Manifest().ReleaseID, "reason", "index files not used: "+err.Error())
 	if err := r.Verify(); err != nil {
@@ -100,6 +111,18 @@ func newSnapshot(r *release.Reader) (*Snapshot, error) {
 // load builds the snapshot of r's release from its Parquet files, spilling the large parts
 // of the variant table to files in opts.SpillDir.
 func load(r *release.Reader, opts Options) (*Snapshot, error) {
+	return loadPart(r, opts, nil)
+}
+
+// partRead restricts a build to the variants of one partition of a plan (partition.go).
+type partRead struct {
+	plan *PartitionPlan
+	k    int
+}
+
+// loadPart is load of every table but the variants' whole and of only part's variants (all
+// of them when part is nil).
+func loadPart(r *release.Reader, opts Options, part *partRead) (*Snapshot, error) {
 	m := r.Manifest()
 	s, err := newSnapshot(r)
 	if err != nil {
@@ -156,7 +179,10 @@ func load(r *release.Reader, opts Options) (*Snapshot, error) {
 	}
 	bios := s.tables[release.Biosample]
 	spaces := newSampleSpaces(samples, bios)
-	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces, opts); err != nil {
+	if part != nil {
+		nVariants = int(part.plan.Variants[part.k])
+	}
+	if s.variants, err = s.buildVariants(r, nVariants, bios, spaces, opts, part); err != nil {
 		return nil, err
 	}
 	s.tables[release.GenomicVariation] = s.variants.table
@@ -191,11 +217,22 @@ func (s *Snapshot) addBuiltinTerms(terms []index.TermParents) []index.TermParent
 // where a long one (a structural variant, a deletion) may come before a shorter one: the
 // variants of one start are held until the next start and added sorted, as the full sort
 // would order them (stably: dataset, then file order).
-func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace, opts Options) (*variantTable, error) {
+func (s *Snapshot) buildVariants(r *release.Reader, n int, bios *table, spaces []*sampleSpace, opts Options, part *partRead) (*variantTable, error) {
 	m := r.Manifest()
 	read := func(fn func(v *release.Variant, di uint16) error) error {
 		for di, d := range m.Datasets {
-			err := r.ReadVariants(d.ID, func(v *release.Variant) error { return fn(v, uint16(di)) })
+			var err error
+			if part == nil {
+				err = r.ReadVariants(d.ID, func(v *release.Variant) error { return fn(v, uint16(di)) })
+			} else {
+				// Only the row groups holding the partition's variants, and of those only its own.
+				err = r.ReadVariantRowGroups(d.ID, part.plan.rowGroups[part.k][di], func(v *release.Variant) error {
+					if part.plan.partitionOfVariant(v.Assembly, v.Chrom, v.Start) != part.k {
+						return nil
+					}
+					return fn(v, uint16(di))
+				})
+			}
 			if err != nil {
 				if errors.Is(err, errUnsorted) {
 					return err

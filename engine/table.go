@@ -88,6 +88,25 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 	b.ids.Add(r.ID)
 	t.dataset = append(t.dataset, datasetIdx)
 	b.json.AddBytes(r.JSON)
+	b.addIndexed(r, row)
+	return row
+}
+
+// addRow appends a row of the given id, record JSON and dataset without indexing its terms
+// and fields, which a merge of partitions adds as pairs (partitionmerge.go).
+func (b *tableBuilder) addRow(id, json string, datasetIdx uint16) uint32 {
+	t := b.t
+	row := t.n
+	t.n++
+	b.ids.Add(id)
+	t.dataset = append(t.dataset, datasetIdx)
+	b.json.Add(json)
+	return row
+}
+
+// addIndexed indexes the terms and fields of record r at row (and keeps its links).
+func (b *tableBuilder) addIndexed(r *release.Record, row uint32) {
+	t := b.t
 	for _, term := range r.Terms {
 		b.terms.Add(term, row)
 	}
@@ -103,7 +122,6 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 		t.rawLinks[linkRun] = append(t.rawLinks[linkRun], r.RunID)
 		t.rawLinks[linkAnalysis] = append(t.rawLinks[linkAnalysis], r.AnalysisID)
 	}
-	return row
 }
 
 // addEffectEquivalents indexes a variant's molecular effects under every id of their

@@ -46,6 +46,10 @@ func (b *ValueIndexBuilder) Add(path, value string, row uint32) {
 type numKey struct {
 	v    float64
 	slot int32
+	// pad is the struct's padding made a field, so that it is zero: index files hold the
+	// keys as their memory image, and the builds of a release's partitions must write the
+	// same bytes (engine/partitionset.go compares them).
+	pad int32
 }
 
 // numIndex holds the values of a path that read one way (as numbers, or as durations in
@@ -101,9 +105,9 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 		for i := range f.p.len() {
 			v := f.p.key(i)
 			if n, ok := lexical.ParseNumber(v); ok {
-				f.nums.keys = append(f.nums.keys, numKey{n, int32(i)})
+				f.nums.keys = append(f.nums.keys, numKey{v: n, slot: int32(i)})
 			} else if d, ok := lexical.ParseDurationDays(v); ok {
-				f.durs.keys = append(f.durs.keys, numKey{d, int32(i)})
+				f.durs.keys = append(f.durs.keys, numKey{v: d, slot: int32(i)})
 			}
 		}
 		f.nums.build(&f.p, &sc, universe)

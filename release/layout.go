@@ -114,6 +114,16 @@ func ReleaseDir(root, id string) string { return filepath.Join(root, releasesDir
 // docs/release-format.md); it is not listed in the manifest.
 func IndexDir(releaseDir string) string { return filepath.Join(releaseDir, indexDirName) }
 
+// LockFile takes an exclusive flock on path (created if missing), for a writer of derived
+// data that must not run twice at once; ErrLocked when another process holds it.
+func LockFile(path string) (unlock func() error, err error) {
+	l, err := lockRoot(path)
+	if err != nil {
+		return nil, err
+	}
+	return l.unlock, nil
+}
+
 // indexDirName is the index files' directory inside a release directory.
 const indexDirName = "index"
 

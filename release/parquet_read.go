@@ -21,6 +21,13 @@ const readBatchRows = rowGroupRows / 4
 // scanTable reads a Parquet file batch by batch (a batch is at most one row group's worth of
 // rows) and calls fn with each batch. Only one batch is in memory at a time.
 func scanTable(path string, fn func(rec arrow.RecordBatch) error) error {
+	return scanTableParts(path, nil, nil, func(_ int, rec arrow.RecordBatch) error { return fn(rec) })
+}
+
+// scanTableParts is scanTable restricted to the named columns (nil: every column) and row
+// groups (nil: every row group, read together), calling fn with each batch and its row group
+// (-1 when the row groups are read together).
+func scanTableParts(path string, columns []string, rowGroups []int, fn func(rowGroup int, rec arrow.RecordBatch) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -35,18 +42,40 @@ func scanTable(path string, fn func(rec arrow.RecordBatch) error) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	var cols []int
+	for _, name := range columns {
+		i := pr.MetaData().Schema.ColumnIndexByName(name)
+		if i < 0 {
+			return fmt.Errorf("%s: no column %q", path, name)
+		}
+		cols = append(cols, i)
 	}
-	defer rr.Release()
-	for rr.Next() {
-		if err := fn(rr.RecordBatch()); err != nil {
+	read := func(group int, groups []int) error {
+		rr, err := fr.GetRecordReader(context.Background(), cols, groups)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer rr.Release()
+		for rr.Next() {
+			if err := fn(group, rr.RecordBatch()); err != nil {
+				return err
+			}
+		}
+		if err := rr.Err(); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
+	}
+	if rowGroups == nil {
+		return read(-1, nil)
+	}
+	for _, g := range rowGroups {
+		if g < 0 || g >= pr.NumRowGroups() {
+			return fmt.Errorf("%s: no row group %d (%d)", path, g, pr.NumRowGroups())
+		}
+		if err := read(g, []int{g}); err != nil {
 			return err
 		}
-	}
-	if err := rr.Err(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }
@@ -395,9 +424,10 @@ func readRecordFile(path string, fn func(*Record) error) error {
 	})
 }
 
-// readVariantFile calls fn with a fresh Variant for every row of a genomicVariation file.
-func readVariantFile(path string, fn func(*Variant) error) error {
-	return scanTable(path, func(rec arrow.RecordBatch) error {
+// readVariantFile calls fn with a fresh Variant for every row of a genomicVariation file, or
+// of its row groups rowGroups when not nil.
+func readVariantFile(path string, rowGroups []int, fn func(*Variant) error) error {
+	return scanTableParts(path, nil, rowGroups, func(_ int, rec arrow.RecordBatch) error {
 		c, err := newVariantCols(rec)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)

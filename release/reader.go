@@ -164,7 +164,7 @@ func (r *Reader) ReadVariants(datasetID string, fn func(*Variant) error) error {
 	if err != nil || p == "" {
 		return err
 	}
-	return readVariantFile(p, fn)
+	return readVariantFile(p, nil, fn)
 }
 
 // ReadSamples returns the sample list of a dataset, the carrier id of each sample index that

@@ -20,7 +20,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 )
 
-// The memory target (design.md §6: 10^7 variants × 2,504 samples served within 4 GiB) is
+// The memory target (10^7 variants × 2,504 samples served within 4 GiB, docs/benchmarks.md) is
 // measured by serving the release the way a deployment would: `bitbeacon serve` as a process
 // of its own, started inside a memory cgroup with that limit, driven with the mix over
 // loopback. The cgroup charges the process's heap and the page cache of the index files it

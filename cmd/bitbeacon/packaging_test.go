@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/internal/testenv"
 )
 
@@ -181,7 +182,10 @@ type k8sObject struct {
 		Selector struct {
 			MatchLabels map[string]string `yaml:"matchLabels"`
 		}
-		MaxUnavailable any `yaml:"maxUnavailable"`
+		MaxUnavailable any    `yaml:"maxUnavailable"`
+		CompletionMode string `yaml:"completionMode"`
+		Completions    int
+		Parallelism    int
 		Template       struct {
 			Metadata struct{ Labels map[string]string }
 			Spec     podSpec
@@ -195,8 +199,16 @@ type podSpec struct {
 		RunAsNonRoot bool `yaml:"runAsNonRoot"`
 	} `yaml:"securityContext"`
 	Containers []struct {
-		Name  string
-		Args  []string
+		Name string
+		Args []string
+		Env  []struct {
+			Name      string
+			ValueFrom *struct {
+				FieldRef *struct {
+					FieldPath string `yaml:"fieldPath"`
+				} `yaml:"fieldRef"`
+			} `yaml:"valueFrom"`
+		}
 		Ports []struct {
 			Name          string
 			ContainerPort int `yaml:"containerPort"`
@@ -296,8 +308,6 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 	}
 	claim := byKind["PersistentVolumeClaim"][0].Metadata.Name
-	job := byKind["Job"][0].Spec.Template.Spec
-	checkArgs(t, "Job args", job.Containers[0].Args)
 	uses := func(p podSpec) bool {
 		for _, v := range p.Volumes {
 			if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == claim {
@@ -306,7 +316,61 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 		return false
 	}
-	if !uses(pod) || !uses(job) {
-		t.Errorf("the servers and the Job do not share the release claim %s", claim)
+	if !uses(pod) {
+		t.Errorf("the servers do not use the release claim %s", claim)
+	}
+	for _, j := range byKind["Job"] {
+		job := j.Spec.Template.Spec
+		checkArgs(t, "Job "+j.Metadata.Name+" args", job.Containers[0].Args)
+		if !uses(job) {
+			t.Errorf("Job %s does not use the release claim %s", j.Metadata.Name, claim)
+		}
+	}
+	checkPartitionJob(t, byKind["Job"])
+}
+
+// checkPartitionJob checks the partitioned index build: an Indexed Job whose pods build
+// --partition $(VAR)/N with N its completions and VAR its completion index, then a Job
+// merging them.
+func checkPartitionJob(t *testing.T, jobs []k8sObject) {
+	t.Helper()
+	var indexed, merge *k8sObject
+	for i, j := range jobs {
+		args := j.Spec.Template.Spec.Containers[0].Args
+		if j.Spec.CompletionMode == "Indexed" {
+			indexed = &jobs[i]
+		}
+		if len(args) > 0 && args[0] == "index" && slices.Contains(args, "--merge") {
+			merge = &jobs[i]
+		}
+	}
+	if indexed == nil || merge == nil {
+		t.Fatalf("no Indexed Job building index partitions (%v) or no Job merging them (%v)", indexed != nil, merge != nil)
+	}
+	c := indexed.Spec.Template.Spec.Containers[0]
+	i := slices.Index(c.Args, "--partition")
+	if c.Args[0] != "index" || i < 0 || i+1 >= len(c.Args) {
+		t.Fatalf("Indexed Job args %v: no index --partition", c.Args)
+	}
+	ref, n, ok := strings.Cut(c.Args[i+1], "/")
+	if !ok || !strings.HasPrefix(ref, "$(") || !strings.HasSuffix(ref, ")") {
+		t.Fatalf("--partition %s: want $(VAR)/N", c.Args[i+1])
+	}
+	if n != strconv.Itoa(indexed.Spec.Completions) || indexed.Spec.Parallelism < 1 {
+		t.Errorf("--partition %s but the Job has %d completions (parallelism %d)", c.Args[i+1], indexed.Spec.Completions, indexed.Spec.Parallelism)
+	}
+	if _, err := engine.ParsePartitionSpec("0/" + n); err != nil {
+		t.Error(err)
+	}
+	name := ref[2 : len(ref)-1]
+	defined := name == "JOB_COMPLETION_INDEX" // set by the Job controller
+	for _, e := range c.Env {
+		if e.Name == name && e.ValueFrom != nil && e.ValueFrom.FieldRef != nil &&
+			e.ValueFrom.FieldRef.FieldPath == "metadata.annotations['batch.kubernetes.io/job-completion-index']" {
+			defined = true
+		}
+	}
+	if !defined {
+		t.Errorf("--partition reads $(%s), which is not the pod's completion index", name)
 	}
 }

@@ -126,6 +126,16 @@ func TestSIGTERMAnswersRequestsInFlight(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+	// One request half received when the signal comes: its headers and half its body now,
+	// the rest during the drain.
+	const body = `{"query":{"filters":[{"id":"NCIT:C16576"}],"requestedGranularity":"count"}}`
+	partial, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer partial.Close()
+	partial.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(partial, "POST /individuals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:len(body)/2])
 	// A second request on the first half, the signal right after, and a second request on
 	// the other half while the server drains: all are answered, and those sent after the
 	// signal close their connections.
@@ -137,6 +147,7 @@ func TestSIGTERMAnswersRequestsInFlight(t *testing.T) {
 	if err := proc.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	signalled := time.Now()
 	// The drain has begun once /ready says so (polled on a connection of its own).
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		resp, err := http.Get("http://" + addr + "/ready")
@@ -184,6 +195,23 @@ func TestSIGTERMAnswersRequestsInFlight(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Errorf("%s while draining: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	// The half-received request outlasts the drain: its rest comes once the server has
+	// stopped accepting, and it is still answered before the process exits.
+	drain, err := time.ParseDuration(drainForTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(signalled.Add(drain + 300*time.Millisecond)))
+	io.WriteString(partial, body[len(body)/2:])
+	if resp, err := http.ReadResponse(bufio.NewReader(partial), nil); err != nil {
+		t.Errorf("the request half received at the signal: %v", err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"numTotalResults":3`) {
+			t.Errorf("the request half received at the signal: %d %.200s", resp.StatusCode, b)
 		}
 	}
 	done := make(chan error, 1)

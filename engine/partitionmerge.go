@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/bitbeacon/bitbeacon/release"
+)
+
+// mergeVariants builds the variant table of the whole release from the variant tables of
+// its partitions, in partition order (their rows are consecutive ranges of the whole row
+// order), by replaying each into the builders of a build from Parquet: the rows' ids, records,
+// coordinates, carriers, zygosity codes and calls row by row, the term and value postings as
+// (key, row) pairs shifted by the partition's first row. The builders sort and spill as in
+// that build, so the table is the one a build of the whole release makes, in the same bounded
+// memory, without decoding Parquet or parsing a record. s holds the other tables (those of
+// partition 0, the same in every partition).
+func (s *Snapshot) mergeVariants(parts []*variantTable, opts Options) (*variantTable, error) {
+	n := 0
+	for _, p := range parts {
+		n += int(p.n)
+	}
+	if n > math.MaxUint32 {
+		return nil, fmt.Errorf("release %s: %d variants", s.ReleaseID, n)
+	}
+	bios := s.tables[release.Biosample]
+	spaces := parts[0].cl.spaces
+	vb := newVariantBuilder(n, bios, spaces, newSpiller(opts.SpillDir, s.spilled))
+	ok := false
+	defer func() {
+		if !ok {
+			vb.sp.abort()
+		}
+	}()
+	base := uint32(0)
+	for _, p := range parts {
+		if err := vb.replay(p, base); err != nil {
+			return nil, err
+		}
+		base += p.n
+	}
+	ok = true
+	return vb.build(s.onto, len(s.datasets))
+}
+
+// replay adds the rows of p as rows base, base+1, ….
+func (b *variantBuilder) replay(p *variantTable, base uint32) error {
+	remap, err := b.vt.cl.remapTerms(p.cl)
+	if err != nil {
+		return err
+	}
+	var carriers []uint32
+	for r := range p.n {
+		row := b.tb.addRow(p.ids.At(int(r)), p.json.At(int(r)), p.dataset[r])
+		b.vt.start = append(b.vt.start, p.start[r])
+		b.vt.end = append(b.vt.end, p.end[r])
+		b.ref.Add(p.ref.At(int(r)))
+		b.alt.Add(p.alt.At(int(r)))
+		carriers = p.carriers.appendTo(carriers[:0], r)
+		if b.carriedBy != nil {
+			b.carriedBy.add(row, carriers)
+		}
+		b.carriers.add(carriers)
+		if err := b.vt.cl.replayRow(row, p.cl, r, remap); err != nil {
+			return err
+		}
+		if p.calls.genotyped.Contains(r) {
+			bs, alleles := p.calls.exceptions(r)
+			b.calls.addGenotyped(row, bs, alleles)
+		}
+	}
+	shift := func(add func(string, uint32)) func(string, uint32) {
+		return func(k string, r uint32) { add(k, base+r) }
+	}
+	p.terms.Pairs(shift(b.tb.terms.Add))
+	p.values.Pairs(func(path, v string, r uint32) { b.tb.values.Add(path, v, base+r) })
+	p.types.Pairs(shift(b.types.Add))
+	p.genes.Pairs(shift(b.genes.Add))
+	p.aaChanges.Pairs(shift(b.aas.Add))
+	p.hgvs.Pairs(shift(b.hgvs.Add))
+	// A chromosome cut between partitions goes on as one sequence.
+	for _, sq := range sortedSequences(p) {
+		if k := len(b.seqKeys); k > 0 && b.seqKeys[k-1].assembly == sq.assembly && b.seqKeys[k-1].chrom == sq.chrom {
+			continue
+		}
+		b.seqKeys = append(b.seqKeys, sequence{assembly: strings.Clone(sq.assembly), chrom: strings.Clone(sq.chrom), base: base + sq.base})
+	}
+	return nil
+}
+
+// sortedSequences returns the sequences of vt in row order.
+func sortedSequences(vt *variantTable) []sequence {
+	out := make([]sequence, 0, len(vt.seqs))
+	for _, sq := range vt.seqs {
+		out = append(out, sq)
+	}
+	for i := 1; i < len(out); i++ { // a few dozen: insertion sort
+		for j := i; j > 0 && out[j].base < out[j-1].base; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// remapTerms returns the code in cl of each code of p (index code, 0 stays 0), adding the
+// zygosity terms cl does not have yet in p's order, which is the order a whole build meets
+// them in: p's codes were given as its rows met them, and p's rows follow those added.
+func (cl *caseLevel) remapTerms(p *caseLevel) ([]byte, error) {
+	remap := make([]byte, len(p.terms)+1)
+	for i, t := range p.terms {
+		c, ok := cl.code(t.ID, t.Label)
+		if !ok {
+			return nil, fmt.Errorf("partitions: more than 255 distinct zygosity terms across partitions; build the index whole")
+		}
+		remap[i+1] = c
+	}
+	return remap, nil
+}
+
+// replayRow adds variant row r of p as row, its codes mapped through remap.
+func (cl *caseLevel) replayRow(row uint32, p *caseLevel, r uint32, remap []byte) error {
+	if p.from.Contains(r) {
+		cl.from.Add(row)
+	}
+	if int(r) < len(p.sampleBits) && p.sampleBits[r] != nil {
+		for len(cl.sampleBits) <= int(row) {
+			cl.sampleBits = append(cl.sampleBits, nil)
+		}
+		cl.sampleBits[row] = p.sampleBits[r].Clone() // not a view of the partition's files
+	}
+	if sets, ok := p.fallback[r]; ok {
+		if cl.fallback == nil {
+			cl.fallback = map[uint32][]release.ZygositySet{}
+		}
+		own := make([]release.ZygositySet, len(sets))
+		for i, z := range sets {
+			own[i] = release.ZygositySet{ID: strings.Clone(z.ID), Label: strings.Clone(z.Label), Bits: z.Bits.Clone()}
+		}
+		cl.fallback[row] = own
+	}
+	codes := p.codes[p.at[r]:p.at[r+1]]
+	if len(codes) > 0 {
+		if cl.nCodes+uint64(len(codes)) > math.MaxUint32 {
+			return fmt.Errorf("partitions: more than 4 Gi zygosity codes; build the index whole")
+		}
+		out := cl.rowCodes[:0]
+		for _, c := range codes {
+			out = append(out, remap[c])
+		}
+		cl.appendCodes(out)
+		cl.rowCodes = out
+	}
+	cl.at = append(cl.at, uint32(cl.nCodes))
+	return nil
+}
