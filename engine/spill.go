@@ -20,6 +20,9 @@ import (
 // copy. The files are unlinked as soon as they are created (on systems that allow it), so
 // nothing is left behind, even by a crash; the mapping keeps their pages.
 
+// spillFilePrefix starts the name of every spill file.
+const spillFilePrefix = ".bitbeacon-build-"
+
 // spiller creates the spill files of one build in dir, mapping them into mp.
 type spiller struct {
 	dir   string
@@ -53,7 +56,7 @@ func (sp *spiller) create(what string) *spillFile {
 	if sp.err != nil {
 		return sf
 	}
-	f, err := os.CreateTemp(sp.dir, ".bitbeacon-build-"+what+"-*")
+	f, err := os.CreateTemp(sp.dir, spillFilePrefix+what+"-*")
 	if err != nil {
 		sp.fail(fmt.Errorf("spill file for %s: %w", what, err))
 		return sf
