@@ -12,9 +12,10 @@ import (
 const indexTmpPrefix = "index.tmp-"
 
 // removeIndexLeftovers deletes the index.tmp-* directories that index builds killed before
-// their rename left in any release under root (each as large as the index), and their spill
-// files. The caller
-// holds the root's lock, so none belongs to a live build.
+// their rename left in any release under root (each as large as the index), and the spill
+// files of builds killed between a spill file's creation and its unlinking (a build's
+// default spill directory is its release's). The caller holds the root's lock, so none
+// belongs to a live build.
 func removeIndexLeftovers(root string) error {
 	rels, err := os.ReadDir(filepath.Join(root, "releases"))
 	if err != nil {
@@ -33,8 +34,6 @@ func removeIndexLeftovers(root string) error {
 			continue // a release being removed or written; not ours to judge
 		}
 		for _, e := range ents {
-			// A spill file is unlinked right after it is created (spill.go); a build killed
-			// in between leaves it.
 			if e.IsDir() && strings.HasPrefix(e.Name(), indexTmpPrefix) || !e.IsDir() && strings.HasPrefix(e.Name(), spillFilePrefix) {
 				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 					return fmt.Errorf("index files: removing the leftover %s: %w", e.Name(), err)

@@ -18,7 +18,12 @@ import (
 // more when trimmed, and the build did not fit in 24 GiB. Mapped, they are page cache the
 // kernel can write back and evict, and an index file is written from them by a sequential
 // copy. The files are unlinked as soon as they are created (on systems that allow it), so
-// nothing is left behind, even by a crash; the mapping keeps their pages.
+// nothing is left behind by a crash after that; the mapping keeps their pages. A kill
+// between the create and the unlink leaves one: the next index build removes those beside
+// the index files (removeIndexLeftovers), as TestKillNineIngestAndIndex found.
+
+// spillFilePrefix starts the name of every spill file.
+const spillFilePrefix = ".bitbeacon-build-"
 
 // spillFilePrefix starts the name of every spill file.
 const spillFilePrefix = ".bitbeacon-build-"

@@ -13,7 +13,8 @@ import (
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 )
 
-// Target is one of design.md §6's speed targets with the figure measured for it.
+// Target is one of the project's speed targets (docs/benchmarks.md) with the figure measured
+// for it.
 type Target struct {
 	What     string
 	Target   string
@@ -21,7 +22,7 @@ type Target struct {
 	Met      string // "yes", "no" or "not measured"
 }
 
-// Targets evaluates the design brief's targets on the run. Each uses the figure the target
+// Targets evaluates the speed targets on the run. Each uses the figure the target
 // names; where a run did not measure it (no 10^7 scale, no comparator), it says so.
 func Targets(r *suite.Results) []Target {
 	var out []Target
@@ -227,7 +228,7 @@ func writeMarkdown(w io.Writer, r *suite.Results, plots []string) error {
 	p(".\n\nThe load generator runs on the same machine as the server (closed loop over loopback); " +
 		"every ratio is against a baseline measured in the same run.\n\n")
 
-	p("## Targets (design.md §6)\n\n| target | wanted | measured | met |\n|---|---|---|---|\n")
+	p("## Targets\n\n| target | wanted | measured | met |\n|---|---|---|---|\n")
 	for _, t := range Targets(r) {
 		p("| %s | %s | %s | %s |\n", t.What, t.Target, t.Measured, t.Met)
 	}

@@ -1,6 +1,7 @@
 // Package report turns a benchmark run (suite.Results) into results.json, report.md and
 // plots: latency per query kind, QPS against connections, and scaling with variants. The
-// design brief's targets (design.md §6) are listed beside the figures, met or not.
+// project's speed targets (docs/benchmarks.md, "The benchmark suite") are listed beside the
+// figures, met or not.
 package report
 
 import (

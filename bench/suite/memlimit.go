@@ -20,7 +20,7 @@ import (
 	"github.com/bitbeacon/bitbeacon/bench/workload"
 )
 
-// The memory target (design.md §6: 10^7 variants × 2,504 samples served within 4 GiB) is
+// The memory target (10^7 variants × 2,504 samples served within 4 GiB, docs/benchmarks.md) is
 // measured by serving the release the way a deployment would: `bitbeacon serve` as a process
 // of its own, started inside a memory cgroup with that limit, driven with the mix over
 // loopback. The cgroup charges the process's heap and the page cache of the index files it
@@ -167,9 +167,9 @@ func measureServeLimit(ctx context.Context, cfg *Config, release string, mix *wo
 
 	groups := map[string][]load.Request{}
 	for _, q := range mix.Queries {
-		g := GroupCount
-		if q.Granularity == "record" {
-			g = GroupRecord
+		g, ok := loadGroup(&q)
+		if !ok {
+			continue
 		}
 		groups[g] = append(groups[g], load.Request{Kind: q.Kind, Method: fasthttp.MethodPost, URI: q.Path, Body: q.Body})
 	}

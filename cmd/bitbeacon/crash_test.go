@@ -99,7 +99,7 @@ func TestReloadKeepsServingWhenNewReleaseIsBroken(t *testing.T) {
 }
 
 // Defect 6: index files are read-only, and a killed index build's index.tmp-* is removed
-// by the next one.
+// by the next one, and so is a spill file of a build killed before it unlinked it.
 func TestIndexLeftoversRemovedAndFilesReadOnly(t *testing.T) {
 	rel := fixtureRelease(t)
 	dir := filepath.Join(rel, "releases", "000001")
@@ -109,11 +109,15 @@ func TestIndexLeftoversRemovedAndFilesReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(left, "snapshot.bin"), make([]byte, 1<<16), 0o444)
+	spill := filepath.Join(dir, ".bitbeacon-build-carriedBy-123456")
+	os.WriteFile(spill, make([]byte, 1<<16), 0o600)
 	if out, err := run(t, context.Background(), "index", "--data", rel); err != nil {
 		t.Fatalf("index: %v\n%s", err, out)
 	}
-	if _, err := os.Stat(left); !os.IsNotExist(err) {
-		t.Errorf("the leftover %s is still there (%v)", left, err)
+	for _, p := range []string{left, spill} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("the leftover %s is still there (%v)", p, err)
+		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "index", "*"))
 	if len(files) < 3 {
