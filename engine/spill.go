@@ -25,9 +25,6 @@ import (
 // spillFilePrefix starts the name of every spill file.
 const spillFilePrefix = ".bitbeacon-build-"
 
-// spillFilePrefix starts the name of every spill file.
-const spillFilePrefix = ".bitbeacon-build-"
-
 // spiller creates the spill files of one build in dir, mapping them into mp.
 type spiller struct {
 	dir   string
