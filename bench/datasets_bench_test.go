@@ -46,6 +46,18 @@ func BenchmarkManyDatasets(b *testing.B) {
 					_ = s
 				}
 			})
+			// The engine alone: the split of an answer by dataset, without the envelope.
+			for _, ec := range manyEngineCases {
+				b.Run("engine/"+ec.name, func(b *testing.B) {
+					var res engine.Result
+					q := ec.q
+					for b.Loop() {
+						if err := f.snap.EvaluateInto(&q, &res); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
 			for _, pc := range []struct {
 				name string
 				cfg  func(snap *engine.Snapshot) api.Config
@@ -185,6 +197,19 @@ func manyBody(g, sets string, two bool) []byte {
 func variantBody(g, sets string) []byte {
 	return []byte(`{"meta":{"apiVersion":"2.0"},"query":{"requestParameters":{"assemblyId":"GRCh38","referenceName":"1","start":[1000000],"end":[6000000]},"requestedGranularity":"` + g +
 		`","includeResultsetResponses":"` + sets + `","pagination":{"skip":0,"limit":10}}}`)
+}
+
+// manyEngineCases are engine queries over every dataset: counts of one filter (from the
+// index bitmap), of two (in words) and the rows of one (per-dataset bitmaps).
+var manyEngineCases = []struct {
+	name string
+	q    engine.Query
+}{
+	{"count-female", engine.Query{Target: "individual", CountOnly: true, Filters: []engine.Filter{ontoFilter("NCIT:C16576")}}},
+	{"count-female-european", engine.Query{Target: "individual", CountOnly: true, Filters: []engine.Filter{ontoFilter("NCIT:C16576"), ontoFilter("NCIT:C43851")}}},
+	{"rows-female", engine.Query{Target: "individual", Filters: []engine.Filter{ontoFilter("NCIT:C16576")}}},
+	{"count-variants-range-female", engine.Query{Target: "genomicVariation", CountOnly: true, Filters: []engine.Filter{ontoFilter("NCIT:C16576")},
+		Variant: &engine.VariantQuery{AssemblyID: "GRCh38", ReferenceName: "1", Start: []int64{1_000_000}, End: []int64{6_000_000}, VariantMinLength: -1, VariantMaxLength: -1}}},
 }
 
 var manyRequests = []handlerCase{

@@ -222,6 +222,19 @@ func TestDatasetSpans(t *testing.T) {
 	if datasetSpans(interleaved, 4) != nil || datasetSpans([]*roaring.Bitmap{bm(5, 10), bm(0, 5)}, 10) != nil {
 		t.Error("spans of runs that are not in dataset order")
 	}
+	// Many rows per dataset are counted by range cardinality dataset by dataset (the hit
+	// walk), few in one ordered pass: both as a naive count.
+	spanned := &table{n: 3000, byDataset: []*roaring.Bitmap{bm(0, 1000), roaring.New(), bm(1000, 1300), bm(1300, 3000)}}
+	spanned.spans = datasetSpans(spanned.byDataset, spanned.n)
+	for _, rows := range []*roaring.Bitmap{bm(0, 3000), bm(990, 1310), roaring.BitmapOf(5, 999, 1000, 2999)} {
+		counts := make([]uint64, 4)
+		spanned.countByDataset(rows, []uint16{0, 1, 2, 3}, counts, &scanMeter{})
+		for d, bd := range spanned.byDataset {
+			if want := rows.AndCardinality(bd); counts[d] != want {
+				t.Errorf("rows %d..%d: dataset %d counts %d, want %d", rows.Minimum(), rows.Maximum(), d, counts[d], want)
+			}
+		}
+	}
 	words := []uint64{^uint64(0), 0x5555_5555_5555_5555, ^uint64(0)}
 	// Interleaved rows are counted bit by bit through the row → dataset column.
 	tb := &table{n: 192, dataset: make([]uint16, 192)}
