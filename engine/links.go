@@ -188,6 +188,9 @@ func (s *Snapshot) fromBiosamples(bios *roaring.Bitmap, to release.Entity, b *Bu
 // biosamplesOfIndividuals returns the biosample rows of the individual rows, through the
 // inverted link (a lookup per individual, not a scan of every biosample).
 func (s *Snapshot) biosamplesOfIndividuals(inds *roaring.Bitmap) *roaring.Bitmap {
+	if bios := s.tables[release.Biosample]; bios != nil && inds.GetCardinality() >= fewIndividualsToBiosamples {
+		return roaring.FromDense(s.biosampleWordsOfIndividuals(inds, int(bios.n+63)/64), false)
+	}
 	out := roaring.New()
 	it := inds.Iterator()
 	for it.HasNext() {
@@ -196,6 +199,28 @@ func (s *Snapshot) biosamplesOfIndividuals(inds *roaring.Bitmap) *roaring.Bitmap
 		}
 	}
 	return out
+}
+
+// biosampleWordsOfIndividuals returns the biosample rows of the individual rows as n dense
+// words: the inverted link, as biosamplesOfIndividuals follows it, without building a bitmap
+// (frequencies AND them with other words; biosamplesOfIndividuals makes them a bitmap).
+func (s *Snapshot) biosampleWordsOfIndividuals(inds *roaring.Bitmap, n int) []uint64 {
+	words := make([]uint64, n)
+	it := inds.ManyIterator()
+	var buf [256]uint32
+	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+		for _, ind := range buf[:k] {
+			if int(ind) >= len(s.biosamplesOfIndividual) {
+				continue
+			}
+			for _, r := range s.biosamplesOfIndividual[ind] {
+				if int(r>>6) < n {
+					words[r>>6] |= 1 << (r & 63)
+				}
+			}
+		}
+	}
+	return words
 }
 
 // scanLinked returns the rows r of t whose link(r) is in set.
