@@ -116,42 +116,46 @@ func (s *Snapshot) aggregationTerm(e release.Entity, t *table, p string) (Aggreg
 // FindAggregationTerm resolves a requested concept name for a query on target: a concept
 // id, a concept's label (case-insensitive), or the first part of a field's path when one
 // ontology-term concept has it ("diseases" for diseases.diseaseCode). Concepts of the target
-// come first.
+// come first. It reads the catalog in place (an aggregated request resolves each name).
 func (s *Snapshot) FindAggregationTerm(name string, target release.Entity) (AggregationTerm, bool) {
-	terms := s.AggregationTerms("")
-	slices.SortStableFunc(terms, func(a, b AggregationTerm) int {
-		return boolRank(a.Scope != target) - boolRank(b.Scope != target)
-	})
+	s.aggOnce.Do(func() { s.aggTerms = s.aggregationTerms() })
 	for _, match := range []func(AggregationTerm) bool{
 		func(at AggregationTerm) bool { return at.ID == name },
 		func(at AggregationTerm) bool { return strings.EqualFold(at.Label, name) },
 	} {
-		for _, at := range terms {
-			if match(at) {
+		if at, ok := s.firstAggregationTerm(target, match); ok {
+			return at, true
+		}
+	}
+	var found AggregationTerm
+	n := 0
+	s.firstAggregationTerm(target, func(at AggregationTerm) bool {
+		if at.Numeric || !strings.HasPrefix(at.ID, name+".") || strings.Contains(at.ID[len(name)+1:], ".") {
+			return false
+		}
+		if n > 0 && found.Scope != at.Scope {
+			return true // the nearest scope with such a concept decides
+		}
+		found, n = at, n+1
+		return false
+	})
+	if n != 1 {
+		return AggregationTerm{}, false
+	}
+	return found, true
+}
+
+// firstAggregationTerm returns the first concept match accepts, those of target first, then
+// the others in catalog order.
+func (s *Snapshot) firstAggregationTerm(target release.Entity, match func(AggregationTerm) bool) (AggregationTerm, bool) {
+	for _, own := range []bool{true, false} {
+		for _, at := range s.aggTerms {
+			if (at.Scope == target) == own && match(at) {
 				return at, true
 			}
 		}
 	}
-	var found []AggregationTerm
-	for _, at := range terms {
-		if !at.Numeric && strings.HasPrefix(at.ID, name+".") && !strings.Contains(at.ID[len(name)+1:], ".") {
-			if len(found) > 0 && found[0].Scope != at.Scope {
-				break
-			}
-			found = append(found, at)
-		}
-	}
-	if len(found) == 1 {
-		return found[0], true
-	}
 	return AggregationTerm{}, false
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Aggregation is the distribution of one concept over a set of records.

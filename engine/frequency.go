@@ -227,28 +227,6 @@ func (s *Snapshot) Frequencies(q *Query) (*Frequencies, error) {
 	return f, nil
 }
 
-// biosampleWordsOfIndividuals returns the biosample rows of the individual rows as n dense
-// words: the inverted link, as biosamplesOfIndividuals follows it, without building a bitmap
-// (adding a few thousand rows one by one to a bitmap was most of a subgroup frequency).
-func (s *Snapshot) biosampleWordsOfIndividuals(inds *roaring.Bitmap, n int) []uint64 {
-	words := make([]uint64, n)
-	it := inds.ManyIterator()
-	var buf [256]uint32
-	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
-		for _, ind := range buf[:k] {
-			if int(ind) >= len(s.biosamplesOfIndividual) {
-				continue
-			}
-			for _, r := range s.biosamplesOfIndividual[ind] {
-				if int(r>>6) < n {
-					words[r>>6] |= 1 << (r & 63)
-				}
-			}
-		}
-	}
-	return words
-}
-
 // rowWords returns rows as n dense words (rows past them dropped).
 func rowWords(rows *roaring.Bitmap, n int) []uint64 {
 	words := make([]uint64, n)

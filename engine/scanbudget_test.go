@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -148,5 +149,28 @@ func TestBudgetErrorSticks(t *testing.T) {
 	var none *Budget
 	if none.Err() != nil {
 		t.Error("a nil budget has no error")
+	}
+}
+
+// TestVariantsOfStopsAtTheDeadline: the union of many biosamples' carried variants checks
+// the query's budget every unionStep bitmaps, so a query past its deadline stops inside it
+// (partial rows, the deadline left in the budget) instead of after the whole union.
+func TestVariantsOfStopsAtTheDeadline(t *testing.T) {
+	s := scanSnapshot(t)
+	bios := s.tables[release.Biosample].all.Clone()
+	bios.Remove(0) // biosample 0 carries every variant; each other one its own
+	if got := s.variantsOf(bios, nil).GetCardinality(); got != scanRows-1 {
+		t.Fatalf("unbounded union: %d variants, want %d", got, scanRows-1)
+	}
+	if got := s.variantsOf(bios, &Budget{Units: 1 << 40}).GetCardinality(); got != scanRows-1 {
+		t.Fatalf("union within its budget: %d variants, want %d", got, scanRows-1)
+	}
+	b := &Budget{Deadline: time.Now().Add(-time.Second)}
+	got := s.variantsOf(bios, b).GetCardinality()
+	if r := limitReason(b.Err()); r != LimitDeadline {
+		t.Errorf("union past its deadline: error %v, want the deadline's LimitError", b.Err())
+	}
+	if got > unionStep {
+		t.Errorf("union past its deadline: %d variants, want at most %d (the first step)", got, unionStep)
 	}
 }

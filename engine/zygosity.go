@@ -216,7 +216,7 @@ func (s *Snapshot) withAnchorVariants(q *Query, vrows *roaring.Bitmap) *roaring.
 // anchor's own calls: a binary search for its position among the carriers, one code read.
 func (s *Snapshot) applyAnchorZygosity(q *Query, scoped []scopedRows, zfs []zygosityFilter) ([]scopedRows, *roaring.Bitmap) {
 	bios := s.translate(q.Anchor.Entity, s.anchorRecordRows(q.Anchor), release.Biosample)
-	cand := roaring.And(s.variantsOf(bios), scoped[zfs[0].index].rows)
+	cand := roaring.And(s.variantsOf(bios, q.Budget), scoped[zfs[0].index].rows)
 	for _, zf := range zfs[1:] {
 		cand.And(scoped[zf.index].rows)
 	}

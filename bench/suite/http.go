@@ -26,6 +26,22 @@ type HTTPLevel struct {
 	load.Result
 }
 
+// statisticsKinds are the mix's cohort statistics (an aggregation, a count with allele
+// frequencies), timed in process only: in the count group they would change what its QPS
+// against the fixed-body ceiling (a count response) has measured.
+var statisticsKinds = map[string]bool{"aggregated": true, "count-frequency": true}
+
+// loadGroup returns the HTTP group of a query of the mix; false for one timed in process only.
+func loadGroup(q *workload.Query) (string, bool) {
+	switch {
+	case statisticsKinds[q.Kind]:
+		return "", false
+	case q.Granularity == "record":
+		return GroupRecord, true
+	}
+	return GroupCount, true
+}
+
 // measureHTTP serves h on loopback, as `bitbeacon serve` does, and drives it and the ceiling
 // server with each connection count of cfg, one after the other (never at once: they
 // share the machine's cores with the load generator).
@@ -33,9 +49,9 @@ func measureHTTP(ctx context.Context, cfg *Config, h fasthttp.RequestHandler, mi
 	groups := map[string][]load.Request{}
 	var ceilingBody []byte
 	for _, q := range mix.Queries {
-		g := GroupCount
-		if q.Granularity == "record" {
-			g = GroupRecord
+		g, ok := loadGroup(&q)
+		if !ok {
+			continue
 		}
 		groups[g] = append(groups[g], load.Request{Kind: q.Kind, Method: fasthttp.MethodPost, URI: q.Path, Body: q.Body})
 		if ceilingBody == nil && q.Granularity == "count" {

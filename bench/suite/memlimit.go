@@ -167,9 +167,9 @@ func measureServeLimit(ctx context.Context, cfg *Config, release string, mix *wo
 
 	groups := map[string][]load.Request{}
 	for _, q := range mix.Queries {
-		g := GroupCount
-		if q.Granularity == "record" {
-			g = GroupRecord
+		g, ok := loadGroup(&q)
+		if !ok {
+			continue
 		}
 		groups[g] = append(groups[g], load.Request{Kind: q.Kind, Method: fasthttp.MethodPost, URI: q.Path, Body: q.Body})
 	}

@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,29 @@ func TestRunSkipsWhatCannotFit(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(work); len(entries) != 0 {
 		t.Errorf("generated %d entries before skipping", len(entries))
+	}
+}
+
+// TestLoadGroup: the HTTP groups keep the boolean/count queries and the record pages of
+// every kind but the cohort statistics, which are timed in process only.
+func TestLoadGroup(t *testing.T) {
+	for _, c := range []struct {
+		kind, granularity, group string
+		ok                       bool
+	}{
+		{"count-filters-1", "count", GroupCount, true},
+		{"boolean-filters-1", "boolean", GroupCount, true},
+		{"record-page", "record", GroupRecord, true},
+		{"aggregated", "aggregated", "", false},
+		{"count-frequency", "count", "", false},
+	} {
+		if g, ok := loadGroup(&workload.Query{Kind: c.kind, Granularity: c.granularity}); g != c.group || ok != c.ok {
+			t.Errorf("%s: group %q %v, want %q %v", c.kind, g, ok, c.group, c.ok)
+		}
+	}
+	for k := range statisticsKinds {
+		if !slices.Contains(workload.Kinds, k) {
+			t.Errorf("%s is not a kind of the mix", k)
+		}
 	}
 }
