@@ -49,36 +49,21 @@ func spanOf(start []uint32, row uint32) int {
 }
 
 // countByDataset adds to counts[d] the rows of rows in dataset d, for every dataset that
-// allowed may hold: with spans, by range cardinalities (of the allowed datasets when they
-// are few of the release's, else of the datasets the rows touch) or, for an answer of few
-// rows per dataset, in one ordered pass; without spans, by reading the row → dataset column
-// for each row. m meters one unit per dataset or per 64 rows read.
+// allowed may hold: with spans, for an answer of few rows per dataset in one ordered pass,
+// else by one range cardinality per allowed dataset (a binary search of rows's containers
+// and a count within one or two); without spans, by reading the row → dataset column for
+// each row. m meters one unit per dataset or per 64 rows read.
 func (t *table) countByDataset(rows *roaring.Bitmap, allowed []uint16, counts []uint64, m *scanMeter) {
 	if t.spans != nil {
-		if len(allowed)*4 < len(t.byDataset) {
-			for _, d := range allowed {
-				if !m.add(1) {
-					return
-				}
-				counts[d] = rows.CardinalityInRange(uint64(t.spans[d]), uint64(t.spans[d+1]))
-			}
-			return
-		}
-		if rows.GetCardinality() <= uint64(len(t.byDataset))*spanStepRows {
+		if rows.GetCardinality() <= uint64(len(allowed))*spanStepRows {
 			t.countSpansInOrder(rows, counts, m)
 			return
 		}
-		for x := rows.NextValue(0); x >= 0; {
+		for _, d := range allowed {
 			if !m.add(1) {
 				return
 			}
-			d := spanOf(t.spans, uint32(x))
-			hi := t.spans[d+1]
-			counts[d] = rows.CardinalityInRange(uint64(x), uint64(hi))
-			if uint64(hi) > uint64(rows.Maximum()) {
-				return
-			}
-			x = rows.NextValue(hi)
+			counts[d] = rows.CardinalityInRange(uint64(t.spans[d]), uint64(t.spans[d+1]))
 		}
 		return
 	}
@@ -98,9 +83,8 @@ func (t *table) countByDataset(rows *roaring.Bitmap, allowed []uint16, counts []
 	}
 }
 
-// spanStepRows is how many rows cost as much as one step from a touched dataset to the
-// next (a NextValue, a search of the spans and a range cardinality, each a binary search):
-// an answer of fewer rows per dataset is counted in one ordered pass instead.
+// spanStepRows is how many rows cost about as much as one range cardinality: an answer of
+// fewer rows per allowed dataset is counted in one ordered pass instead.
 const spanStepRows = 32
 
 // countSpansInOrder counts rows by dataset in one pass over the rows in order, moving through

@@ -299,7 +299,7 @@ func (s *Snapshot) datasetsOf(t *table, rows *roaring.Bitmap) []uint16 {
 		for x := rows.NextValue(0); x >= 0; {
 			d := spanOf(t.spans, uint32(x))
 			out = append(out, uint16(d))
-			if uint64(t.spans[d+1]) > uint64(rows.Maximum()) {
+			if t.spans[d+1] >= t.n {
 				break
 			}
 			x = rows.NextValue(t.spans[d+1])

@@ -71,7 +71,13 @@ func WritePartition(root string, spec PartitionSpec, opts Options) (string, erro
 		return "", err
 	}
 	if opts.SpillDir == "" {
-		opts.SpillDir = parts
+		// A directory of the partition's own (other partitions' builds spill beside it),
+		// removed with its other leftovers by the next build of the partition if killed.
+		opts.SpillDir = filepath.Join(parts, tmpPrefix+"spill")
+		if err := os.Mkdir(opts.SpillDir, 0o755); err != nil {
+			return "", fmt.Errorf("index partition %s: %w", spec, err)
+		}
+		defer os.RemoveAll(opts.SpillDir)
 	}
 	s, err := loadPart(r, opts, &partRead{plan: plan, k: spec.K})
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 // that build, so the table is the one a build of the whole release makes, in the same bounded
 // memory, without decoding Parquet or parsing a record. s holds the other tables (those of
 // partition 0, the same in every partition).
-func (s *Snapshot) mergeVariants(parts []*variantTable, opts Options) (*variantTable, error) {
+func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Options) (*variantTable, error) {
 	n := 0
 	for _, p := range parts {
 		n += int(p.n)
@@ -34,11 +34,12 @@ func (s *Snapshot) mergeVariants(parts []*variantTable, opts Options) (*variantT
 		}
 	}()
 	base := uint32(0)
-	for _, p := range parts {
+	for i, p := range parts {
 		if err := vb.replay(p, base); err != nil {
 			return nil, err
 		}
 		base += p.n
+		maps[i].dropAll() // replayed: its pages need not stay resident
 	}
 	ok = true
 	return vb.build(s.onto, len(s.datasets))

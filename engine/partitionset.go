@@ -101,6 +101,11 @@ func openPartitions(r *release.Reader, opts Options) (*Snapshot, error) {
 		if err == nil {
 			parts[k], err = openIndexDir(r, pdir, im)
 		}
+		if err == nil {
+			// The checksums read every page: drop them from the resident set (the page
+			// cache keeps them for the merge), or the open holds every partition at once.
+			parts[k].mapping.dropAll()
+		}
 		if err == nil && int64(parts[k].variants.n) != im.Partition.Variants {
 			err = fmt.Errorf("%d variant rows, its manifest says %d", parts[k].variants.n, im.Partition.Variants)
 		}
@@ -176,10 +181,11 @@ func mergePartitions(parts []*Snapshot, opts Options) (*Snapshot, error) {
 		}
 	}
 	vts := make([]*variantTable, len(parts))
+	maps := make([]*mapping, len(parts))
 	for i, p := range parts {
-		vts[i] = p.variants
+		vts[i], maps[i] = p.variants, p.mapping
 	}
-	vt, err := s.mergeVariants(vts, opts)
+	vt, err := s.mergeVariants(vts, maps, opts)
 	if err != nil {
 		return nil, err
 	}

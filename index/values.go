@@ -46,10 +46,10 @@ func (b *ValueIndexBuilder) Add(path, value string, row uint32) {
 type numKey struct {
 	v    float64
 	slot int32
-	// pad is the struct's padding made a field, so that it is zero: index files hold the
-	// keys as their memory image, and the builds of a release's partitions must write the
-	// same bytes (engine/partitionset.go compares them).
-	pad int32
+	// The blank field is the struct's padding made a field, so that it is zero: index files
+	// hold the keys as their memory image, and the builds of a release's partitions must
+	// write the same bytes (engine/partitionset.go compares them).
+	_ int32
 }
 
 // numIndex holds the values of a path that read one way (as numbers, or as durations in

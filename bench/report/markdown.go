@@ -287,7 +287,11 @@ func writeScale(w io.Writer, sr *suite.ScaleResult, base *suite.ScaleResult) {
 	p("| load (read release, build every index) | %s, %.2f s per million variants |\n", dur(ld.Elapsed), ld.SecondsPerMVar)
 	p("| memory after load | heap %s (%.0f B per variant), RSS %s |\n", bytesIEC(ld.HeapBytes), ld.HeapPerVariant, bytesIEC(ld.RSSBytes))
 	if ld.ReadyFromIndex > 0 {
-		p("| index files (bitbeacon index) | built in %s |\n", dur(ld.IndexElapsed))
+		if ld.IndexPeakRSS > 0 {
+			p("| index files (`bitbeacon index`, a process of its own) | built in %s, %.2f s per million variants, peak RSS %s |\n", dur(ld.IndexElapsed), ld.IndexSecondsPerMVar, bytesIEC(ld.IndexPeakRSS))
+		} else {
+			p("| index files (bitbeacon index, in the suite's process) | built in %s |\n", dur(ld.IndexElapsed))
+		}
 		p("| ready from index files (what serve does) | %s: heap %s, RSS %s (mapped files included) |\n", dur(ld.ReadyFromIndex), bytesIEC(ld.ReadyHeapBytes), bytesIEC(ld.ReadyRSSBytes))
 		if ld.ReadyRestart > 0 {
 			p("| ready again (a restart, files in the page cache) | %s |\n", dur(ld.ReadyRestart))

@@ -80,12 +80,15 @@ type LoadResult struct {
 	HeapPerVariant  float64       `json:"heapBytesPerVariant"`
 	VariantsLoaded  int           `json:"variantsLoaded"`
 	IndividualsRows int           `json:"individuals"`
-	// IndexElapsed is engine.WriteIndex (bitbeacon index); ReadyFromIndex a second
-	// engine.NewEngine, from those index files, with the heap and RSS after it.
-	IndexElapsed   time.Duration `json:"indexNs"`
-	ReadyFromIndex time.Duration `json:"readyFromIndexNs"`
-	ReadyHeapBytes int64         `json:"readyHeapBytes"`
-	ReadyRSSBytes  int64         `json:"readyRssBytes"`
+	// IndexElapsed is bitbeacon index (indexbuild.go), IndexPeakRSS its peak resident set
+	// when it ran as a process of its own; ReadyFromIndex a second engine.NewEngine, from
+	// those index files, with the heap and RSS after it.
+	IndexElapsed        time.Duration `json:"indexNs"`
+	IndexSecondsPerMVar float64       `json:"indexSecondsPerMillionVariants,omitempty"`
+	IndexPeakRSS        int64         `json:"indexPeakRssBytes,omitempty"`
+	ReadyFromIndex      time.Duration `json:"readyFromIndexNs"`
+	ReadyHeapBytes      int64         `json:"readyHeapBytes"`
+	ReadyRSSBytes       int64         `json:"readyRssBytes"`
 	// ReadyRestart is a third engine.NewEngine after closing the second: a server restarted
 	// with the index files in the page cache. Right after the build they may not be: at 10^7
 	// the build's own heap leaves no room for them.
@@ -120,11 +123,12 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	// queries that engine. measureLoad kept no snapshot: WriteIndex builds its own, and two
 	// would not fit beside each other at 10^7 variants.
 	runtime.GC()
-	t0 := time.Now()
-	if _, err := engine.WriteIndex(out, engine.Options{Log: log}); err != nil {
+	build, err := buildIndex(ctx, cfg.ServeBinary, out, log)
+	if err != nil {
 		return sr, fmt.Errorf("index: %w", err)
 	}
-	sr.Load.IndexElapsed = time.Since(t0)
+	sr.Load.IndexElapsed, sr.Load.IndexPeakRSS = build.elapsed, build.peakRSS
+	sr.Load.IndexSecondsPerMVar = build.elapsed.Seconds() / (float64(sc.Variants) / 1e6)
 
 	mix, err := workload.Generate(out, workload.Options{Seed: cfg.Seed, PerKind: cfg.PerKind})
 	if err != nil {
@@ -141,11 +145,12 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	}
 	// A restart: the files the first open paged in are in the page cache now.
 	eng.Close()
-	t0 = time.Now()
+	t0 := time.Now()
 	if eng, err = engine.NewEngine(out, engine.Options{Log: log}); err != nil {
 		return sr, fmt.Errorf("load from index files: %w", err)
 	}
 	sr.Load.ReadyRestart = time.Since(t0)
+	log.Info("bench: indexed", "took", sr.Load.IndexElapsed.Round(time.Millisecond), "peakRSSMiB", sr.Load.IndexPeakRSS>>20)
 	log.Info("bench: ready from index files", "took", sr.Load.ReadyFromIndex.Round(time.Millisecond), "restart", sr.Load.ReadyRestart.Round(time.Millisecond), "heapMiB", sr.Load.ReadyHeapBytes>>20)
 
 	acfg := api.DefaultConfig()

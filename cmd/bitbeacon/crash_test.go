@@ -163,7 +163,8 @@ func servedCount(t *testing.T, rel string) int {
 // leftovers lists the temporary directories of killed ingests and index builds under rel.
 func leftovers(rel string) []string {
 	var out []string
-	for _, pattern := range []string{"*.tmp-*", filepath.Join("*", "index.tmp-*"), filepath.Join("*", ".bitbeacon-build-*")} {
+	for _, pattern := range []string{"*.tmp-*", filepath.Join("*", "index.tmp-*"), filepath.Join("*", ".bitbeacon-build-*"),
+		filepath.Join("*", "index.parts", "*.tmp-*"), filepath.Join("*", "index.parts", ".bitbeacon-build-*")} {
 		m, _ := filepath.Glob(filepath.Join(rel, "releases", pattern))
 		out = append(out, m...)
 	}

@@ -256,6 +256,7 @@ func TestServeCheckConfig(t *testing.T) {
 }
 
 // Defect 1 of issue 12: a flood of idle connections. With descriptors to spare the excess
+// (a cap set, or by default half the descriptor limit)
 // gets a 503 past limits.maxConnections; with a cap above the descriptor limit accept fails
 // with EMFILE, which the server waits out instead of exiting. Either way a client is served
 // once the flood is gone.
@@ -268,11 +269,15 @@ func TestConnectionFlood(t *testing.T) {
 	}{
 		{"cap under the descriptor limit", "40", true},
 		{"cap above the descriptor limit (EMFILE)", "5000", false},
+		{"default cap: half the descriptor limit", "", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			addr := freeAddr(t)
 			proc, log := command(t, "serve", "--data", rel, "--listen", addr, "--drain", "0s")
-			proc.Env = append(proc.Env, asCLI+"_NOFILE=128", "BITBEACON_LIMITS_MAX_CONNECTIONS="+c.maxConns)
+			proc.Env = append(proc.Env, asCLI+"_NOFILE=128")
+			if c.maxConns != "" {
+				proc.Env = append(proc.Env, "BITBEACON_LIMITS_MAX_CONNECTIONS="+c.maxConns)
+			}
 			if err := proc.Start(); err != nil {
 				t.Fatal(err)
 			}

@@ -85,7 +85,11 @@ func TestDockerBuildIsStatic(t *testing.T) {
 			args[j] = "-o=" + bin
 		}
 	}
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command builds the image's binary: %v", err)
+	}
+	cmd := exec.Command(goBin, args...)
 	cmd.Dir = testenv.RepoRoot(t)
 	// The image's toolchain has cgo on by default (gcc is in golang:*-bookworm), like this
 	// machine's: drop the caller's own cgo and target settings, keep the Dockerfile's.
