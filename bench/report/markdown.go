@@ -62,6 +62,11 @@ func Targets(r *suite.Results) []Target {
 			fmt.Sprintf("%s lines/s (zcat of the file: %s lines/s; %s)", qps(sr.Ingest.LinesPerSec), qps(sr.Ingest.ZcatLinesPerSec), bcftoolsRatios(sr.Ingest)),
 			met(sr.Ingest.LinesPerSec >= 200_000)})
 	}
+	for _, sr := range oneDatasetScales(r) {
+		if t, ok := cohortStatsTargetOf(sr); ok && sr.Scale.Samples == 2504 {
+			out = append(out, t)
+		}
+	}
 	var ten *suite.ScaleResult
 	for i := range r.Scales {
 		if s := &r.Scales[i]; s.Scale.Variants >= 10_000_000 && s.Scale.Samples == 2504 {
@@ -76,6 +81,7 @@ func Targets(r *suite.Results) []Target {
 		out = append(out, memoryTarget(ten),
 			readyTarget(ten))
 	}
+	out = append(out, indexBuildTarget(ten))
 	return out
 }
 
@@ -241,6 +247,7 @@ func writeMarkdown(w io.Writer, r *suite.Results, plots []string) error {
 	for _, name := range plots {
 		p("\n![%s](%s)\n", strings.TrimSuffix(name, ".png"), name)
 	}
+	writeAcrossScales(w, r)
 	base := oneDatasetBaseline(r)
 	for i := range r.Scales {
 		writeScale(w, &r.Scales[i], base)

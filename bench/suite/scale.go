@@ -219,7 +219,9 @@ func generateAndIngest(ctx context.Context, cfg *Config, sc Scale, pc popgen.Con
 	if sr.Ingest.ZcatTool, sr.Ingest.Zcat, err = timeInflate(vcf); err != nil {
 		sr.Failures = append(sr.Failures, "zcat: "+err.Error())
 	}
-	if err := measureBcftools(ctx, cfg.Bcftools, vcf, &sr.Ingest); err != nil {
+	if note := bcftoolsSkippedAbove(cfg, sc); note != "" {
+		sr.Ingest.BcftoolsSkipped = note
+	} else if err := measureBcftools(ctx, cfg.Bcftools, vcf, &sr.Ingest); err != nil {
 		sr.Failures = append(sr.Failures, err.Error())
 	}
 	t0 = time.Now()

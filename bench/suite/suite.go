@@ -89,6 +89,9 @@ type Config struct {
 	// Bcftools is the bcftools binary timed reading each scale's VCF beside the ingest; ""
 	// looks it up on PATH, and without one those readings are skipped with a note.
 	Bcftools string `json:"bcftools,omitempty"`
+	// BcftoolsMaxVariants, when positive, skips those readings at larger scales: at 10^7
+	// variants bcftools query alone takes the better part of an hour on two cores.
+	BcftoolsMaxVariants int `json:"bcftoolsMaxVariants,omitempty"`
 	// ServeMemoryLimit, when positive, adds a step to each scale: ServeBinary (bitbeacon)
 	// serves the release in a memory cgroup of that many bytes and is driven with the mix
 	// (memlimit.go). Without ServeBinary, or where no cgroup can be made, it is skipped.

@@ -85,6 +85,7 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 			set("compare-engines", func() { cfg.CompareEngines = opt.CompareEngines })
 			set("compare-repeat", func() { cfg.CompareRepeat = opt.CompareRepeat })
 			set("compare-max-variants", func() { cfg.CompareMaxVariants = opt.CompareMaxVariants })
+			set("bcftools-max-variants", func() { cfg.BcftoolsMaxVariants = opt.BcftoolsMaxVariants })
 			set("serve-memory-limit-mib", func() { cfg.ServeMemoryLimit = serveLimitMiB << 20 })
 			if cfg.ServeBinary = serveBin; serveBin == "" {
 				cfg.ServeBinary = sibling.Find(serverBinary) // serves the release in the memory-limit step
@@ -153,6 +154,7 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 	f.StringVar(&opt.CompareEngines, "compare-engines", opt.CompareEngines, "comparators to run")
 	f.IntVar(&opt.CompareRepeat, "compare-repeat", opt.CompareRepeat, "runs of each query on each comparator")
 	f.IntVar(&opt.CompareMaxVariants, "compare-max-variants", opt.CompareMaxVariants, "skip the comparators at larger scales")
+	f.IntVar(&opt.BcftoolsMaxVariants, "bcftools-max-variants", opt.BcftoolsMaxVariants, "skip the bcftools readings of the VCF at larger scales (0: no limit)")
 	f.BoolVar(&noCompare, "no-compare", false, "skip the SQL comparators")
 	f.Int64Var(&serveLimitMiB, "serve-memory-limit-mib", opt.ServeMemoryLimit>>20, "serve each release with 'bitbeacon serve' in a memory cgroup of this many MiB and drive it with the mix (0: skip; needs root and a cgroup memory controller)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
