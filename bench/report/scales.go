@@ -59,6 +59,8 @@ func indexBuildTarget(ten *suite.ScaleResult) Target {
 	switch {
 	case ten == nil:
 		t.Measured, t.Met = "no 10^7 scale in this run", "not measured"
+	case ten.ReleaseGiven != "":
+		t.Measured, t.Met = "the 10^7 release was given (--release), not built in this run", "not measured"
 	case ten.Load.IndexPeakRSS <= 0:
 		t.Measured, t.Met = "the build ran in the suite's process (no bitbeacon binary): no peak", "not measured"
 	default:
@@ -96,7 +98,12 @@ func writeAcrossScales(w io.Writer, r *suite.Results) {
 		}
 		p("\n")
 	}
-	row("ingest lines/s", func(s *suite.ScaleResult) string { return qps(s.Ingest.LinesPerSec) })
+	row("ingest lines/s", func(s *suite.ScaleResult) string {
+		if s.Ingest.LinesPerSec <= 0 {
+			return "–"
+		}
+		return qps(s.Ingest.LinesPerSec)
+	})
 	row("index build, s per million variants", func(s *suite.ScaleResult) string {
 		if s.Load.IndexElapsed <= 0 {
 			return "–"

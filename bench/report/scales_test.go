@@ -18,7 +18,7 @@ func twoScales() *suite.Results {
 	scale := func(variants int, agg, freq time.Duration, rss int64) suite.ScaleResult {
 		return suite.ScaleResult{
 			Scale:  suite.Scale{Variants: variants, Samples: 2504},
-			Ingest: suite.IngestResult{LinesPerSec: 30_000},
+			Ingest: suite.IngestResult{Lines: variants, LinesPerSec: 30_000},
 			Load: suite.LoadResult{IndexElapsed: time.Duration(variants/1_000_000) * 40 * time.Second,
 				IndexSecondsPerMVar: 40, IndexPeakRSS: rss},
 			Engine: map[string]suite.EngineKind{"count-filters-1": kind(4 * time.Microsecond),
@@ -101,5 +101,31 @@ func TestAcrossScales(t *testing.T) {
 	writeAcrossScales(&md, r)
 	if md.Len() != 0 {
 		t.Errorf("one scale wrote %q", md.String())
+	}
+}
+
+// A scale run on a given release (--release) says so instead of giving build steps it did
+// not run, and the ingest and index-build targets do not read its zeros as measured.
+func TestGivenReleaseScale(t *testing.T) {
+	r := twoScales()
+	ten := &r.Scales[1]
+	ten.ReleaseGiven, ten.Ingest, ten.Load = "/data/rel", suite.IngestResult{}, suite.LoadResult{
+		VariantsLoaded: 10_000_000, IndividualsRows: 2504, ReadyFromIndex: time.Second}
+	var md strings.Builder
+	writeScale(&md, ten, nil)
+	if !strings.Contains(md.String(), "| release | given (`--release /data/rel`): not generated, ingested, loaded from Parquet or indexed in this run; 10000000 variants, 2504 individuals |") {
+		t.Errorf("no release row:\n%s", md.String())
+	}
+	for _, absent := range []string{"| ingest |", "| load (", "| index files"} {
+		if strings.Contains(md.String(), absent) {
+			t.Errorf("a given release's scale has a %q row:\n%s", absent, md.String())
+		}
+	}
+	if build := targetsByPrefix(r, "`bitbeacon index` peak RSS at 10^7"); build[0].Met != "not measured" || !strings.Contains(build[0].Measured, "--release") {
+		t.Errorf("index build target: %+v", build[0])
+	}
+	// The ingest target falls back to the largest scale that ingested: 10^6.
+	if in := targetsByPrefix(r, "VCF ingest, 2,504 samples"); len(in) != 1 || !strings.Contains(in[0].What, "1e6") {
+		t.Errorf("ingest target: %+v", in)
 	}
 }
