@@ -456,7 +456,7 @@ func dirSize(dir string) int64 {
 			}
 		case d.Type()&fs.ModeSymlink != 0:
 			if info, err := os.Stat(p); err == nil && info.IsDir() {
-				n += dirSize(p)
+				n += dirSize(p + string(filepath.Separator)) // the trailing separator makes WalkDir enter the link
 			}
 		}
 		return nil
