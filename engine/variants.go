@@ -193,8 +193,10 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	}
 	vt.start, vt.end = clipped(vt.start), clipped(vt.end)
 	vt.ref, vt.alt = b.ref.Build(), b.alt.Build()
-	if vt.carriers, err = b.carriers.build(); err != nil {
-		return nil, err
+	if b.carriers != nil { // nil: a merge of partitions splices them
+		if vt.carriers, err = b.carriers.build(); err != nil {
+			return nil, err
+		}
 	}
 	if b.carriedBy != nil {
 		if vt.carriedBy, vt.carriedByImage, err = b.carriedBy.build(); err != nil {
@@ -204,7 +206,9 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	if err := vt.cl.finish(); err != nil {
 		return nil, err
 	}
-	vt.calls = b.calls.build()
+	if b.calls != nil {
+		vt.calls = b.calls.build()
+	}
 	vt.types = b.types.Build(nil)
 	vt.genes = b.genes.Build(nil)
 	vt.aaChanges = b.aas.Build(nil)
