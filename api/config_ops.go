@@ -41,6 +41,12 @@ type ServerConfig struct {
 	DrainPeriod time.Duration `yaml:"drainPeriod"`
 	// ShutdownTimeout bounds the wait for requests in flight after the drain period.
 	ShutdownTimeout time.Duration `yaml:"shutdownTimeout"`
+	// ReadTimeout bounds the reading of one request, headers and body, from its first byte:
+	// a slow client (headers or body trickled in) holds its connection slot no longer, and
+	// gets 408. The --read-timeout flag wins over it.
+	ReadTimeout time.Duration `yaml:"readTimeout"`
+	// WriteTimeout bounds the writing of one response to a client that does not read it.
+	WriteTimeout time.Duration `yaml:"writeTimeout"`
 	// IdleTimeout closes a keep-alive connection with no request for this long.
 	IdleTimeout time.Duration `yaml:"idleTimeout"`
 }
@@ -59,7 +65,8 @@ func DefaultLimits() LimitsConfig {
 
 // DefaultServer is the serve configuration of a file that sets none.
 func DefaultServer() ServerConfig {
-	return ServerConfig{DrainPeriod: 5 * time.Second, ShutdownTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
+	return ServerConfig{DrainPeriod: 5 * time.Second, ShutdownTimeout: 30 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 60 * time.Second}
 }
 
 // validateOps checks the limits and server sections, filling zero values with defaults.
@@ -101,6 +108,8 @@ func (c *Config) validateOps(bad func(keys []string, format string, args ...any)
 		{[]string{"limits", "requestTimeout"}, &l.RequestTimeout, d.RequestTimeout},
 		{[]string{"server", "drainPeriod"}, &c.Server.DrainPeriod, -1},
 		{[]string{"server", "shutdownTimeout"}, &c.Server.ShutdownTimeout, ds.ShutdownTimeout},
+		{[]string{"server", "readTimeout"}, &c.Server.ReadTimeout, ds.ReadTimeout},
+		{[]string{"server", "writeTimeout"}, &c.Server.WriteTimeout, ds.WriteTimeout},
 		{[]string{"server", "idleTimeout"}, &c.Server.IdleTimeout, ds.IdleTimeout},
 	} {
 		switch {

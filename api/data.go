@@ -41,12 +41,6 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		s.writeError(ctx, fasthttp.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	if heavyByPlan(&req.Query) {
-		if err := budget.Acquire(); err != nil {
-			s.limitError(ctx, err.(*engine.LimitError), req)
-			return
-		}
-	}
 	target := r.Target()
 	q := &req.Query
 	q.Target = target
@@ -93,6 +87,12 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		st.datasets, some = s.restrict(caller, snap, q, isRecordAnchor(r), st.datasets)
 	}
 	q.Budget = budget
+	if some && s.heavyByPlan(snap, q) { // admission.go
+		if err := budget.Acquire(); err != nil {
+			s.limitError(ctx, err.(*engine.LimitError), req)
+			return
+		}
+	}
 	if some {
 		err = snap.EvaluateInto(q, res)
 	} else {

@@ -76,6 +76,8 @@ func (s *Server) guard(req *Request) (err error) {
 			}
 		}
 	}
+	// The echo lists each distinct filter once, as the evaluation takes it.
+	req.EchoFilters = dedupe(req.EchoFilters)
 	for i, e := range req.EchoFilters {
 		req.EchoFilters[i] = shortEcho(e)
 	}
@@ -90,31 +92,40 @@ func deref(p *string) string {
 }
 
 // dedupeFilters drops the filters equal to an earlier one, in place, keeping the order.
-// Small lists are compared pairwise; longer ones through a set.
-func dedupeFilters(fs []engine.Filter) []engine.Filter {
-	if len(fs) < 2 {
-		return fs
+func dedupeFilters(fs []engine.Filter) []engine.Filter { return dedupe(fs) }
+
+// dedupe drops the items equal to an earlier one, in place, keeping the order. Small lists
+// are compared pairwise; longer ones through a set sized for the distinct items a request
+// may carry (not for the copies: 10,000 copies of one filter make a set of one).
+func dedupe[T comparable](xs []T) []T {
+	if len(xs) < 2 {
+		return xs
 	}
-	out := fs[:0]
-	if len(fs) <= 16 {
+	out := xs[:0]
+	if len(xs) <= 16 {
 	next:
-		for _, f := range fs {
+		for _, x := range xs {
 			for _, o := range out {
-				if o == f {
+				if o == x {
 					continue next
 				}
 			}
-			out = append(out, f)
+			out = append(out, x)
 		}
 		return out
 	}
-	seen := make(map[engine.Filter]struct{}, len(fs))
-	for _, f := range fs {
-		if _, ok := seen[f]; ok {
+	seen := make(map[T]struct{}, 64)
+	last := xs[0]
+	for i, x := range xs {
+		if i > 0 && x == last {
+			continue // the common repeat, without a hash
+		}
+		last = x
+		if _, ok := seen[x]; ok {
 			continue
 		}
-		seen[f] = struct{}{}
-		out = append(out, f)
+		seen[x] = struct{}{}
+		out = append(out, x)
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -31,8 +30,8 @@ func newHTTPServer(h fasthttp.RequestHandler, l LimitsConfig, sc ServerConfig, o
 		ErrorHandler:       onError,
 		Logger:             FasthttpLogger(log),
 		Name:               "bitbeacon",
-		ReadTimeout:        30 * time.Second,
-		WriteTimeout:       60 * time.Second,
+		ReadTimeout:        sc.ReadTimeout,
+		WriteTimeout:       sc.WriteTimeout,
 		IdleTimeout:        sc.IdleTimeout,
 		MaxRequestBodySize: l.MaxBodyBytes,
 		ReadBufferSize:     l.MaxHeaderBytes,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -352,7 +353,14 @@ func (b *builder) postFilters(where string, v any) error {
 		return reqErrorf("%s must be an array; got %s", where, jsonType(v))
 	}
 	r := b.req
+	// A filter equal to the previous one shares its echo (a hostile body repeats one
+	// filter thousands of times); the loop yields the core every yieldEvery items.
+	var prev engine.Filter
+	var prevEcho string
 	for i, it := range arr {
+		if i%yieldEvery == yieldEvery-1 {
+			runtime.Gosched()
+		}
 		w := filterWhere{where, i}
 		var f engine.Filter
 		var echo string
@@ -372,7 +380,12 @@ func (b *builder) postFilters(where string, v any) error {
 			if f, err = postFilter(w, x); err != nil {
 				return err
 			}
-			echo = echoFilter(f)
+			if f == prev && prevEcho != "" {
+				echo = prevEcho
+			} else {
+				echo = echoFilter(f)
+				prev, prevEcho = f, echo
+			}
 		case []any: // an OR group (filter_groups.go)
 			g, echo, err := postGroup(w, x, 1)
 			if err != nil {

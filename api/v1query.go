@@ -282,12 +282,12 @@ func (s *Server) v1Query(ctx *fasthttp.RequestCtx) {
 	defer st.release()
 	budget := s.startBudget(ctx, st)
 	defer budget.Release()
-	if heavyByPlan(&req.Query) {
-		err = budget.Acquire() // admission.go
-	}
 	snap := s.eng.Snapshot()
 	q := req.Query
 	q.Target, q.CountOnly, q.Budget = release.GenomicVariation, true, budget
+	if s.heavyByPlan(snap, &q) {
+		err = budget.Acquire() // admission.go
+	}
 	var variants engine.Result
 	var some bool
 	st.datasets, some = s.restrict(caller, snap, &q, false, st.datasets)

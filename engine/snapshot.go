@@ -45,6 +45,10 @@ type Snapshot struct {
 	// aggTerms is the catalog of aggregation concepts, built when first asked (aggregate.go).
 	aggOnce  sync.Once
 	aggTerms []AggregationTerm
+	// perBiosample and perVariant are the mean carried variants of a biosample and carriers
+	// of a variant, counted when a plan's cost is first estimated (plancost.go).
+	callsOnce                sync.Once
+	perBiosample, perVariant int64
 }
 
 // DatasetInfo describes one dataset of the release.

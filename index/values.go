@@ -199,6 +199,15 @@ func (x *ValueIndex) Has(path string) bool {
 // Paths returns every indexed path, sorted. The slice is shared: callers must not modify it.
 func (x *ValueIndex) Paths() []string { return x.paths }
 
+// Distinct is the number of distinct values of path (0 when no row has it): what a LIKE
+// pattern (a value with %) scans one by one.
+func (x *ValueIndex) Distinct(path string) int {
+	if f := x.fields[path]; f != nil {
+		return f.p.len()
+	}
+	return 0
+}
+
 // Values returns up to limit distinct values at path, sorted; limit <= 0 means all. The
 // slice is the caller's.
 func (x *ValueIndex) Values(path string, limit int) []string {

@@ -62,6 +62,11 @@ func Targets(r *suite.Results) []Target {
 			fmt.Sprintf("%s lines/s (zcat of the file: %s lines/s; %s)", qps(sr.Ingest.LinesPerSec), qps(sr.Ingest.ZcatLinesPerSec), bcftoolsRatios(sr.Ingest)),
 			met(sr.Ingest.LinesPerSec >= 200_000)})
 	}
+	for _, sr := range oneDatasetScales(r) {
+		if t, ok := cohortStatsTargetOf(sr); ok && sr.Scale.Samples == 2504 {
+			out = append(out, t)
+		}
+	}
 	var ten *suite.ScaleResult
 	for i := range r.Scales {
 		if s := &r.Scales[i]; s.Scale.Variants >= 10_000_000 && s.Scale.Samples == 2504 {
@@ -76,6 +81,7 @@ func Targets(r *suite.Results) []Target {
 		out = append(out, memoryTarget(ten),
 			readyTarget(ten))
 	}
+	out = append(out, indexBuildTarget(ten))
 	return out
 }
 
@@ -85,6 +91,10 @@ func Targets(r *suite.Results) []Target {
 func readyTarget(ten *suite.ScaleResult) Target {
 	ld := ten.Load
 	t := Target{What: "ready from prebuilt index files at 10^7", Target: "< 2 s"}
+	if ld.ReadyFromIndex <= 0 {
+		t.Measured, t.Met = "the scale stopped before the ready step", "not measured"
+		return t
+	}
 	if ld.ReadyRestart == 0 {
 		t.Measured, t.Met = dur(ld.ReadyFromIndex), met(ld.ReadyFromIndex > 0 && ld.ReadyFromIndex < 2*time.Second)
 		return t
@@ -209,7 +219,7 @@ func largest(r *suite.Results, samples int) *suite.ScaleResult {
 	var best *suite.ScaleResult
 	for i := range r.Scales {
 		s := &r.Scales[i]
-		if s.Scale.Samples == samples && s.Scale.Datasets <= 1 && (best == nil || s.Scale.Variants > best.Scale.Variants) {
+		if s.Scale.Samples == samples && s.Scale.Datasets <= 1 && s.Ingest.Lines > 0 && (best == nil || s.Scale.Variants > best.Scale.Variants) {
 			best = s
 		}
 	}
@@ -241,6 +251,7 @@ func writeMarkdown(w io.Writer, r *suite.Results, plots []string) error {
 	for _, name := range plots {
 		p("\n![%s](%s)\n", strings.TrimSuffix(name, ".png"), name)
 	}
+	writeAcrossScales(w, r)
 	base := oneDatasetBaseline(r)
 	for i := range r.Scales {
 		writeScale(w, &r.Scales[i], base)
@@ -268,28 +279,20 @@ func oneDatasetBaseline(r *suite.Results) *suite.ScaleResult {
 
 func writeScale(w io.Writer, sr *suite.ScaleResult, base *suite.ScaleResult) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	in, ld := sr.Ingest, sr.Load
+	ld := sr.Load
 	p("\n## %s\n\n", sr.Scale)
 	p("| step | figure |\n|---|---|\n")
-	gen := dur(sr.Generate)
-	if sr.GenerateReused {
-		gen = "VCF kept from an earlier run (--keep)"
+	if sr.ReleaseGiven != "" {
+		p("| release | given (`--release %s`): not generated, ingested, loaded from Parquet or indexed in this run; %d variants, %d individuals |\n", sr.ReleaseGiven, ld.VariantsLoaded, ld.IndividualsRows)
+	} else {
+		writeBuildSteps(w, sr)
 	}
-	p("| generate (popgen BFF + BGZF VCF) | %s, VCF %s |\n", gen, bytesIEC(sr.VCFBytes))
-	p("| ingest | %s: %s lines/s, %s genotype calls/s, %s written |\n", dur(in.Elapsed), qps(in.LinesPerSec), qps(in.CallsPerSec), bytesIEC(in.BytesWritten))
-	p("| %s of the same VCF | %s: %s lines/s (ingest at %.2f× of it) |\n", in.ZcatTool, dur(in.Zcat), qps(in.ZcatLinesPerSec), ratio(in.LinesPerSec, in.ZcatLinesPerSec))
-	for _, b := range in.Bcftools {
-		p("| `%s` | %s: %s lines/s (ingest at %.2f× of it) |\n", b.Command, dur(b.Elapsed), qps(b.LinesPerSec), ratio(in.LinesPerSec, b.LinesPerSec))
-	}
-	if in.BcftoolsSkipped != "" {
-		p("| bcftools readings of the same VCF | not measured: %s |\n", in.BcftoolsSkipped)
-	}
-	p("| load (read release, build every index) | %s, %.2f s per million variants |\n", dur(ld.Elapsed), ld.SecondsPerMVar)
-	p("| memory after load | heap %s (%.0f B per variant), RSS %s |\n", bytesIEC(ld.HeapBytes), ld.HeapPerVariant, bytesIEC(ld.RSSBytes))
 	if ld.ReadyFromIndex > 0 {
-		if ld.IndexPeakRSS > 0 {
+		switch {
+		case sr.ReleaseGiven != "": // built elsewhere: no build to give
+		case ld.IndexPeakRSS > 0:
 			p("| index files (`bitbeacon index`, a process of its own) | built in %s, %.2f s per million variants, peak RSS %s |\n", dur(ld.IndexElapsed), ld.IndexSecondsPerMVar, bytesIEC(ld.IndexPeakRSS))
-		} else {
+		default:
 			p("| index files (bitbeacon index, in the suite's process) | built in %s |\n", dur(ld.IndexElapsed))
 		}
 		p("| ready from index files (what serve does) | %s: heap %s, RSS %s (mapped files included) |\n", dur(ld.ReadyFromIndex), bytesIEC(ld.ReadyHeapBytes), bytesIEC(ld.ReadyRSSBytes))
@@ -339,6 +342,28 @@ func writeScale(w io.Writer, sr *suite.ScaleResult, base *suite.ScaleResult) {
 	if sr.Compare != nil {
 		writeCompare(w, sr)
 	}
+}
+
+// writeBuildSteps gives the steps that made the scale's release: generate, ingest (beside
+// zcat and bcftools reading the same VCF) and the load from Parquet.
+func writeBuildSteps(w io.Writer, sr *suite.ScaleResult) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	in, ld := sr.Ingest, sr.Load
+	gen := dur(sr.Generate)
+	if sr.GenerateReused {
+		gen = "VCF kept from an earlier run (--keep)"
+	}
+	p("| generate (popgen BFF + BGZF VCF) | %s, VCF %s |\n", gen, bytesIEC(sr.VCFBytes))
+	p("| ingest | %s: %s lines/s, %s genotype calls/s, %s written |\n", dur(in.Elapsed), qps(in.LinesPerSec), qps(in.CallsPerSec), bytesIEC(in.BytesWritten))
+	p("| %s of the same VCF | %s: %s lines/s (ingest at %.2f× of it) |\n", in.ZcatTool, dur(in.Zcat), qps(in.ZcatLinesPerSec), ratio(in.LinesPerSec, in.ZcatLinesPerSec))
+	for _, b := range in.Bcftools {
+		p("| `%s` | %s: %s lines/s (ingest at %.2f× of it) |\n", b.Command, dur(b.Elapsed), qps(b.LinesPerSec), ratio(in.LinesPerSec, b.LinesPerSec))
+	}
+	if in.BcftoolsSkipped != "" {
+		p("| bcftools readings of the same VCF | not measured: %s |\n", in.BcftoolsSkipped)
+	}
+	p("| load (read release, build every index) | %s, %.2f s per million variants |\n", dur(ld.Elapsed), ld.SecondsPerMVar)
+	p("| memory after load | heap %s (%.0f B per variant), RSS %s |\n", bytesIEC(ld.HeapBytes), ld.HeapPerVariant, bytesIEC(ld.RSSBytes))
 }
 
 // writeDatasetRequests lists the requests whose work may follow the number of datasets,

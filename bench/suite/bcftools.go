@@ -25,6 +25,15 @@ type BcftoolsReading struct {
 // bcftoolsNotFound is the note a run without bcftools leaves in its report.
 const bcftoolsNotFound = "bcftools not found on PATH (`make bcftools` installs Debian's package)"
 
+// bcftoolsSkippedAbove is the note a scale above Config.BcftoolsMaxVariants leaves in its
+// report, "" when the readings are to be taken.
+func bcftoolsSkippedAbove(cfg *Config, sc Scale) string {
+	if cfg.BcftoolsMaxVariants <= 0 || sc.Variants <= cfg.BcftoolsMaxVariants {
+		return ""
+	}
+	return fmt.Sprintf("skipped above %d variants (--bcftools-max-variants)", cfg.BcftoolsMaxVariants)
+}
+
 // bcftoolsCommands are the readings the suite times, each writing what it reads to out
 // (/dev/null when timed). view decodes every field and re-encodes it as uncompressed BCF on
 // two threads (bgzf inflation in parallel); query formats every sample's GT, one line per

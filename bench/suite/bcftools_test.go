@@ -169,3 +169,18 @@ func TestMeasureBcftoolsFailsOnABadFile(t *testing.T) {
 		t.Fatalf("err %v, readings %+v", err, in.Bcftools)
 	}
 }
+
+// Above --bcftools-max-variants a scale is not read by bcftools and says why; at or below
+// it, or without a limit, it is.
+func TestBcftoolsSkippedAbove(t *testing.T) {
+	cases := []struct {
+		limit, variants int
+		skipped         bool
+	}{{0, 10_000_000, false}, {1_000_000, 1_000_000, false}, {1_000_000, 10_000_000, true}}
+	for _, c := range cases {
+		note := bcftoolsSkippedAbove(&Config{BcftoolsMaxVariants: c.limit}, Scale{Variants: c.variants, Samples: 2504})
+		if (note != "") != c.skipped || c.skipped && !strings.Contains(note, "1000000") {
+			t.Errorf("limit %d, %d variants: note %q, want skipped %v", c.limit, c.variants, note, c.skipped)
+		}
+	}
+}

@@ -89,11 +89,20 @@ type Config struct {
 	// Bcftools is the bcftools binary timed reading each scale's VCF beside the ingest; ""
 	// looks it up on PATH, and without one those readings are skipped with a note.
 	Bcftools string `json:"bcftools,omitempty"`
+	// BcftoolsMaxVariants, when positive, skips those readings at larger scales: at 10^7
+	// variants bcftools query alone takes the better part of an hour on two cores.
+	BcftoolsMaxVariants int `json:"bcftoolsMaxVariants,omitempty"`
 	// ServeMemoryLimit, when positive, adds a step to each scale: ServeBinary (bitbeacon)
 	// serves the release in a memory cgroup of that many bytes and is driven with the mix
 	// (memlimit.go). Without ServeBinary, or where no cgroup can be made, it is skipped.
 	ServeMemoryLimit int64  `json:"serveMemoryLimit,omitempty"`
 	ServeBinary      string `json:"-"`
+	// Release, when set, is an indexed release built elsewhere (bitbeacon ingest, then
+	// bitbeacon index) that the one scale queries instead of generating, ingesting and
+	// building its own: the query steps only, from the ready step on, and nothing is
+	// written into it. The scale names its population (e.g. a 10^7 release whose build
+	// needs more disk than the run has).
+	Release string `json:"release,omitempty"`
 	// Work holds the generated files and releases (removed after each scale unless Keep).
 	Work string `json:"-"`
 	Keep bool   `json:"-"`
@@ -152,6 +161,9 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	if len(cfg.Scales) == 0 {
 		return nil, fmt.Errorf("bench: no scale")
+	}
+	if cfg.Release != "" && (len(cfg.Scales) != 1 || cfg.Scales[0].manyDatasets()) {
+		return nil, fmt.Errorf("bench: a given release (%s) is queried as one scale of one dataset, not %d scale(s)", cfg.Release, len(cfg.Scales))
 	}
 	if cfg.Work == "" {
 		dir, err := os.MkdirTemp("", "bitbeacon-bench-")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -93,7 +94,7 @@ func TestIngestQueryServe(t *testing.T) {
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		_, err := run(t, sctx, "serve", "--data", rel, "--listen", addr, "--drain", "0s")
+		_, err := run(t, sctx, "serve", "--data", rel, "--listen", addr, "--drain", "0s", "--read-timeout", "1s")
 		done <- err
 	}()
 	body := getWhenUp(t, "http://"+addr+"/individuals?filters=NCIT:C16576&requestedGranularity=count")
@@ -113,6 +114,21 @@ func TestIngestQueryServe(t *testing.T) {
 	var si struct{ ID, Version string }
 	if err := json.Unmarshal(getWhenUp(t, "http://"+addr+"/service-info"), &si); err != nil || si.Version != api.Version || si.ID != info.Response.ID {
 		t.Errorf("/service-info: %+v %v", si, err)
+	}
+	// --read-timeout cuts a connection that sends nothing long before the default 30 s.
+	if c, err := net.Dial("tcp", addr); err != nil {
+		t.Error(err)
+	} else {
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, err := io.ReadAll(c)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Errorf("serve --read-timeout 1s: a silent connection still open after 20 s")
+		}
+		c.Close()
+	}
+	if _, err := run(t, ctx, "serve", "--data", rel, "--listen", freeAddr(t), "--write-timeout", "-1s"); err == nil || !strings.Contains(err.Error(), "--write-timeout") {
+		t.Errorf("serve accepted a negative --write-timeout: %v", err)
 	}
 	stop()
 	select {

@@ -23,9 +23,10 @@ import (
 
 func serveCmd() *cobra.Command {
 	var (
-		dataDir, listen, configPath, spillDir string
-		demo, verbose, checkConfig            bool
-		watch, drain                          time.Duration
+		dataDir, listen, configPath, spillDir  string
+		demo, verbose, checkConfig             bool
+		watch, drain                           time.Duration
+		readTimeout, writeTimeout, idleTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--data DIR | --demo] [--listen ADDR] [--config FILE]",
@@ -73,6 +74,23 @@ requests in flight finish on the old release.`,
 			if cmd.Flags().Changed("drain") {
 				cfg.Server.DrainPeriod = drain
 			}
+			for _, t := range []struct {
+				flag string
+				v    time.Duration
+				dst  *time.Duration
+			}{
+				{"read-timeout", readTimeout, &cfg.Server.ReadTimeout},
+				{"write-timeout", writeTimeout, &cfg.Server.WriteTimeout},
+				{"idle-timeout", idleTimeout, &cfg.Server.IdleTimeout},
+			} {
+				if !cmd.Flags().Changed(t.flag) {
+					continue
+				}
+				if t.v <= 0 {
+					return fmt.Errorf("--%s %s: must be positive", t.flag, t.v)
+				}
+				*t.dst = t.v
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			go func() { <-ctx.Done(); stop() }() // a second signal ends the process at once
@@ -110,6 +128,9 @@ requests in flight finish on the old release.`,
 	f.StringVar(&configPath, "config", "", "beacon configuration (YAML); defaults work without one")
 	f.DurationVar(&watch, "watch", 0, "poll --data for a new release this often (0: only on SIGHUP)")
 	f.DurationVar(&drain, "drain", 0, "after SIGTERM, keep answering this long with /ready at 503 (default: server.drainPeriod, 5s)")
+	f.DurationVar(&readTimeout, "read-timeout", 0, "bound on reading one request, headers and body; a slower client gets 408 and is cut (default: server.readTimeout, 30s)")
+	f.DurationVar(&writeTimeout, "write-timeout", 0, "bound on writing one response to a client that does not read it (default: server.writeTimeout, 60s)")
+	f.DurationVar(&idleTimeout, "idle-timeout", 0, "close a keep-alive connection idle this long (default: server.idleTimeout, 60s)")
 	f.BoolVar(&checkConfig, "check-config", false, "validate the configuration (file and BITBEACON_ environment) against --data's release and exit")
 	f.StringVar(&spillDir, "spill-dir", "", "where a load from Parquet (no usable index files) writes its temporary variant columns (default: the system's temporary directory)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")

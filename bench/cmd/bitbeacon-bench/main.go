@@ -5,6 +5,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -41,7 +42,9 @@ func main() {
 func benchCmd() *cobra.Command {
 	var (
 		full, keep, noCompare, verbose bool
+		rewriteReport                  bool
 		scales, conns, out, work       string
+		release                        string
 		serveLimitMiB                  int64
 		serveBin                       string
 		// opt holds the flags that override the chosen configuration when given.
@@ -66,6 +69,9 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
   bitbeacon-bench --scale 1e4,1e5 --conns 1,16,64 --duration 5s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if rewriteReport {
+				return rewrite(cmd, out)
+			}
 			cfg := suite.Quick()
 			if full {
 				cfg = suite.Full()
@@ -85,6 +91,7 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 			set("compare-engines", func() { cfg.CompareEngines = opt.CompareEngines })
 			set("compare-repeat", func() { cfg.CompareRepeat = opt.CompareRepeat })
 			set("compare-max-variants", func() { cfg.CompareMaxVariants = opt.CompareMaxVariants })
+			set("bcftools-max-variants", func() { cfg.BcftoolsMaxVariants = opt.BcftoolsMaxVariants })
 			set("serve-memory-limit-mib", func() { cfg.ServeMemoryLimit = serveLimitMiB << 20 })
 			if cfg.ServeBinary = serveBin; serveBin == "" {
 				cfg.ServeBinary = sibling.Find(serverBinary) // serves the release in the memory-limit step
@@ -100,7 +107,7 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 					return fmt.Errorf("--conns: %w", err)
 				}
 			}
-			cfg.Work, cfg.Keep = work, keep
+			cfg.Work, cfg.Keep, cfg.Release = work, keep, release
 			cfg.Log = newLogger(verbose)
 			if noCompare {
 				cfg.CompareBin = ""
@@ -141,6 +148,7 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 	f.StringVar(&scales, "scale", "", "comma-separated scales, VARIANTS[xSAMPLES][/DATASETS(split|shared)], e.g. 1e4,1e6,1e4x100000,1e4/1000split")
 	f.StringVar(&out, "out", "bench-report", "directory for report.md, results.json and the plots")
 	f.StringVar(&work, "work", "", "directory for generated data and releases (default: a temporary one)")
+	f.StringVar(&release, "release", "", "query this indexed release (bitbeacon ingest, then bitbeacon index) instead of generating, ingesting and building one; with one --scale naming its population; nothing is written into it")
 	f.BoolVar(&keep, "keep", false, "keep the generated data and releases; with --work, a later run reuses a VCF generated with the same configuration")
 	f.Uint64Var(&opt.Seed, "seed", opt.Seed, "population and query-mix seed")
 	f.IntVar(&opt.PerKind, "per-kind", opt.PerKind, "queries per kind in the mix")
@@ -153,10 +161,30 @@ with a part of the variants), e.g. 1e4/1000split or 1e4x100/1000shared.`,
 	f.StringVar(&opt.CompareEngines, "compare-engines", opt.CompareEngines, "comparators to run")
 	f.IntVar(&opt.CompareRepeat, "compare-repeat", opt.CompareRepeat, "runs of each query on each comparator")
 	f.IntVar(&opt.CompareMaxVariants, "compare-max-variants", opt.CompareMaxVariants, "skip the comparators at larger scales")
+	f.IntVar(&opt.BcftoolsMaxVariants, "bcftools-max-variants", opt.BcftoolsMaxVariants, "skip the bcftools readings of the VCF at larger scales (0: no limit)")
 	f.BoolVar(&noCompare, "no-compare", false, "skip the SQL comparators")
 	f.Int64Var(&serveLimitMiB, "serve-memory-limit-mib", opt.ServeMemoryLimit>>20, "serve each release with 'bitbeacon serve' in a memory cgroup of this many MiB and drive it with the mix (0: skip; needs root and a cgroup memory controller)")
+	f.BoolVar(&rewriteReport, "rewrite-report", false, "run nothing: write report.md and the plots again from the results.json in --out (a run's figures through this binary's report)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "debug logging")
 	return cmd
+}
+
+// rewrite writes the report in dir again from its results.json, so that a long run's
+// figures can be read through a newer report without measuring them again.
+func rewrite(cmd *cobra.Command, dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return fmt.Errorf("--rewrite-report: %w", err)
+	}
+	var res suite.Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("--rewrite-report: %s: %w", filepath.Join(dir, "results.json"), err)
+	}
+	if err := report.Write(dir, &res); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.md"))
+	return nil
 }
 
 func newLogger(verbose bool) *slog.Logger {

@@ -129,6 +129,19 @@ func TestBench(t *testing.T) {
 	if err != nil || !strings.Contains(string(md), "## 1200 variants × 40 samples") {
 		t.Errorf("report.md: %v\n%s", err, md)
 	}
+	// --rewrite-report writes the report again from results.json, measuring nothing.
+	if err := os.Remove(filepath.Join(out, "report.md")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "--rewrite-report", "--out", out); err != nil {
+		t.Fatalf("--rewrite-report: %v", err)
+	}
+	if again, err := os.ReadFile(filepath.Join(out, "report.md")); err != nil || !strings.Contains(string(again), "## 1200 variants × 40 samples") || !strings.Contains(string(again), "peak RSS") {
+		t.Errorf("rewritten report.md: %v\n%s", err, again)
+	}
+	if _, err := run(t, "--rewrite-report", "--out", t.TempDir()); err == nil || !strings.Contains(err.Error(), "results.json") {
+		t.Errorf("--rewrite-report without results.json: %v", err)
+	}
 	for _, bad := range []string{"0", "1e4x", "ten", "1.5x2000"} {
 		if _, err := run(t, "--scale", bad, "--out", t.TempDir()); err == nil || !strings.Contains(err.Error(), "--scale") {
 			t.Errorf("--scale %s: %v", bad, err)

@@ -1,0 +1,128 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bitbeacon/bitbeacon/engine"
+)
+
+// The transport's timeouts come from server.readTimeout, server.writeTimeout and
+// server.idleTimeout, or from BITBEACON_ variables; zero takes the default, a negative
+// value is refused.
+func TestServerTimeoutsConfigured(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "beacon.yaml")
+	if err := os.WriteFile(path, []byte("server:\n  readTimeout: 3s\n  writeTimeout: 4s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DefaultServer()
+	if c.Server.ReadTimeout != 3*time.Second || c.Server.WriteTimeout != 4*time.Second || c.Server.IdleTimeout != d.IdleTimeout {
+		t.Errorf("from the file: %+v", c.Server)
+	}
+	if _, err := c.ApplyEnv([]string{"BITBEACON_SERVER_READ_TIMEOUT=250ms", "BITBEACON_SERVER_IDLE_TIMEOUT=7s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	hs := NewServer(nil, &c, nil).HTTPServer()
+	if hs.ReadTimeout != 250*time.Millisecond || hs.WriteTimeout != 4*time.Second || hs.IdleTimeout != 7*time.Second {
+		t.Errorf("fasthttp runs with read %s, write %s, idle %s", hs.ReadTimeout, hs.WriteTimeout, hs.IdleTimeout)
+	}
+	def := DefaultConfig()
+	if hs := NewServer(nil, &def, nil).HTTPServer(); hs.ReadTimeout != d.ReadTimeout || d.ReadTimeout <= 0 || hs.WriteTimeout != d.WriteTimeout {
+		t.Errorf("defaults: read %s, write %s", hs.ReadTimeout, hs.WriteTimeout)
+	}
+	bad := DefaultConfig()
+	bad.Server.ReadTimeout = -time.Second
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "readTimeout") {
+		t.Errorf("a negative readTimeout: %v", err)
+	}
+}
+
+// A slowloris client, sending its request line and headers a byte at a time and never
+// ending them, is cut at server.readTimeout (here a tenth of the default), while other
+// callers are answered meanwhile and after.
+func TestSlowlorisCutAtReadTimeout(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Server.ReadTimeout = 3 * time.Second
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.NewEngine(testRelease(t, "fixture"), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serveLoopback(t, NewServer(eng, &cfg, nil))
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	started := time.Now()
+	// The reader sees the end of the connection: EOF or a reset, after whatever the server
+	// wrote (a 408).
+	closed := make(chan []byte, 1)
+	go func() {
+		slow.SetReadDeadline(time.Now().Add(25 * time.Second)) // the default timeout is 30 s
+		got, err := io.ReadAll(slow)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			got = nil // still open when the test gave up
+		}
+		closed <- got
+	}()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		head := "GET /info HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 1<<12)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if _, err := slow.Write([]byte{head[i%len(head)]}); err != nil {
+				return
+			}
+		}
+	}()
+	// Other callers are answered while the slow client trickles its headers in.
+	for i := range 3 {
+		if status, _ := rawExchange(t, addr, []byte("GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")); status != 200 {
+			t.Fatalf("caller %d beside the slow client: status %d", i, status)
+		}
+	}
+	var got []byte
+	select {
+	case got = <-closed:
+	case <-time.After(30 * time.Second):
+	}
+	lasted := time.Since(started)
+	if got == nil {
+		t.Fatalf("the slow client's connection still open after %s; server.readTimeout is %s", lasted, cfg.Server.ReadTimeout)
+	}
+	if lasted < cfg.Server.ReadTimeout {
+		t.Errorf("the slow client was cut after %s, before server.readTimeout %s", lasted, cfg.Server.ReadTimeout)
+	}
+	if len(got) > 0 && !strings.HasPrefix(string(got), "HTTP/1.1 408") {
+		t.Errorf("the slow client read %.80q; want nothing or a 408", got)
+	}
+	for i := range 2 {
+		if status, _ := rawExchange(t, addr, []byte("GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")); status != 200 {
+			t.Fatalf("caller %d after the slow client: status %d", i, status)
+		}
+	}
+	t.Logf("slow client cut after %s; it read %d bytes (%.40q)", lasted.Round(time.Millisecond), len(got), got)
+}
