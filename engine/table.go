@@ -137,11 +137,11 @@ func (b *tableBuilder) addEffectEquivalents(terms []string, row uint32) {
 	}
 }
 
-// spill sends the builder's ids, records and postings to spill files (n: expected rows); a
-// spill file's error is the spiller's.
-func (b *tableBuilder) spill(sp *spiller, n int) {
-	b.ids = newSpilledStrings(sp.create("ids"), n)
-	b.json = newSpilledStrings(sp.create("records"), n)
+// spill sends the builder's ids, records and postings to spill files; a spill file's error
+// is the spiller's.
+func (b *tableBuilder) spill(sp *spiller) {
+	b.ids = sp.strings("ids")
+	b.json = sp.strings("records")
 	b.terms.Spill(indexSpill{sp}, "terms")
 	b.values.Spill(indexSpill{sp})
 }
