@@ -102,10 +102,21 @@ func BenchmarkHostileP99(b *testing.B) {
 		return lat
 	}
 	ends := map[int]int{} // how the hostile requests ended: status, or -1 for a client error
+	// gcs counts the collections that ran while the callers were measured, by phase: the
+	// hostile requests' garbage drives them, and cheap requests wait out their pauses.
+	gcs := map[bool]uint32{}
+	numGC := func() uint32 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.NumGC
+	}
 	measure := func(attack bool) time.Duration {
 		runtime.GC() // each phase starts from the same heap, not the other's garbage
 		if !attack {
-			return p99(normal())
+			n := numGC()
+			lat := normal()
+			gcs[false] += numGC() - n
+			return p99(lat)
 		}
 		stop := make(chan struct{})
 		var hwg sync.WaitGroup
@@ -145,12 +156,15 @@ func BenchmarkHostileP99(b *testing.B) {
 		for answered.Load() < clients {
 			time.Sleep(time.Millisecond)
 		}
+		n := numGC()
 		lat := normal()
+		gcs[true] += numGC() - n
 		close(stop)
 		hwg.Wait()
 		return p99(lat)
 	}
 	measure(true) // the first attack pages in and builds what the hostile queries touch
+	clear(gcs)
 	b.ResetTimer()
 	for range b.N {
 		var alone, attacked, ratios []float64
@@ -173,7 +187,9 @@ func BenchmarkHostileP99(b *testing.B) {
 		b.ReportMetric(median(ratios), "p99-ratio")
 		b.ReportMetric(slices.Min(ratios), "p99-ratio-min")
 		b.ReportMetric(slices.Max(ratios), "p99-ratio-max")
-		b.Logf("p99 ratios %s (median %.2fx); hostile requests ended: %v", fmtRatios(ratios), median(ratios), ends)
+		b.ReportMetric(float64(gcs[false])/float64(rounds), "gc/alone-phase")
+		b.ReportMetric(float64(gcs[true])/float64(rounds), "gc/attacked-phase")
+		b.Logf("p99 ratios %s (median %.2fx); hostile requests ended: %v; collections while measured: %d alone, %d attacked", fmtRatios(ratios), median(ratios), ends, gcs[false], gcs[true])
 	}
 }
 

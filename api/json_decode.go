@@ -20,6 +20,39 @@ import (
 // exactly as encoding/json with UseNumber would give them.
 var jsonParsers fastjson.ParserPool
 
+// bigParser keeps one parser of big bodies (heavyBody and more) out of jsonParsers: a
+// collection empties a sync.Pool, and a parser of 10,000 filters (30,000 values, 2 MB)
+// rebuilt after each was most of such a body's garbage. It keeps one of a body up to
+// keptParserBody, so at most a few MB stay allocated for it.
+var bigParser = make(chan *fastjson.Parser, 1)
+
+const keptParserBody = 256 << 10
+
+func getParser(n int) *fastjson.Parser {
+	if n >= heavyBody {
+		select {
+		case p := <-bigParser:
+			return p
+		default:
+		}
+	}
+	return jsonParsers.Get()
+}
+
+func putParser(p *fastjson.Parser, n int) {
+	switch {
+	case n > keptParserBody: // let the collector have it
+	case n >= heavyBody:
+		select {
+		case bigParser <- p:
+		default:
+			jsonParsers.Put(p)
+		}
+	default:
+		jsonParsers.Put(p)
+	}
+}
+
 // decodeBody decodes a POST body into generic JSON values. Bodies with a backslash (string
 // escapes, whose edge cases such as lone surrogates encoding/json replaces in its own way),
 // with invalid UTF-8 (which encoding/json replaces), with a control character in a string or
@@ -28,14 +61,14 @@ var jsonParsers fastjson.ParserPool
 // encoding/json's for every input (FuzzDecodeBody).
 func decodeBody(body []byte) (any, error) {
 	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		p := jsonParsers.Get()
+		p := getParser(len(body))
 		v, err := p.ParseBytes(body)
 		var doc any
 		ok := err == nil
 		if ok {
 			doc, ok = fromFastJSON(v)
 		}
-		jsonParsers.Put(p)
+		putParser(p, len(body))
 		if ok {
 			return doc, nil
 		}

@@ -353,7 +353,7 @@ func (b *builder) postFilters(where string, v any) error {
 		return reqErrorf("%s must be an array; got %s", where, jsonType(v))
 	}
 	r := b.req
-	// A filter equal to the previous one shares its echo (a hostile body repeats one
+	// A filter object equal to the previous one is dropped here (a hostile body repeats one
 	// filter thousands of times); the loop yields the core every yieldEvery items.
 	var prev engine.Filter
 	var prevEcho string
@@ -381,11 +381,10 @@ func (b *builder) postFilters(where string, v any) error {
 				return err
 			}
 			if f == prev && prevEcho != "" {
-				echo = prevEcho
-			} else {
-				echo = echoFilter(f)
-				prev, prevEcho = f, echo
+				continue // guard would drop it: identical filters are evaluated and echoed once
 			}
+			echo = echoFilter(f)
+			prev, prevEcho = f, echo
 		case []any: // an OR group (filter_groups.go)
 			g, echo, err := postGroup(w, x, 1)
 			if err != nil {
