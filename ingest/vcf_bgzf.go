@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
@@ -149,7 +150,7 @@ func (bt *bgzfBatch) cut(r *bufio.Reader, offset int64) (int, error) {
 			return len(bt.raw), fmt.Errorf("bgzf: block at byte %d has no valid BC (block size) field", at)
 		}
 		start := len(bt.raw)
-		bt.raw = append(bt.raw, make([]byte, bsize)...)
+		bt.raw = slices.Grow(bt.raw, bsize)[:start+bsize] // no clearing: ReadFull fills it
 		if _, err := io.ReadFull(r, bt.raw[start:]); err != nil {
 			return len(bt.raw), fmt.Errorf("bgzf: block at byte %d: %w", at, io.ErrUnexpectedEOF)
 		}
@@ -171,8 +172,9 @@ func (bt *bgzfBatch) inflate(z *io.ReadCloser, src *bytes.Reader) error {
 	for _, m := range bt.members {
 		total += int(m.size)
 	}
-	bt.text = bt.text[:0]
-	bt.text = append(bt.text, make([]byte, total)...)[:0]
+	// Capacity for all of the text without clearing it: every byte is inflated into, and
+	// a member that inflates short is an error.
+	bt.text = slices.Grow(bt.text[:0], total)
 	for _, m := range bt.members {
 		src.Reset(bt.raw[m.start:m.end])
 		if *z == nil {
