@@ -146,10 +146,35 @@ func (b *carriedByBuilder) build() ([]*roaring.Bitmap, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d := index.NewDecoder(image)
-	bms := d.Bitmaps()
-	if err := d.Done(); err != nil {
-		return nil, nil, fmt.Errorf("spill file for carriedBy: %w", err)
+	bms := b.decode(image)
+	if err := b.sp.err; err != nil {
+		return nil, nil, err
 	}
 	return bms, image, nil
+}
+
+// decodeDropSpan is how much of the carriedBy image is decoded before its pages are dropped.
+const decodeDropSpan = 64 << 20
+
+// decode views the bitmaps of the image. Reading a bitmap touches every container (the
+// count of a run container is in its bytes), and the kernel maps the pages around each
+// touch: at 10^7 variants the whole 2.2 GB image became resident at once, raising the peak
+// by as much. The pages are dropped every decodeDropSpan bytes, as the index file copy does.
+func (b *carriedByBuilder) decode(image []byte) []*roaring.Bitmap {
+	d := index.NewDecoder(image)
+	bms := make([]*roaring.Bitmap, d.Count(uint64(len(image))/8))
+	dropped := 0
+	for i := range bms {
+		bms[i] = d.Bitmap()
+		if off := d.Offset(); off-dropped >= decodeDropSpan {
+			b.sp.mp.dropPages(image[dropped:off])
+			dropped = off
+		}
+	}
+	b.sp.mp.dropPages(image[dropped:d.Offset()])
+	if err := d.Done(); err != nil {
+		b.sp.fail(fmt.Errorf("spill file for carriedBy: %w", err))
+		return nil
+	}
+	return bms
 }

@@ -157,7 +157,8 @@ func (c *carrierLists) intersects(v uint32, rows *roaring.Bitmap) bool {
 // carrierListsBuilder appends the carriers of variants in row order to a spill file
 // (spill.go), and the carriers' union of each full block of rows to blocks.
 type carrierListsBuilder struct {
-	offs []uint64
+	offs *spilledArray[uint64]
+	v    int // variants added
 	wide bool
 	f    *spillFile
 	n    uint64   // carriers added
@@ -169,8 +170,9 @@ type carrierListsBuilder struct {
 	cur    []uint64 // the union of the current block so far
 }
 
-func newCarrierListsBuilder(biosampleRows uint32, n int, f *spillFile) *carrierListsBuilder {
-	b := &carrierListsBuilder{offs: make([]uint64, 1, n+1), wide: biosampleRows > 1<<16, f: f}
+func newCarrierListsBuilder(biosampleRows uint32, n int, f *spillFile, offs *spilledArray[uint64]) *carrierListsBuilder {
+	b := &carrierListsBuilder{offs: offs, wide: biosampleRows > 1<<16, f: f}
+	b.offs.add(0)
 	b.shift, b.words = blockShiftFor(biosampleRows), (int(biosampleRows)+63)/64
 	b.cur = make([]uint64, b.words)
 	b.blocks = make([]uint64, 0, (n>>b.shift)*b.words)
@@ -189,11 +191,12 @@ func (b *carrierListsBuilder) add(rows []uint32) {
 		spillArray(b.f, b.r16)
 	}
 	b.n += uint64(len(rows))
-	b.offs = append(b.offs, b.n)
+	b.offs.add(b.n)
+	b.v++
 	for _, r := range rows {
 		b.cur[r>>6] |= 1 << (r & 63)
 	}
-	if v := len(b.offs) - 1; v&(1<<b.shift-1) == 0 { // a block is full
+	if b.v&(1<<b.shift-1) == 0 { // a block is full
 		b.blocks = append(b.blocks, b.cur...)
 		clear(b.cur)
 	}
@@ -204,7 +207,11 @@ func (b *carrierListsBuilder) build() (carrierLists, error) {
 	if err != nil {
 		return carrierLists{}, err
 	}
-	c := carrierLists{offs: clipped(b.offs), blocks: clipped(b.blocks), blockShift: b.shift, blockWords: b.words}
+	offs, err := b.offs.build()
+	if err != nil {
+		return carrierLists{}, err
+	}
+	c := carrierLists{offs: offs, blocks: clipped(b.blocks), blockShift: b.shift, blockWords: b.words}
 	if b.wide {
 		c.r32 = mappedArray[uint32](data)
 		if c.r32 == nil {

@@ -82,8 +82,8 @@ func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 	}
 	for r := range p.n {
 		row := b.tb.addRow(p.ids.At(int(r)), p.json.At(int(r)), p.dataset[r])
-		b.vt.start = append(b.vt.start, p.start[r])
-		b.vt.end = append(b.vt.end, p.end[r])
+		b.start.add(p.start[r])
+		b.end.add(p.end[r])
 		b.ref.Add(p.ref.At(int(r)))
 		b.alt.Add(p.alt.At(int(r)))
 		if err := b.vt.cl.replayRow(row, p.cl, r, remap); err != nil {

@@ -170,18 +170,54 @@ func (sf *spillFile) close() {
 }
 
 // spillArray appends the memory image of s (the layout index files use).
-func spillArray[T uint16 | uint32 | uint64 | byte](sf *spillFile, s []T) {
+func spillArray[T uint16 | uint32 | uint64 | int64 | byte](sf *spillFile, s []T) {
 	var z T
 	sf.write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z))))
 }
 
 // mappedArray views mapped bytes (page-aligned) as an array of T.
-func mappedArray[T uint16 | uint32 | uint64](b []byte) []T {
+func mappedArray[T uint16 | uint32 | uint64 | int64](b []byte) []T {
 	var z T
 	if len(b) == 0 {
 		return nil
 	}
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(unsafe.Sizeof(z)))
+}
+
+// spilledArray is an array of numbers, one a variant, appended to a spill file (through a
+// small buffer) instead of grown on the heap, and mapped when built: the coordinates and
+// the carrier list offsets were 24 bytes a variant of heap, twice that with the garbage
+// collector's headroom.
+type spilledArray[T uint32 | uint64 | int64] struct {
+	f   *spillFile
+	buf []T
+}
+
+// spillArrayOf starts a spilled array (what names its file).
+func spillArrayOf[T uint32 | uint64 | int64](sp *spiller, what string) *spilledArray[T] {
+	return &spilledArray[T]{f: sp.create(what), buf: make([]T, 0, 4096)}
+}
+
+func (a *spilledArray[T]) add(v T) {
+	if len(a.buf) == cap(a.buf) {
+		spillArray(a.f, a.buf)
+		a.buf = a.buf[:0]
+	}
+	a.buf = append(a.buf, v)
+}
+
+// build maps the array; it is empty (not nil) when nothing was added.
+func (a *spilledArray[T]) build() ([]T, error) {
+	spillArray(a.f, a.buf)
+	a.buf = nil
+	b, err := a.f.finish()
+	if err != nil {
+		return nil, err
+	}
+	if s := mappedArray[T](b); s != nil {
+		return s, nil
+	}
+	return []T{}, nil
 }
 
 // spilledStrings is an index.StringsBuilder whose blob and offsets both go to spill files:

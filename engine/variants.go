@@ -96,6 +96,7 @@ type variantBuilder struct {
 	vt                      *variantTable
 	types, genes, aas, hgvs *index.TermIndexBuilder
 	ref, alt                *spilledStrings
+	start, end              *spilledArray[int64]
 	spaces                  []*sampleSpace
 	biosamples              *table
 	sp                      *spiller
@@ -125,8 +126,7 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 		biosamples: biosamples,
 		calls:      newCallTableBuilder(),
 	}
-	b.vt.start = make([]int64, 0, n)
-	b.vt.end = make([]int64, 0, n)
+	b.start, b.end = spillArrayOf[int64](sp, "start"), spillArrayOf[int64](sp, "end")
 	nb := uint32(0)
 	if biosamples != nil {
 		nb = biosamples.n
@@ -137,7 +137,7 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 	for what, ti := range map[string]*index.TermIndexBuilder{"types": b.types, "genes": b.genes, "aachanges": b.aas, "hgvs": b.hgvs} {
 		ti.Spill(indexSpill{sp}, what)
 	}
-	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"))
+	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"), spillArrayOf[uint64](sp, "carrier-offsets"))
 	b.vt.cl = newCaseLevel(spaces, n, sp.create("zygosity"))
 	return b
 }
@@ -149,8 +149,8 @@ func (b *variantBuilder) add(v *release.Variant, dataset uint16) error {
 	}
 	vt := b.vt
 	row := b.tb.add(&v.Record, dataset)
-	vt.start = append(vt.start, v.Start)
-	vt.end = append(vt.end, v.End)
+	b.start.add(v.Start)
+	b.end.add(v.End)
 	b.ref.Add(strings.ToUpper(v.Ref))
 	b.alt.Add(strings.ToUpper(v.Alt))
 	if v.VariantType != "" {
@@ -200,7 +200,12 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 		return nil, err
 	}
 	b.sp.mp.dropAll()
-	vt.start, vt.end = clipped(vt.start), clipped(vt.end)
+	if vt.start, err = b.start.build(); err != nil {
+		return nil, err
+	}
+	if vt.end, err = b.end.build(); err != nil {
+		return nil, err
+	}
 	if vt.ref, err = b.ref.build(); err != nil {
 		return nil, err
 	}

@@ -194,6 +194,9 @@ func NewDecoder(buf []byte) *Decoder {
 // Err returns the first error.
 func (d *Decoder) Err() error { return d.err }
 
+// Offset returns how many bytes of the buffer have been read.
+func (d *Decoder) Offset() int { return d.off }
+
 // Fail records err unless an error is already recorded.
 func (d *Decoder) Fail(err error) {
 	if d.err == nil {

@@ -18,6 +18,7 @@ import (
 //	root/LOCK                    flock held by the one ingest writing
 //	root/releases/<id>/          one immutable release
 //	root/releases/<id>.tmp-XXXX  a release being written (removed by the next Create)
+//	root/datasets/<gen>/<dir>/   the files of a dataset written by release gen (store.go)
 const (
 	currentName  = "CURRENT"
 	lockName     = "LOCK"
@@ -35,13 +36,23 @@ const releaseIDWidth = 6
 // directories. A directory renamed into place by a commit that crashed before updating
 // CURRENT thus never gets its id reused.
 func nextReleaseID(root, current string) (string, error) {
+	max, err := newestReleaseID(root, current)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%0*d", releaseIDWidth, max+1), nil
+}
+
+// newestReleaseID is the highest id among CURRENT and the complete release directories, 0
+// when there is none.
+func newestReleaseID(root, current string) (int, error) {
 	max := 0
 	if n, err := strconv.Atoi(current); err == nil {
 		max = n
 	}
 	ents, err := os.ReadDir(filepath.Join(root, releasesDir))
 	if err != nil && !os.IsNotExist(err) {
-		return "", err
+		return 0, err
 	}
 	for _, e := range ents {
 		if !e.IsDir() || !lexical.AllDigits(e.Name()) {
@@ -51,7 +62,7 @@ func nextReleaseID(root, current string) (string, error) {
 			max = n
 		}
 	}
-	return fmt.Sprintf("%0*d", releaseIDWidth, max+1), nil
+	return max, nil
 }
 
 // validReleaseID reports whether s can name a release directory: digits only, so a tampered

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,12 +22,14 @@ type Writer struct {
 	lock    *rootLock
 	prev    *Manifest // published release carried over, nil if none
 	prevDir string
+	// gen is root/datasets/<id>.tmp-XXXX, where the datasets written by this release go
+	// (renamed to root/datasets/<id> at Commit); "" until the first Dataset.
+	gen string
 
-	datasets map[string]*DatasetWriter // opened by Dataset, by id
-	carried  map[string]DatasetEntry   // carried over from prev and not replaced, by id
-	files    map[string]FileEntry      // carried-over files still in tmp
-	dirs     map[string]bool           // lower-cased dataset directory names in use
-	terms    map[string]*OntologyTerm  // added by AddOntologyTerms
+	datasets map[string]*DatasetWriter  // opened by Dataset, by id
+	carried  map[string]*carriedDataset // carried over from prev and not replaced, by id
+	dirs     map[string]bool            // lower-cased dataset directory names in use
+	terms    map[string]*OntologyTerm   // added by AddOntologyTerms
 	done     bool
 }
 
@@ -38,7 +39,7 @@ type DatasetWriter struct {
 	w        *Writer
 	id       string
 	assembly string
-	dir      string // directory name inside the release
+	dir      string // directory name inside the release and inside the generation
 	tables   map[Entity]*tableWriter
 	asmSeen  map[string]bool
 
@@ -50,10 +51,20 @@ type DatasetWriter struct {
 	samplesUsed bool
 }
 
+// carriedDataset is a dataset of the previous release that the new one keeps as it is.
+type carriedDataset struct {
+	entry DatasetEntry
+	dir   string // its directory name in the release ("" when it has no files)
+	// gen is the store generation holding its files; "" when the previous release holds
+	// them in a directory of its own (written before the store), then Commit links them
+	// into this release's generation first.
+	gen string
+}
+
 // Create starts a new release under root (root/releases/<id>.tmp-XXXX), carrying over every
-// dataset of the current release (hard links, falling back to copy) unless the writer later
-// replaces it by the same dataset id. It takes the root's lock until Commit or Abort and
-// removes the temporary directories of ingests that crashed.
+// dataset of the current release by reference to its stored files (store.go) unless the
+// writer later replaces it by the same dataset id. It takes the root's lock until Commit or
+// Abort and removes the temporary directories of ingests that crashed.
 func Create(root string) (w *Writer, err error) {
 	if err := os.MkdirAll(filepath.Join(root, releasesDir), 0o755); err != nil {
 		return nil, fmt.Errorf("release: %w", err)
@@ -64,8 +75,8 @@ func Create(root string) (w *Writer, err error) {
 	}
 	w = &Writer{
 		root: root, lock: lock,
-		datasets: map[string]*DatasetWriter{}, carried: map[string]DatasetEntry{},
-		files: map[string]FileEntry{}, dirs: map[string]bool{}, terms: map[string]*OntologyTerm{},
+		datasets: map[string]*DatasetWriter{}, carried: map[string]*carriedDataset{},
+		dirs: map[string]bool{}, terms: map[string]*OntologyTerm{},
 	}
 	defer func() {
 		if err != nil {
@@ -74,6 +85,9 @@ func Create(root string) (w *Writer, err error) {
 		}
 	}()
 	if err := removeStaleTemps(root); err != nil {
+		return w, err
+	}
+	if err := removeOrphanGenerations(root); err != nil {
 		return w, err
 	}
 	cur, err := readCurrent(root)
@@ -120,22 +134,42 @@ func removeStaleTemps(root string) error {
 	return nil
 }
 
-// carryOver links the files of one dataset of the previous release into the new one. The
+// carryOver keeps one dataset of the previous release: its directory there is a symlink
+// into the store, which the new release will repeat; nothing is linked or copied. Its
 // checksums are taken from the previous manifest, not recomputed: a file damaged since it
 // was published keeps failing verification instead of being blessed with a new checksum.
 func (w *Writer) carryOver(d DatasetEntry) error {
+	c := &carriedDataset{entry: d}
 	for _, rel := range d.paths() {
-		fe, ok := w.prev.Files[rel]
-		if !ok {
+		if _, ok := w.prev.Files[rel]; !ok {
 			return fmt.Errorf("release: previous release: %s not listed in files", rel)
 		}
-		if err := linkOrCopy(filepath.Join(w.prevDir, filepath.FromSlash(rel)), filepath.Join(w.tmp, filepath.FromSlash(rel))); err != nil {
+		dir := topDir(rel)
+		if dir == rel || (c.dir != "" && dir != c.dir) {
+			return fmt.Errorf("release: previous release: dataset %q: file %s is not in the dataset's directory", d.ID, rel)
+		}
+		c.dir = dir
+	}
+	if c.dir != "" {
+		p := filepath.Join(w.prevDir, c.dir)
+		fi, err := os.Lstat(p)
+		if err != nil {
 			return fmt.Errorf("release: carry over dataset %q: %w", d.ID, err)
 		}
-		w.files[rel] = fe
-		w.dirs[strings.ToLower(topDir(rel))] = true
+		if fi.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return fmt.Errorf("release: carry over dataset %q: %w", d.ID, err)
+			}
+			gen, ok := parseStoreLink(target, c.dir)
+			if !ok {
+				return fmt.Errorf("release: carry over dataset %q: %s links to %q, not into the root's %s/", d.ID, p, target, storeDir)
+			}
+			c.gen = gen
+		}
+		w.dirs[strings.ToLower(c.dir)] = true
 	}
-	w.carried[d.ID] = d
+	w.carried[d.ID] = c
 	return nil
 }
 
@@ -164,25 +198,39 @@ func (w *Writer) Dataset(id, assembly string) (*DatasetWriter, error) {
 	}
 	dir := ""
 	if old, ok := w.carried[id]; ok {
-		for _, rel := range old.paths() {
-			if err := os.Remove(filepath.Join(w.tmp, filepath.FromSlash(rel))); err != nil {
-				return nil, fmt.Errorf("release: replace dataset %q: %w", id, err)
-			}
-			delete(w.files, rel)
-			dir = topDir(rel)
-		}
+		dir = old.dir // the new files go to a new generation; the old ones stay where they are
 		delete(w.carried, id)
 	}
 	if dir == "" {
 		dir = datasetDirName(id, w.dirs)
 	}
 	w.dirs[strings.ToLower(dir)] = true
-	if err := os.MkdirAll(filepath.Join(w.tmp, dir), 0o755); err != nil {
+	if err := w.makeGen(); err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(filepath.Join(w.gen, dir), 0o755); err != nil {
 		return nil, fmt.Errorf("release: %w", err)
 	}
 	d := &DatasetWriter{w: w, id: id, assembly: NormalizeAssembly(assembly), dir: dir, tables: map[Entity]*tableWriter{}, asmSeen: map[string]bool{}}
 	w.datasets[id] = d
 	return d, nil
+}
+
+// makeGen creates the store generation of this release's datasets, once.
+func (w *Writer) makeGen() error {
+	if w.gen != "" {
+		return nil
+	}
+	store := filepath.Join(w.root, storeDir)
+	if err := os.MkdirAll(store, 0o755); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	gen, err := os.MkdirTemp(store, w.id+tmpMarker)
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	w.gen = gen
+	return nil
 }
 
 // ID is the dataset id.
@@ -195,7 +243,7 @@ func (d *DatasetWriter) table(e Entity) (*tableWriter, error) {
 	if t := d.tables[e]; t != nil {
 		return t, nil
 	}
-	p := filepath.Join(d.w.tmp, d.dir, entityFileName(e))
+	p := filepath.Join(d.w.gen, d.dir, entityFileName(e))
 	t, err := newTableWriter(p, schemaFor(e))
 	if err != nil {
 		return nil, fmt.Errorf("release: dataset %q: %w", d.id, err)
@@ -395,17 +443,36 @@ func (w *Writer) Commit() (m *Manifest, err error) {
 		}
 	}()
 	m = &Manifest{FormatVersion: FormatVersion, ReleaseID: w.id, CreatedAt: nowRFC3339(), Datasets: []DatasetEntry{}, Files: map[string]FileEntry{}}
-	// What is carried over is verified in full (size and sha256) before it is published
-	// again: a file damaged in the current release must fail this ingest, not become a
-	// release no server can open.
-	for rel, fe := range w.files {
-		if err := verifyFile(w.tmp, rel, fe); err != nil {
-			return nil, fmt.Errorf("release: carried-over file of the current release: %w; re-ingest its dataset to replace it", err)
+	// Datasets of a release written before the store move into this release's generation
+	// first (hard links), so that from now on they are shared by reference too.
+	for _, c := range w.carried {
+		if c.gen != "" || c.dir == "" {
+			continue
 		}
-		m.Files[rel] = fe
+		if err := w.makeGen(); err != nil {
+			return nil, err
+		}
+		for _, rel := range c.entry.paths() {
+			if err := linkOrCopy(filepath.Join(w.prevDir, filepath.FromSlash(rel)), filepath.Join(w.gen, filepath.FromSlash(rel))); err != nil {
+				return nil, fmt.Errorf("release: carry over dataset %q: %w", c.entry.ID, err)
+			}
+		}
 	}
-	for _, d := range w.carried {
-		m.Datasets = append(m.Datasets, d)
+	// What is carried over is verified (size and sha256, or a record that this very file was
+	// hashed right before: verified.go) before it is published again: a file damaged in the
+	// current release must fail this ingest, not become a release no server can open.
+	for _, c := range w.carried {
+		files := map[string]FileEntry{}
+		for _, rel := range c.entry.paths() {
+			files[rel] = w.prev.Files[rel]
+			m.Files[rel] = files[rel]
+		}
+		if len(files) > 0 {
+			if _, err := verifyStored(w.storedDir(c), files); err != nil {
+				return nil, fmt.Errorf("release: carried-over file of the current release: %w; re-ingest its dataset to replace it", err)
+			}
+		}
+		m.Datasets = append(m.Datasets, c.entry)
 	}
 	for _, d := range w.datasets {
 		e, err := d.close(m)
@@ -417,6 +484,27 @@ func (w *Writer) Commit() (m *Manifest, err error) {
 	if err := w.writeOntology(m); err != nil {
 		return nil, err
 	}
+	if err := w.publishGen(); err != nil {
+		return nil, err
+	}
+	// The release refers to every dataset's stored directory by one symlink.
+	for _, e := range m.Datasets {
+		gen, dir := w.id, ""
+		if c, ok := w.carried[e.ID]; ok {
+			dir = c.dir
+			if c.gen != "" {
+				gen = c.gen
+			}
+		} else {
+			dir = w.datasets[e.ID].dir
+		}
+		if dir == "" {
+			continue
+		}
+		if err := os.Symlink(storeLink(gen, dir), filepath.Join(w.tmp, dir)); err != nil {
+			return nil, fmt.Errorf("release: dataset %q: %w", e.ID, err)
+		}
+	}
 	b, err := m.encode()
 	if err != nil {
 		return nil, err
@@ -424,14 +512,8 @@ func (w *Writer) Commit() (m *Manifest, err error) {
 	if err := writeFileSync(filepath.Join(w.tmp, manifestName), b, 0o444); err != nil {
 		return nil, fmt.Errorf("release: write manifest: %w", err)
 	}
-	dirs := map[string]bool{w.tmp: true}
-	for rel := range m.Files {
-		dirs[filepath.Join(w.tmp, filepath.FromSlash(path.Dir(rel)))] = true
-	}
-	for dir := range dirs {
-		if err := syncDir(dir); err != nil {
-			return nil, fmt.Errorf("release: %w", err)
-		}
+	if err := syncDir(w.tmp); err != nil {
+		return nil, fmt.Errorf("release: %w", err)
 	}
 	final := filepath.Join(w.root, releasesDir, w.id)
 	if err := os.Rename(w.tmp, final); err != nil {
@@ -452,6 +534,43 @@ func (w *Writer) Commit() (m *Manifest, err error) {
 		return nil, fmt.Errorf("release: %w", err)
 	}
 	return m, nil
+}
+
+// storedDir is where a carried-over dataset's files are: its generation's directory, or this
+// release's generation for one moved in from a release written before the store.
+func (w *Writer) storedDir(c *carriedDataset) string {
+	if c.gen == "" {
+		return filepath.Join(w.gen, c.dir)
+	}
+	return filepath.Join(w.root, storeDir, c.gen, c.dir)
+}
+
+// publishGen makes this release's generation durable under its final name
+// (root/datasets/<id>) before anything refers to it: every directory in it fsynced (their
+// files were fsynced as they were closed), the generation renamed into place, the store
+// directory fsynced. Without new datasets there is no generation and nothing to do.
+func (w *Writer) publishGen() error {
+	if w.gen == "" {
+		return nil
+	}
+	ents, err := os.ReadDir(w.gen)
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	for _, e := range ents {
+		if err := syncDir(filepath.Join(w.gen, e.Name())); err != nil {
+			return fmt.Errorf("release: %w", err)
+		}
+	}
+	if err := syncDir(w.gen); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	final := filepath.Join(w.root, storeDir, w.id)
+	if err := os.Rename(w.gen, final); err != nil {
+		return fmt.Errorf("release: publish the datasets of %s: %w", w.id, err)
+	}
+	w.gen = final // Abort removes it: nothing refers to it until the release is renamed
+	return syncDir(filepath.Join(w.root, storeDir))
 }
 
 // close finishes the dataset's files and records them in m.
@@ -478,7 +597,7 @@ func (d *DatasetWriter) close(m *Manifest) (DatasetEntry, error) {
 		m.Files[rel] = fe
 	}
 	if len(d.samples) > 0 {
-		fe, err := writeSamples(filepath.Join(d.w.tmp, d.dir, samplesName), d.samples)
+		fe, err := writeSamples(filepath.Join(d.w.gen, d.dir, samplesName), d.samples)
 		if err != nil {
 			return e, fmt.Errorf("release: dataset %q: %w", d.id, err)
 		}
@@ -578,6 +697,9 @@ func (w *Writer) Abort() error {
 	var err error
 	if w.tmp != "" {
 		err = os.RemoveAll(w.tmp)
+	}
+	if w.gen != "" {
+		err = errors.Join(err, os.RemoveAll(w.gen))
 	}
 	return errors.Join(err, w.lock.unlock())
 }

@@ -468,12 +468,20 @@ func timeInflate(path string) (tool string, d time.Duration, err error) {
 	return "go-gzip", time.Since(t0), nil
 }
 
+// dirSize is the bytes of the files under dir, following symlinks to directories: a
+// release's datasets are symlinks into the root's dataset store.
 func dirSize(dir string) int64 {
 	var n int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+		case d.Type().IsRegular():
 			if info, err := d.Info(); err == nil {
 				n += info.Size()
+			}
+		case d.Type()&fs.ModeSymlink != 0:
+			if info, err := os.Stat(p); err == nil && info.IsDir() {
+				n += dirSize(p + string(filepath.Separator)) // the trailing separator makes WalkDir enter the link
 			}
 		}
 		return nil
