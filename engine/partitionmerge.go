@@ -38,11 +38,7 @@ func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Op
 	}()
 	// What is spliced is not replayed.
 	vb.carriedBy, vb.calls = nil, nil
-	nb := uint32(0)
-	if bios != nil {
-		nb = bios.n
-	}
-	carriers, err := spliceCarriers(parts, nb, n, vb.carriers.f, maps)
+	carriers, err := spliceCarriers(parts, vb.carriers, maps)
 	if err != nil {
 		return nil, err
 	}

@@ -18,10 +18,10 @@ import (
 // row. Every result is what a whole build makes, byte for byte: bitmaps are brought to the
 // same canonical containers (RunOptimize picks them from the contents alone, as Compact does).
 
-// spliceCarriers concatenates the carrier lists of parts (whose first rows are bases) into
-// f, recomputing the unions of full blocks of rows, which straddle the partitions.
-func spliceCarriers(parts []*variantTable, biosampleRows uint32, n int, f *spillFile, maps []*mapping) (carrierLists, error) {
-	b := newCarrierListsBuilder(biosampleRows, n, f)
+// spliceCarriers concatenates the carrier lists of parts into b (empty), recomputing the
+// unions of full blocks of rows, which straddle the partitions.
+func spliceCarriers(parts []*variantTable, b *carrierListsBuilder, maps []*mapping) (carrierLists, error) {
+	f := b.f
 	for i, p := range parts {
 		if p.n == 0 {
 			continue
@@ -35,9 +35,10 @@ func spliceCarriers(parts []*variantTable, biosampleRows uint32, n int, f *spill
 		}
 		b.n += c.offs[p.n]
 		for v := range p.n {
-			b.offs = append(b.offs, base+c.offs[v+1])
+			b.offs.add(base + c.offs[v+1])
+			b.v++
 			c.orWords(v, b.cur)
-			if v := len(b.offs) - 1; v&(1<<b.shift-1) == 0 { // a block is full
+			if b.v&(1<<b.shift-1) == 0 { // a block is full
 				b.blocks = append(b.blocks, b.cur...)
 				clear(b.cur)
 			}
