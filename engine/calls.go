@@ -78,20 +78,6 @@ func (b *callTableBuilder) add(row uint32, v *release.Variant, sp *sampleSpace) 
 	b.addPattern(row)
 }
 
-// addGenotyped records a genotyped variant row whose calls other than two alleles are the
-// biosample rows bios (ascending) with alleles each: what a merge of partitions replays.
-func (b *callTableBuilder) addGenotyped(row uint32, bios []uint32, alleles []uint8) {
-	b.ct.genotyped.Add(row)
-	if len(bios) == 0 {
-		return
-	}
-	b.pairs = b.pairs[:0]
-	for i, r := range bios {
-		b.pairs = append(b.pairs, callPair{r, alleles[i]})
-	}
-	b.addPattern(row)
-}
-
 // addPattern points row at the pattern b.pairs (sorted by row), adding it when new.
 func (b *callTableBuilder) addPattern(row uint32) {
 	var h maphash.Hash

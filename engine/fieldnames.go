@@ -24,9 +24,14 @@ func (s *Snapshot) fieldPaths(t *table, id string, buf []string) []string {
 		return append(buf, id)
 	}
 	if !strings.HasSuffix(id, ".") {
+		// The candidates are put together in a stack buffer and only a path that exists
+		// becomes a string: 64 wildcard filters tried every leaf of every entity, 4,000
+		// strings a request.
+		var name [128]byte
 		for _, leaf := range termLeaves {
-			if p := id + leaf; t.values.Has(p) {
-				buf = append(buf, p)
+			p := append(append(name[:0], id...), leaf...)
+			if t.values.HasBytes(p) {
+				buf = append(buf, string(p))
 			}
 		}
 		if len(buf) > 0 {

@@ -43,11 +43,13 @@ func buildPartitions(t *testing.T, root string, n int) {
 
 // TestPartitionsMatchWholeBuild opens the partitions of 1, 3 and 7-partition builds
 // together, and their merged index files, and compares each fact by fact with the snapshot
-// built from Parquet whole: the partitions cut chr22 between 1 Mb blocks, so sequences,
-// postings, carriers and zygosity codes all cross partition boundaries.
+// built from Parquet whole, and the merged index files byte for byte with those of a whole
+// build: the partitions cut chr22 between 1 Mb blocks, so sequences, postings, carriers and
+// zygosity codes all cross partition boundaries.
 func TestPartitionsMatchWholeBuild(t *testing.T) {
 	root := cinecaRelease(t)
 	want := openParquet(t, root).dump()
+	wantFiles := wholeIndexFiles(t, root)
 	for _, n := range []int{1, 3, 7} {
 		buildPartitions(t, root, n)
 		plan, err := PlanPartitions(root, n, testBlock)
@@ -82,10 +84,75 @@ func TestPartitionsMatchWholeBuild(t *testing.T) {
 			t.Fatalf("n=%d: merged index not mapped", n)
 		}
 		sameDump(t, merged.dump(), want)
+		sameIndexFiles(t, n, readIndexFiles(t, release.IndexDir(s.Dir)), wantFiles)
 		if err := os.RemoveAll(release.IndexDir(s.Dir)); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// wholeIndexFiles writes the index files of a whole build of root, returns their contents
+// and removes them.
+func wholeIndexFiles(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	dir, err := WriteIndex(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := readIndexFiles(t, release.IndexDir(dir))
+	if err := os.RemoveAll(release.IndexDir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// readIndexFiles returns the contents of every file in an index directory by name.
+func readIndexFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = b
+	}
+	return files
+}
+
+// sameIndexFiles fails unless got holds the files of want, byte for byte, naming the first
+// differing offset.
+func sameIndexFiles(t *testing.T, n int, got, want map[string][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("n=%d: merged index has %d files, a whole build %d", n, len(got), len(want))
+	}
+	for name, w := range want {
+		g, ok := got[name]
+		if !ok {
+			t.Fatalf("n=%d: merged index lacks %s", n, name)
+		}
+		if i := firstDiff(g, w); i >= 0 {
+			t.Fatalf("n=%d: merged %s (%d bytes) differs from a whole build's (%d bytes) at byte %d", n, name, len(g), len(w), i)
+		}
+	}
+}
+
+// firstDiff returns the first offset at which a and b differ, -1 when they are equal.
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	if len(a) != len(b) {
+		return min(len(a), len(b))
+	}
+	return -1
 }
 
 // TestPartitionPlan checks that a plan covers every variant once, in contiguous ranges of

@@ -5,17 +5,20 @@ import (
 	"math"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // mergeVariants builds the variant table of the whole release from the variant tables of
 // its partitions, in partition order (their rows are consecutive ranges of the whole row
-// order), by replaying each into the builders of a build from Parquet: the rows' ids, records,
-// coordinates, carriers, zygosity codes and calls row by row, the term and value postings as
-// (key, row) pairs shifted by the partition's first row. The builders sort and spill as in
-// that build, so the table is the one a build of the whole release makes, in the same bounded
-// memory, without decoding Parquet or parsing a record. s holds the other tables (those of
-// partition 0, the same in every partition).
+// order). Carrier lists, the variants each biosample carries and the call patterns are
+// spliced (partitionsplice.go); the rest is replayed into the builders of a build from
+// Parquet: the rows' ids, records, coordinates and zygosity codes row by row, the term and
+// value postings as (key, row) pairs shifted by the partition's first row. The builders sort
+// and spill as in that build, so the table is the one a build of the whole release makes, in
+// the same bounded memory, without decoding Parquet or parsing a record. s holds the other
+// tables (those of partition 0, the same in every partition).
 func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Options) (*variantTable, error) {
 	n := 0
 	for _, p := range parts {
@@ -33,42 +36,54 @@ func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Op
 			vb.sp.abort()
 		}
 	}()
+	// What is spliced is not replayed.
+	vb.carriedBy, vb.calls = nil, nil
+	carriers, err := spliceCarriers(parts, vb.carriers, maps)
+	if err != nil {
+		return nil, err
+	}
+	vb.carriers = nil
+	bases := make([]uint32, len(parts))
 	base := uint32(0)
 	for i, p := range parts {
+		bases[i] = base
 		if err := vb.replay(p, base); err != nil {
 			return nil, err
 		}
 		base += p.n
 		maps[i].dropAll() // replayed: its pages need not stay resident
 	}
+	calls := spliceCalls(parts, bases)
+	var carriedBy []*roaring.Bitmap
+	var carriedByImage []byte
+	if bios != nil {
+		if carriedBy, carriedByImage, err = spliceCarriedBy(parts, bases, bios.n, vb.sp, maps); err != nil {
+			return nil, err
+		}
+	}
 	ok = true
-	return vb.build(s.onto, len(s.datasets))
+	vt, err := vb.build(s.onto, len(s.datasets))
+	if err != nil {
+		return nil, err
+	}
+	vt.carriers, vt.carriedBy, vt.carriedByImage, vt.calls = carriers, carriedBy, carriedByImage, calls
+	return vt, nil
 }
 
-// replay adds the rows of p as rows base, base+1, ….
+// replay adds the rows of p as rows base, base+1, …, but for what is spliced.
 func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 	remap, err := b.vt.cl.remapTerms(p.cl)
 	if err != nil {
 		return err
 	}
-	var carriers []uint32
 	for r := range p.n {
 		row := b.tb.addRow(p.ids.At(int(r)), p.json.At(int(r)), p.dataset[r])
 		b.start.add(p.start[r])
 		b.end.add(p.end[r])
 		b.ref.Add(p.ref.At(int(r)))
 		b.alt.Add(p.alt.At(int(r)))
-		carriers = p.carriers.appendTo(carriers[:0], r)
-		if b.carriedBy != nil {
-			b.carriedBy.add(row, carriers)
-		}
-		b.carriers.add(carriers)
 		if err := b.vt.cl.replayRow(row, p.cl, r, remap); err != nil {
 			return err
-		}
-		if p.calls.genotyped.Contains(r) {
-			bs, alleles := p.calls.exceptions(r)
-			b.calls.addGenotyped(row, bs, alleles)
 		}
 	}
 	shift := func(add func(string, uint32)) func(string, uint32) {

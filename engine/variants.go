@@ -212,8 +212,10 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	if vt.alt, err = b.alt.build(); err != nil {
 		return nil, err
 	}
-	if vt.carriers, err = b.carriers.build(); err != nil {
-		return nil, err
+	if b.carriers != nil { // nil: a merge of partitions splices them
+		if vt.carriers, err = b.carriers.build(); err != nil {
+			return nil, err
+		}
 	}
 	if b.carriedBy != nil {
 		if vt.carriedBy, vt.carriedByImage, err = b.carriedBy.build(); err != nil {
@@ -224,7 +226,9 @@ func (b *variantBuilder) build(onto *index.Ontology, numDatasets int) (*variantT
 	if err := vt.cl.finish(); err != nil {
 		return nil, err
 	}
-	vt.calls = b.calls.build()
+	if b.calls != nil {
+		vt.calls = b.calls.build()
+	}
 	vt.types = b.types.Build(nil)
 	vt.genes = b.genes.Build(nil)
 	vt.aaChanges = b.aas.Build(nil)
