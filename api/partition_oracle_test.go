@@ -13,6 +13,7 @@ import (
 
 	"github.com/bitbeacon/bitbeacon/engine"
 	"github.com/bitbeacon/bitbeacon/ingest"
+	"github.com/bitbeacon/bitbeacon/internal/testenv"
 	"github.com/bitbeacon/bitbeacon/popgen"
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -71,7 +72,7 @@ func TestPartitionedIndexAnswersAsWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := serve()
-	wholeFiles := readDirFiles(t, release.IndexDir(r.Dir()))
+	wholeFiles := testenv.ReadDirFiles(t, release.IndexDir(r.Dir()))
 	if err := os.RemoveAll(release.IndexDir(r.Dir())); err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +94,7 @@ func TestPartitionedIndexAnswersAsWhole(t *testing.T) {
 	}
 	merged := serve()
 	// The merged index files are those of the whole build, byte for byte.
-	mergedFiles := readDirFiles(t, release.IndexDir(r.Dir()))
-	if len(mergedFiles) != len(wholeFiles) {
-		t.Fatalf("merged index: %d files, whole %d", len(mergedFiles), len(wholeFiles))
-	}
-	for name, w := range wholeFiles {
-		if g, ok := mergedFiles[name]; !ok || string(g) != string(w) {
-			t.Fatalf("merged index file %s (%d bytes) differs from the whole build's (%d bytes)", name, len(g), len(w))
-		}
-	}
+	testenv.SameDirFiles(t, "merged index", testenv.ReadDirFiles(t, release.IndexDir(r.Dir())), wholeFiles)
 
 	uris := partitionQueryMix(t, whole, plan)
 	checked := 0
@@ -125,24 +118,6 @@ func TestPartitionedIndexAnswersAsWhole(t *testing.T) {
 	if checked < len(uris)*9/10 {
 		t.Fatalf("only %d of %d requests answered 200: the mix tests less than it should", checked, len(uris))
 	}
-}
-
-// readDirFiles returns the contents of every file in dir by name.
-func readDirFiles(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = b
-	}
-	return files
 }
 
 // partitionQueryMix returns the requests the oracle compares, several of them placed at the

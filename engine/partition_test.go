@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,7 +85,7 @@ func TestPartitionsMatchWholeBuild(t *testing.T) {
 			t.Fatalf("n=%d: merged index not mapped", n)
 		}
 		sameDump(t, merged.dump(), want)
-		sameIndexFiles(t, n, readIndexFiles(t, release.IndexDir(s.Dir)), wantFiles)
+		testenv.SameDirFiles(t, fmt.Sprintf("n=%d: merged index", n), testenv.ReadDirFiles(t, release.IndexDir(s.Dir)), wantFiles)
 		if err := os.RemoveAll(release.IndexDir(s.Dir)); err != nil {
 			t.Fatal(err)
 		}
@@ -99,60 +100,11 @@ func wholeIndexFiles(t *testing.T, root string) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := readIndexFiles(t, release.IndexDir(dir))
+	files := testenv.ReadDirFiles(t, release.IndexDir(dir))
 	if err := os.RemoveAll(release.IndexDir(dir)); err != nil {
 		t.Fatal(err)
 	}
 	return files
-}
-
-// readIndexFiles returns the contents of every file in an index directory by name.
-func readIndexFiles(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = b
-	}
-	return files
-}
-
-// sameIndexFiles fails unless got holds the files of want, byte for byte, naming the first
-// differing offset.
-func sameIndexFiles(t *testing.T, n int, got, want map[string][]byte) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("n=%d: merged index has %d files, a whole build %d", n, len(got), len(want))
-	}
-	for name, w := range want {
-		g, ok := got[name]
-		if !ok {
-			t.Fatalf("n=%d: merged index lacks %s", n, name)
-		}
-		if i := firstDiff(g, w); i >= 0 {
-			t.Fatalf("n=%d: merged %s (%d bytes) differs from a whole build's (%d bytes) at byte %d", n, name, len(g), len(w), i)
-		}
-	}
-}
-
-// firstDiff returns the first offset at which a and b differ, -1 when they are equal.
-func firstDiff(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	if len(a) != len(b) {
-		return min(len(a), len(b))
-	}
-	return -1
 }
 
 // TestPartitionPlan checks that a plan covers every variant once, in contiguous ranges of
