@@ -113,11 +113,12 @@ func sortedSequences(vt *variantTable) []sequence {
 	return out
 }
 
-// remapTerms returns the code in cl of each code of p (index code, 0 stays 0), adding the
+// remapTerms returns the code in cl of each code of p (index code, 0 stays 0, as does a
+// code p has no term for), adding the
 // zygosity terms cl does not have yet in p's order, which is the order a whole build meets
 // them in: p's codes were given as its rows met them, and p's rows follow those added.
 func (cl *caseLevel) remapTerms(p *caseLevel) ([]byte, error) {
-	remap := make([]byte, len(p.terms)+1)
+	remap := make([]byte, codeSpace)
 	for i, t := range p.terms {
 		c, ok := cl.code(t.ID, t.Label)
 		if !ok {
