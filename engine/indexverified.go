@@ -80,6 +80,9 @@ func writeIndexVerified(dir string, rec map[string]indexStamp) {
 		return
 	}
 	_, werr := f.Write(b)
+	if werr == nil {
+		werr = f.Chmod(0o444) // read-only like every file of a release; replaced, never changed
+	}
 	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), filepath.Join(dir, indexVerifiedName)) != nil {
 		os.Remove(f.Name())
 	}
