@@ -26,7 +26,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(ingestCmd(), indexCmd(), serveCmd(), networkCmd(), queryCmd(), benchCmd(), versionCmd())
+	root.AddCommand(ingestCmd(), indexCmd(), pruneCmd(), serveCmd(), networkCmd(), queryCmd(), benchCmd(), versionCmd())
 	return root
 }
 

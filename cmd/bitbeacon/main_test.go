@@ -76,15 +76,8 @@ func TestIngestQueryServe(t *testing.T) {
 		t.Errorf("index wrote no index files: %v", err)
 	}
 
-	out, err = run(t, ctx, "query", "--data", rel, "/individuals?filters=NCIT:C16576&requestedGranularity=count")
-	if err != nil {
-		t.Fatalf("query: %v\n%s", err, out)
-	}
-	var resp struct {
-		ResponseSummary struct{ NumTotalResults int } `json:"responseSummary"`
-	}
-	if err := json.Unmarshal([]byte(out), &resp); err != nil || resp.ResponseSummary.NumTotalResults != 6 {
-		t.Errorf("query over two datasets: %v\n%s", err, out)
+	if n := queryFemaleCount(t, ctx, rel); n != 6 {
+		t.Errorf("query over two datasets: %d female individuals, want 6", n)
 	}
 	if _, err := run(t, ctx, "query", "--data", rel, "/g_variants?start=1"); err == nil || !strings.Contains(err.Error(), "HTTP 400") {
 		t.Errorf("a bad query must fail with its status, got %v", err)
@@ -98,6 +91,9 @@ func TestIngestQueryServe(t *testing.T) {
 		done <- err
 	}()
 	body := getWhenUp(t, "http://"+addr+"/individuals?filters=NCIT:C16576&requestedGranularity=count")
+	var resp struct {
+		ResponseSummary struct{ NumTotalResults int } `json:"responseSummary"`
+	}
 	if err := json.Unmarshal(body, &resp); err != nil || resp.ResponseSummary.NumTotalResults != 6 {
 		t.Errorf("serve: %v\n%s", err, body)
 	}
@@ -139,6 +135,22 @@ func TestIngestQueryServe(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop after its context was cancelled")
 	}
+}
+
+// queryFemaleCount is `bitbeacon query`'s count of female individuals in the release.
+func queryFemaleCount(t *testing.T, ctx context.Context, rel string) int {
+	t.Helper()
+	out, err := run(t, ctx, "query", "--data", rel, "/individuals?filters=NCIT:C16576&requestedGranularity=count")
+	if err != nil {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	var resp struct {
+		ResponseSummary struct{ NumTotalResults int } `json:"responseSummary"`
+	}
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	return resp.ResponseSummary.NumTotalResults
 }
 
 func TestIngestBadInputLeavesNoRelease(t *testing.T) {
