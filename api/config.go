@@ -546,7 +546,7 @@ func (c *Config) MaxGranularity() Granularity {
 
 // Defaults are the request defaults of this configuration, for ParseGET and ParsePOST.
 func (c *Config) Defaults() Defaults {
-	return Defaults{Granularity: c.DefaultGranularity(), Limit: c.Pagination.DefaultLimit}
+	return Defaults{Granularity: c.DefaultGranularity(), Limit: c.Pagination.DefaultLimit, MaxFilters: c.Limits.MaxFilters}
 }
 
 // Dataset returns the settings of dataset id: configured, else DefaultDatasetConfig(id).

@@ -51,7 +51,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 		!c.NonFilteredQueriesAllowed || c.ServiceInfo.Group != "org.ga4gh" || c.ServiceInfo.Artifact != "beacon" {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
-	if c.Defaults() != (Defaults{Granularity: Boolean, Limit: 10}) {
+	if c.Defaults() != (Defaults{Granularity: Boolean, Limit: 10, MaxFilters: 64}) {
 		t.Errorf("Defaults() = %+v", c.Defaults())
 	}
 	if c.MaxGranularity() != Record || c.ProductionStatus() != "PROD" || !reflect.DeepEqual(c.SecurityLevels(), []string{"PUBLIC"}) {
@@ -147,7 +147,7 @@ nonFilteredQueriesAllowed: false
 	if c.Organization.ContactURL != "mailto:beacon@example.org" || c.Organization.Name != "Example Org" {
 		t.Errorf("organization: %+v", c.Organization)
 	}
-	if c.Defaults() != (Defaults{Granularity: Count, Limit: 20}) || c.ProductionStatus() != "PROD" {
+	if c.Defaults() != (Defaults{Granularity: Count, Limit: 20, MaxFilters: c.Limits.MaxFilters}) || c.ProductionStatus() != "PROD" {
 		t.Errorf("defaults %+v status %s", c.Defaults(), c.ProductionStatus())
 	}
 	wantDS := map[string]DatasetConfig{

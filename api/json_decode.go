@@ -59,17 +59,31 @@ func putParser(p *fastjson.Parser, n int) {
 // a number outside JSON's grammar (which fastjson accepts), or that fastjson rejects take the
 // encoding/json path, which also words every error: the answer and the message are
 // encoding/json's for every input (FuzzDecodeBody).
-func decodeBody(body []byte) (any, error) {
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+func decodeBody(body []byte) (any, error) { return decodeCapped(body, 0) }
+
+// decodeCapped is decodeBody stopping at the filters array's first invalid item or past
+// maxFilters distinct filters (filter_cap.go; 0: no cap). A body with escapes is counted on
+// fastjson's reading before encoding/json decodes it, so that it is stopped as soon.
+func decodeCapped(body []byte, maxFilters int) (any, error) {
+	if utf8.Valid(body) {
 		p := getParser(len(body))
 		v, err := p.ParseBytes(body)
 		var doc any
+		var capErr error
 		ok := err == nil
+		escaped := bytes.IndexByte(body, '\\') >= 0
 		if ok {
-			doc, ok = fromFastJSON(v)
+			c := converter{cap: newFilterCap(v, maxFilters), countOnly: escaped}
+			if !escaped || c.cap != nil {
+				doc, ok = c.value(v)
+				capErr = c.err
+			}
 		}
 		putParser(p, len(body))
-		if ok {
+		if capErr != nil {
+			return nil, capErr
+		}
+		if ok && !escaped {
 			return doc, nil
 		}
 	}
@@ -85,13 +99,6 @@ func decodeBody(body []byte) (any, error) {
 	return doc, nil
 }
 
-// fromFastJSON copies a parsed value out of the parser's memory into generic values; false
-// when a string or key holds a control character.
-func fromFastJSON(v *fastjson.Value) (any, bool) {
-	var c converter
-	return c.value(v)
-}
-
 // converter copies one parsed body. A hostile body repeats one filter thousands of times
 // (10,000 copies: 8.5 MB of maps and strings a request, a garbage collection every few
 // requests, which other callers wait out): the items of a long array are converted once per
@@ -103,6 +110,12 @@ type converter struct {
 	depth  int            // of the value being converted: the body is 1
 	memo   map[string]any // converted items of long arrays, by their JSON text
 	text   []byte
+	cap    *filterCap // counts the filters array's items as they are converted, or nil
+	err    error      // why cap stopped the conversion
+	// countOnly converts a body with escapes only for cap to count its filters: what
+	// fastjson reads differently from encoding/json (a control character, a number such
+	// as 00) is let through, as encoding/json decodes the body again (or words its error).
+	countOnly bool
 }
 
 const (
@@ -133,20 +146,26 @@ func (c *converter) value(v *fastjson.Value) (any, bool) {
 		ok := true
 		o.Visit(func(k []byte, x *fastjson.Value) {
 			val, valOK := c.value(x)
-			ok = ok && valOK && !hasControl(k)
+			ok = ok && valOK && (c.countOnly || !hasControl(k))
 			m[bodyKey(k)] = val // a repeated key: the last wins, as in encoding/json
 		})
 		return m, ok
 	case fastjson.TypeArray:
 		items, _ := v.Array()
 		out := make([]any, len(items))
+		counted := c.cap != nil && v == c.cap.array
 		for i, x := range items {
 			var val any
-			ok := true
+			ok, repeat := true, false
 			if len(items) >= repeatArray && c.depth <= maxMemoDepth {
-				val, ok = c.repeated(x)
+				val, repeat, ok = c.repeated(x)
 			} else {
 				val, ok = c.value(x)
+			}
+			if ok && counted {
+				if c.err = c.cap.add(i, val, repeat); c.err != nil {
+					ok = false
+				}
 			}
 			if !ok {
 				return nil, false
@@ -156,10 +175,10 @@ func (c *converter) value(v *fastjson.Value) (any, bool) {
 		return out, true
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()
-		return string(b), !hasControl(b)
+		return string(b), c.countOnly || !hasControl(b)
 	case fastjson.TypeNumber:
 		n := v.MarshalTo(nil)
-		return json.Number(n), isJSONNumber(n) // fastjson also takes 00, 1., inf, ...
+		return json.Number(n), c.countOnly || isJSONNumber(n) // fastjson also takes 00, 1., inf, ...
 	case fastjson.TypeTrue:
 		return true, true
 	case fastjson.TypeFalse:
@@ -169,14 +188,15 @@ func (c *converter) value(v *fastjson.Value) (any, bool) {
 }
 
 // repeated converts an item of a long array, or returns the value of an identical earlier
-// item. Two values with the same text convert to equal values: a string's text is its
-// quoted bytes (bodies with escapes never come here), a number's its digits, an object's
-// its keys and values in order.
-func (c *converter) repeated(x *fastjson.Value) (any, bool) {
+// item (repeat). Two values with the same text convert to equal values: a string's text is
+// its quoted bytes (bodies with escapes are converted only to be counted, filter_cap.go),
+// a number's its digits, an object's its keys and values in order.
+func (c *converter) repeated(x *fastjson.Value) (val any, repeat, ok bool) {
 	switch x.Type() {
 	case fastjson.TypeObject, fastjson.TypeArray, fastjson.TypeString:
 	default:
-		return c.value(x)
+		val, ok = c.value(x)
+		return val, false, ok
 	}
 	// The text is appended to c.text and cut off again, so that the items of a nested long
 	// array, converted below, append after it instead of overwriting it.
@@ -188,16 +208,16 @@ func (c *converter) repeated(x *fastjson.Value) (any, bool) {
 		if c.values++; c.values%yieldEvery == 0 {
 			runtime.Gosched()
 		}
-		return val, true
+		return val, true, true
 	}
-	val, ok := c.value(x)
+	val, ok = c.value(x)
 	if ok && len(c.memo) < maxMemo {
 		if c.memo == nil {
 			c.memo = map[string]any{}
 		}
 		c.memo[string(c.text[start:end])] = val
 	}
-	return val, ok
+	return val, false, ok
 }
 
 func hasControl(b []byte) bool {

@@ -157,6 +157,9 @@ type Defaults struct {
 	Granularity Granularity
 	// Limit is the page size when the request has no limit; 0 means DefaultPagination's.
 	Limit int
+	// MaxFilters is limits.maxFilters, checked while a POST body's filters are decoded
+	// (filter_cap.go) so that a body of thousands is not decoded in full; 0: no cap there.
+	MaxFilters int
 }
 
 const (
@@ -176,6 +179,8 @@ type builder struct {
 	warnings int
 	// arena holds the bytes of the GET values the request's strings point into (str).
 	arena []byte
+	// maxFilters is Defaults.MaxFilters.
+	maxFilters int
 	// getVals groups GET values by spelling; split holds a list's items (reused per list).
 	getVals [maxGetSpellings][]string
 	split   []string
@@ -213,6 +218,7 @@ func (b *builder) reset(d Defaults) {
 	}
 	b.v = engine.VariantQuery{VariantMinLength: -1, VariantMaxLength: -1, Start: b.v.Start[:0], End: b.v.End[:0]}
 	b.vGiven, b.seen, b.echoV, b.warnings, b.arena = false, b.seen[:0], nil, 0, b.arena[:0]
+	b.maxFilters = d.MaxFilters
 }
 
 // str returns a string of p's bytes, copied into the arena: one growing buffer instead of

@@ -58,7 +58,7 @@ func (b *builder) postBody(body []byte) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	doc, err := decodeBody(body)
+	doc, err := decodeCapped(body, b.maxFilters)
 	if err != nil {
 		return err
 	}

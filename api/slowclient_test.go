@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,4 +129,104 @@ func TestSlowlorisCutAtReadTimeout(t *testing.T) {
 		}
 	}
 	t.Logf("slow client cut after %s; it read %d bytes (%.40q)", lasted.Round(time.Millisecond), len(got), got)
+}
+
+// A client that asks for large answers and never reads them is cut at server.writeTimeout
+// (here a twentieth of the default): the server's write blocks once the sockets' buffers
+// are full, and the connection is closed at the deadline instead of holding its slot and
+// goroutine until the client reads. Both buffers are kept small (the server's on the
+// accepted socket, the client's on its own) so that four record pages of chromosome 22,
+// 1.5 MB, exceed them; other callers are answered meanwhile.
+func TestUnreadAnswerCutAtWriteTimeout(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Server.WriteTimeout = 3 * time.Second
+	cfg.Pagination.MaxLimit = 1 << 20
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.NewEngine(testRelease(t, "demo"), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &closeWatcher{Listener: raw, closed: make(chan struct{}, 16)}
+	hs := NewServer(eng, &cfg, nil).HTTPServer()
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Shutdown() })
+	addr := raw.Addr().String()
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
+		t.Fatal(err)
+	}
+	const pages = 4
+	big := "GET /g_variants?referenceName=22&start=0&end=999999999&requestedGranularity=record&limit=100000 HTTP/1.1\r\nHost: x\r\n\r\n"
+	if _, err := c.Write([]byte(strings.Repeat(big, pages))); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	// Other callers are answered while the server's write to the unread client blocks.
+	for i := range 3 {
+		if status, _ := rawExchange(t, addr, []byte("GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")); status != 200 {
+			t.Fatalf("caller %d beside the unread client: status %d", i, status)
+		}
+	}
+	// The callers' own connections close too (Connection: close); the unread one is the
+	// connection still open once they are answered, so wait for every accepted one.
+	for open := 4; open > 0; open-- {
+		select {
+		case <-ln.closed:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the unread client's connection still open after %s; server.writeTimeout is %s", time.Since(started), cfg.Server.WriteTimeout)
+		}
+	}
+	lasted := time.Since(started)
+	// What the client reads now is what the server wrote before it gave up: less than the
+	// four answers, ending in EOF or a reset.
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the unread client's connection still open on its side after the server closed it: read %d bytes", len(got))
+	}
+	if n := strings.Count(string(got), "HTTP/1.1 200"); n >= pages || len(got) == 0 {
+		t.Errorf("the unread client read %d bytes, %d answers; want a part of the %d answers", len(got), n, pages)
+	}
+	t.Logf("unread client cut after %s, having been sent %d bytes", lasted.Round(time.Millisecond), len(got))
+}
+
+// closeWatcher is a listener whose accepted connections report their Close on closed,
+// with a small send buffer so that an unread answer blocks the server's write soon.
+type closeWatcher struct {
+	net.Listener
+	closed chan struct{}
+}
+
+func (l *closeWatcher) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(16 << 10)
+	}
+	return &watchedConn{Conn: c, closed: l.closed}, nil
+}
+
+type watchedConn struct {
+	net.Conn
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (c *watchedConn) Close() error {
+	c.once.Do(func() { c.closed <- struct{}{} })
+	return c.Conn.Close()
 }

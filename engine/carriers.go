@@ -168,6 +168,9 @@ type caseLevel struct {
 	// invertible; nil slice when every rendered row's space is.
 	sampleBits []*roaring.Bitmap
 	// The zygosity of each carrier, in sample order, is a code: 0 none, c > 0 terms[c-1].
+	// Codes are read from a mapped file without being checked at load (a scan would make
+	// ready O(carrier calls)), so everything indexed by code is codeSpace long and a code no
+	// term has reads as none.
 	// A row's codes are codes[at[row]:at[row+1]]: none (every carrier has code 0), one (every
 	// carrier has that code) or one per carrier.
 	terms []zygTerm
@@ -285,6 +288,10 @@ func appendBits(dst []uint32, bm *roaring.Bitmap) []uint32 {
 	}
 }
 
+// codeSpace is the number of values a zygosity code (a byte) can take: the length of every
+// table indexed by code.
+const codeSpace = 256
+
 // code returns the code of a zygosity term, adding it when new; false when 255 are taken.
 func (cl *caseLevel) code(id, label string) (byte, bool) {
 	k := release.ZygosityTerm{ID: id, Label: label}
@@ -368,7 +375,7 @@ func (vt *variantTable) appendRecord(dst []byte, row uint32) []byte {
 			c = codes[i]
 		}
 		switch {
-		case c > 0:
+		case c > 0 && int(c) <= len(cl.terms):
 			dst = append(dst, cl.terms[c-1].suffix...)
 		case fallback != nil:
 			for _, z := range fallback {

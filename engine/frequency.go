@@ -63,7 +63,7 @@ type cohorts struct {
 	called  []uint64 // representative rows
 	size    []uint64 // by dataset index: its samples with a representative row
 	spread  []spreadSample
-	classes []uint8 // by zygosity code (0 unused)
+	classes []uint8 // by zygosity code (0 unused), codeSpace long
 }
 
 // spreadSample is a sample mapping to several biosample rows: it is in a group when any of
@@ -114,7 +114,7 @@ func (s *Snapshot) cohortData() *cohorts {
 				}
 			}
 		}
-		c.classes = make([]uint8, len(vt.cl.terms)+1)
+		c.classes = make([]uint8, codeSpace)
 		for i, t := range vt.cl.terms {
 			c.classes[i+1] = s.zygosityClass(t.ID)
 		}

@@ -13,12 +13,12 @@ import (
 // mergeVariants builds the variant table of the whole release from the variant tables of
 // its partitions, in partition order (their rows are consecutive ranges of the whole row
 // order). Carrier lists, the variants each biosample carries and the call patterns are
-// spliced (partitionsplice.go); the rest is replayed into the builders of a build from
-// Parquet: the rows' ids, records, coordinates and zygosity codes row by row, the term and
-// value postings as (key, row) pairs shifted by the partition's first row. The builders sort
-// and spill as in that build, so the table is the one a build of the whole release makes, in
-// the same bounded memory, without decoding Parquet or parsing a record. s holds the other
-// tables (those of partition 0, the same in every partition).
+// spliced, and so are the term and value indexes (partitionsplice.go); the rest is replayed
+// into the builders of a build from Parquet: the rows' ids, records, coordinates and
+// zygosity codes row by row. The builders spill as in that build, so the table is the one a
+// build of the whole release makes, in the same bounded memory, without decoding Parquet or
+// parsing a record. s holds the other tables (those of partition 0, the same in every
+// partition).
 func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Options) (*variantTable, error) {
 	n := 0
 	for _, p := range parts {
@@ -61,16 +61,19 @@ func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Op
 			return nil, err
 		}
 	}
+	ix := spliceIndexes(parts, bases, uint32(n), s.onto, vb.sp, maps)
 	ok = true
-	vt, err := vb.build(s.onto, len(s.datasets))
+	vt, err := vb.build(s.onto, len(s.datasets)) // fails on a spill error of spliceIndexes too
 	if err != nil {
 		return nil, err
 	}
 	vt.carriers, vt.carriedBy, vt.carriedByImage, vt.calls = carriers, carriedBy, carriedByImage, calls
+	vt.terms, vt.values, vt.types, vt.genes, vt.aaChanges, vt.hgvs = ix.terms, ix.values, ix.types, ix.genes, ix.aaChanges, ix.hgvs
 	return vt, nil
 }
 
-// replay adds the rows of p as rows base, base+1, …, but for what is spliced.
+// replay adds the rows of p as rows base, base+1, …, but for what is spliced: their ids,
+// records, coordinates, zygosity codes and sequences.
 func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 	remap, err := b.vt.cl.remapTerms(p.cl)
 	if err != nil {
@@ -86,15 +89,6 @@ func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 			return err
 		}
 	}
-	shift := func(add func(string, uint32)) func(string, uint32) {
-		return func(k string, r uint32) { add(k, base+r) }
-	}
-	p.terms.Pairs(shift(b.tb.terms.Add))
-	p.values.Pairs(func(path, v string, r uint32) { b.tb.values.Add(path, v, base+r) })
-	p.types.Pairs(shift(b.types.Add))
-	p.genes.Pairs(shift(b.genes.Add))
-	p.aaChanges.Pairs(shift(b.aas.Add))
-	p.hgvs.Pairs(shift(b.hgvs.Add))
 	// A chromosome cut between partitions goes on as one sequence.
 	for _, sq := range sortedSequences(p) {
 		if k := len(b.seqKeys); k > 0 && b.seqKeys[k-1].assembly == sq.assembly && b.seqKeys[k-1].chrom == sq.chrom {
@@ -119,11 +113,12 @@ func sortedSequences(vt *variantTable) []sequence {
 	return out
 }
 
-// remapTerms returns the code in cl of each code of p (index code, 0 stays 0), adding the
+// remapTerms returns the code in cl of each code of p (index code, 0 stays 0, as does a
+// code p has no term for), adding the
 // zygosity terms cl does not have yet in p's order, which is the order a whole build meets
 // them in: p's codes were given as its rows met them, and p's rows follow those added.
 func (cl *caseLevel) remapTerms(p *caseLevel) ([]byte, error) {
-	remap := make([]byte, len(p.terms)+1)
+	remap := make([]byte, codeSpace)
 	for i, t := range p.terms {
 		c, ok := cl.code(t.ID, t.Label)
 		if !ok {

@@ -157,3 +157,45 @@ func (ct *callTable) samePattern(q uint32, bios []uint32, alleles []uint8) bool 
 	}
 	return true
 }
+
+// variantIndexes are the term and value indexes of a variant table.
+type variantIndexes struct {
+	terms                         *index.TermIndex
+	values                        *index.ValueIndex
+	types, genes, aaChanges, hgvs *index.TermIndex
+}
+
+// spliceIndexes merges the term and value indexes of parts, key by key in key order, each
+// key's rows the union of its partitions' rows shifted by their first rows
+// (index/postingsmerge.go), spilled through sp as a build's postings are; a spill file's
+// error is sp's. Each index is read from every partition at once, so the partitions' pages
+// are dropped after each.
+func spliceIndexes(parts []*variantTable, bases []uint32, n uint32, onto *index.Ontology, sp *spiller, maps []*mapping) variantIndexes {
+	isp := indexSpill{sp}
+	dropAll := func() {
+		for _, m := range maps {
+			m.dropAll()
+		}
+	}
+	terms := func(what string, of func(*variantTable) *index.TermIndex, onto *index.Ontology) *index.TermIndex {
+		ts := make([]*index.TermIndex, len(parts))
+		for i, p := range parts {
+			ts[i] = of(p)
+		}
+		defer dropAll()
+		return index.MergeTermIndexes(ts, bases, onto, isp, what)
+	}
+	var ix variantIndexes
+	ix.terms = terms("terms", func(p *variantTable) *index.TermIndex { return p.terms }, onto)
+	vs := make([]*index.ValueIndex, len(parts))
+	for i, p := range parts {
+		vs[i] = p.values
+	}
+	ix.values = index.MergeValueIndexes(vs, bases, n, isp)
+	dropAll()
+	ix.types = terms("types", func(p *variantTable) *index.TermIndex { return p.types }, nil)
+	ix.genes = terms("genes", func(p *variantTable) *index.TermIndex { return p.genes }, nil)
+	ix.aaChanges = terms("aachanges", func(p *variantTable) *index.TermIndex { return p.aaChanges }, nil)
+	ix.hgvs = terms("hgvs", func(p *variantTable) *index.TermIndex { return p.hgvs }, nil)
+	return ix
+}

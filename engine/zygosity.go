@@ -25,7 +25,7 @@ import (
 // zygosityFilter is a filter on variants that names a zygosity of the release's calls.
 type zygosityFilter struct {
 	index int    // in the query's filters
-	want  []bool // by case-level code (1-based; want[0] unused)
+	want  []bool // by case-level code (1-based; want[0] unused), codeSpace long
 	match func(id string) bool
 }
 
@@ -47,7 +47,7 @@ func (s *Snapshot) zygosityFilters(q *Query, scoped []scopedRows) []zygosityFilt
 			return id == f.ID || f.IncludeDescendants && slices.Contains(s.onto.Ancestors(id), f.ID)
 		}
 		terms := s.variants.cl.terms
-		zf := zygosityFilter{index: i, want: make([]bool, len(terms)+1), match: match}
+		zf := zygosityFilter{index: i, want: make([]bool, codeSpace), match: match}
 		known := false
 		for c, t := range terms {
 			if match(t.ID) {

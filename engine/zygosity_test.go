@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -9,11 +12,10 @@ import (
 	"github.com/bitbeacon/bitbeacon/release"
 )
 
-// A zygosity filter on individuals or biosamples keeps the carriers whose call has that
-// zygosity, on every storage form of the calls: one code per carrier with samples out of
-// biosample order (kept sample bitmaps), one code for all carriers, a record whose
-// caseLevelData is stored as is (not rendered), and a parent term folding its descendants.
-func TestZygosityFilter(t *testing.T) {
+// zygosityRelease opens a release of one dataset whose variants' calls take every storage
+// form of zygosity: V one code per carrier (samples out of biosample order), W one code for
+// all carriers, X caseLevelData stored in the record, Y no zygosity.
+func zygosityRelease(t *testing.T) *Snapshot {
 	root := t.TempDir()
 	het := func(bits ...uint32) release.ZygositySet {
 		return release.ZygositySet{ID: "GENO:0000458", Label: "simple heterozygous", Bits: roaring.BitmapOf(bits...)}
@@ -51,6 +53,15 @@ func TestZygosityFilter(t *testing.T) {
 	}
 	writeRelease(t, root, onto, d)
 	s := openRelease(t, root)
+	return s
+}
+
+// A zygosity filter on individuals or biosamples keeps the carriers whose call has that
+// zygosity, on every storage form of the calls: one code per carrier with samples out of
+// biosample order (kept sample bitmaps), one code for all carriers, a record whose
+// caseLevelData is stored as is (not rendered), and a parent term folding its descendants.
+func TestZygosityFilter(t *testing.T) {
+	s := zygosityRelease(t)
 	if s.variants.cl.spaces[0].invertible() {
 		t.Fatal("samples out of biosample order must not be an invertible space: the test would miss kept sample bitmaps")
 	}
@@ -91,6 +102,52 @@ func TestZygosityFilter(t *testing.T) {
 		if !sameKeys(got, c.want) {
 			t.Errorf("%s: got %v, want %v", name, got, c.want)
 		}
+	}
+}
+
+// Zygosity codes are not checked at load (that would read every carrier call's byte), so a
+// code no term has, as a damaged index file could hold, must read as no zygosity wherever
+// codes are read (a filter, a rendered record, the cohort's frequencies), never index out
+// of range.
+func TestZygosityCodeBeyondTerms(t *testing.T) {
+	s := zygosityRelease(t)
+	cl := s.variants.cl
+	if len(cl.terms) != 2 {
+		t.Fatalf("%d zygosity terms, want 2 (hom and het)", len(cl.terms))
+	}
+	v, w := s.rowsOf(t, release.GenomicVariation, "D1/V").Minimum(), s.rowsOf(t, release.GenomicVariation, "D1/W").Minimum()
+	if n, m := cl.at[v+1]-cl.at[v], cl.at[w+1]-cl.at[w]; n != 4 || m != 1 {
+		t.Fatalf("V has %d codes and W %d, want one per carrier (4) and one for all", n, m)
+	}
+	codes := slices.Clone(cl.codes)
+	for i := range codes {
+		codes[i] = byte(200 + i%56)
+	}
+	cl.codes = codes
+	for _, start := range []int64{10, 20} {
+		q := &Query{Target: release.Individual, Filters: []Filter{onto1("GENO:0000136")},
+			Variant: &VariantQuery{ReferenceName: "1", Start: []int64{start}, End: []int64{start + 1}, VariantMinLength: -1, VariantMaxLength: -1}}
+		if got, _ := evalKeys(t, s, q); len(got) != 0 {
+			t.Errorf("homozygous carriers at %d with codes beyond the terms: %v, want none", start, got)
+		}
+	}
+	for _, row := range []uint32{v, w} {
+		js := string(s.RecordJSON(release.GenomicVariation, row))
+		if !strings.Contains(js, `"caseLevelData":[{`) || strings.Contains(js, "zygosity") {
+			t.Errorf("record of row %d: %s, want caseLevelData without a zygosity", row, js)
+		}
+	}
+	// The cohort's frequencies, on a release whose variants were read from genotypes.
+	s = frequencyRelease(t)
+	x := s.rowsOf(t, release.GenomicVariation, "D1/VX").Minimum()
+	s.variants.cl.codes = bytes.Repeat([]byte{255}, len(s.variants.cl.codes))
+	f, err := s.Frequencies(&Query{Target: release.GenomicVariation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := f.Cohort(x)
+	if !ok || c.AlleleCount == 0 || c.Homozygous+c.Heterozygous+c.Hemizygous != 0 {
+		t.Errorf("cohort counts of VX with codes beyond the terms %+v %v, want carriers counted without a zygosity class", c, ok)
 	}
 }
 

@@ -150,23 +150,15 @@ func (b *postingsBuilder) build() (p postings, maxRow uint32) {
 	if b.sorted != nil {
 		return b.buildSpilled()
 	}
-	var keys StringsBuilder
-	var pb postingsAppender
-	b.groups(func(k string, rows []uint32) {
-		maxRow = max(maxRow, rows[len(rows)-1])
-		keys.Add(k)
-		pb.one = append(pb.one, pb.add(rows))
-	})
-	p.keys = keys.Build()
-	p.one = slices.Clip(pb.one)
-	p.multi, p.plain = pb.multi, pb.plain
+	o := newPostingsOut(nil, b.what)
+	b.groups(o.addRows)
+	p, maxRow, _ = o.finish() // in memory: no error
 	b.keys, b.start, b.rows = StringsBuilder{}, nil, nil
 	return p, maxRow
 }
 
 // postingsAppender keeps the bitmaps of multi-row keys while postings are assembled.
 type postingsAppender struct {
-	one   []uint32
 	multi []*roaring.Bitmap
 	plain []bool
 }
@@ -179,6 +171,13 @@ func (pb *postingsAppender) add(rows []uint32) uint32 {
 	}
 	bm := roaring.New()
 	bm.AddMany(rows)
+	return pb.addBitmap(bm)
+}
+
+// addBitmap returns the entry of one for a key held by the rows of bm (several), which it
+// takes over: compacted, its containers are those its contents call for, however it was
+// made (from rows, or as a union of shifted bitmaps by a merge).
+func (pb *postingsAppender) addBitmap(bm *roaring.Bitmap) uint32 {
 	bm = Compact(bm)
 	pb.multi = append(pb.multi, bm)
 	pb.plain = append(pb.plain, bm.Stats().BitmapContainers == 0)

@@ -167,31 +167,14 @@ func (b *postingsBuilder) buildSpilled() (postings, uint32) {
 		}
 	}
 	heap.Init(&h)
-	keys := b.spill.Create(b.what + "-postings-keys")
-	offs := b.spill.Create(b.what + "-postings-offsets")
-	one := b.spill.Create(b.what + "-postings-rows")
-	kw, ow, rw := bufio.NewWriterSize(keys, 256<<10), bufio.NewWriterSize(offs, 64<<10), bufio.NewWriterSize(one, 64<<10)
-	var pb postingsAppender
+	o := newPostingsOut(b.spill, b.what)
 	var key []byte
 	var rows []uint32
-	var maxRow uint32
-	var at uint64
-	put := func(w *bufio.Writer, v uint64, size int) {
-		var x [8]byte
-		binary.LittleEndian.PutUint64(x[:], v)
-		w.Write(x[:size])
-	}
-	put(ow, 0, 8)
 	emit := func() {
 		if !slices.IsSorted(rows) {
 			slices.Sort(rows)
 		}
-		rows = slices.Compact(rows)
-		maxRow = max(maxRow, rows[len(rows)-1])
-		kw.Write(key)
-		at += uint64(len(key))
-		put(ow, at, 8)
-		put(rw, uint64(pb.add(rows)), 4)
+		o.addRows(unsafe.String(unsafe.SliceData(key), len(key)), slices.Compact(rows))
 	}
 	n := 0
 	for h.Len() > 0 {
@@ -217,23 +200,9 @@ func (b *postingsBuilder) buildSpilled() (postings, uint32) {
 	if n > 0 {
 		emit()
 	}
-	for _, w := range []*bufio.Writer{kw, ow, rw} {
-		w.Flush()
-	}
-	kb, kerr := keys.Map()
-	ob, oerr := offs.Map()
-	rb, rerr := one.Map()
-	for _, e := range []error{kerr, oerr, rerr} {
-		if err == nil {
-			err = e
-		}
-	}
-	p := postings{one: mappedWords[uint32](rb), multi: pb.multi, plain: pb.plain}
+	p, maxRow, oerr := o.finish()
 	if err == nil {
-		p.keys, err = StringsFrom(unsafe.String(unsafe.SliceData(kb), len(kb)), mappedWords[uint64](ob))
-	}
-	if err == nil && p.keys.Len() != len(p.one) {
-		err = fmt.Errorf("postings of %s: %d keys, %d entries", b.what, p.keys.Len(), len(p.one))
+		err = oerr
 	}
 	if err != nil {
 		b.spill.Fail(err)

@@ -62,15 +62,7 @@ func TestSpilledPostingsEncodeAsInMemory(t *testing.T) {
 			sv.Add(f[0], f[1], r)
 		}
 	}
-	encode := func(fn func(e *Encoder)) []byte {
-		var b bytes.Buffer
-		e := NewEncoder(&b)
-		fn(e)
-		if _, _, err := e.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
+	encode := func(fn func(e *Encoder)) []byte { return encoded(t, fn) }
 	pt, st := plain.Build(nil), spilled.Build(nil)
 	pvi, svi := pv.Build(rows), sv.Build(rows)
 	if sp.err != nil {

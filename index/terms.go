@@ -43,8 +43,13 @@ type TermIndex struct {
 // returns the index. A term whose folded set has a single contributor shares that bitmap
 // instead of copying it. The builder must not be used afterwards.
 func (b *TermIndexBuilder) Build(onto *Ontology) *TermIndex {
-	t := &TermIndex{folded: map[string]foldedEntry{}}
-	t.exact, _ = b.b.build()
+	exact, _ := b.b.build()
+	return newTermIndex(exact, onto)
+}
+
+// newTermIndex returns the index of the exact postings, folded through onto (may be nil).
+func newTermIndex(exact postings, onto *Ontology) *TermIndex {
+	t := &TermIndex{exact: exact, folded: map[string]foldedEntry{}}
 	if onto.Len() == 0 {
 		return t
 	}

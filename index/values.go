@@ -97,28 +97,33 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 	x := &ValueIndex{universe: universe, fields: make(map[string]*field, len(b.m))}
 	var sc rankScratch
 	for path, pb := range b.m {
-		f := &field{}
-		var m uint32
-		f.p, m = pb.build()
+		p, m := pb.build()
 		if m >= universe {
 			panic(fmt.Sprintf("index: ValueIndex.Build: row %d at %q >= universe %d", m, path, universe))
 		}
-		for i := range f.p.len() {
-			v := f.p.key(i)
-			if n, ok := lexical.ParseNumber(v); ok {
-				f.nums.keys = append(f.nums.keys, numKey{v: n, slot: int32(i)})
-			} else if d, ok := lexical.ParseDurationDays(v); ok {
-				f.durs.keys = append(f.durs.keys, numKey{v: d, slot: int32(i)})
-			}
-		}
-		f.nums.build(&f.p, &sc, universe)
-		f.durs.build(&f.p, &sc, universe)
-		x.fields[path] = f
+		x.fields[path] = newField(p, &sc, universe)
 		x.paths = append(x.paths, path)
 	}
 	slices.Sort(x.paths)
 	b.m = nil
 	return x
+}
+
+// newField returns the field of the postings of one path, with the numeric readings of its
+// values.
+func newField(p postings, sc *rankScratch, universe uint32) *field {
+	f := &field{p: p}
+	for i := range f.p.len() {
+		v := f.p.key(i)
+		if n, ok := lexical.ParseNumber(v); ok {
+			f.nums.keys = append(f.nums.keys, numKey{v: n, slot: int32(i)})
+		} else if d, ok := lexical.ParseDurationDays(v); ok {
+			f.durs.keys = append(f.durs.keys, numKey{v: d, slot: int32(i)})
+		}
+	}
+	f.nums.build(&f.p, sc, universe)
+	f.durs.build(&f.p, sc, universe)
+	return f
 }
 
 // rankScratch holds per-row rank arrays, reused across the paths of one Build.
