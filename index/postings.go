@@ -190,5 +190,5 @@ func (p *postings) iterate(i int, fn func(row uint32)) {
 		fn(r)
 		return
 	}
-	p.multi.get(int(p.one[i]&^multiFlag)).Iterate(func(r uint32) bool { fn(r); return true })
+	p.multi.get(int(p.one[i] &^ multiFlag)).Iterate(func(r uint32) bool { fn(r); return true })
 }
