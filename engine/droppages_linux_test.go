@@ -45,7 +45,7 @@ func TestDropPagesLeavesResidentMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	mp := &mapping{}
-	b, err := mp.mapFile(path)
+	b, _, err := mp.mapFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

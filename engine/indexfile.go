@@ -105,6 +105,7 @@ func (s *Snapshot) writeIndexDir(parent, dst, tmpPrefix, manifestSHA256 string, 
 		Files:                 map[string]indexFileEntry{},
 		Partition:             part,
 	}
+	verified := map[string]indexStamp{}
 	write := func(name string, fn func(e *index.Encoder)) error {
 		// Read-only like the rest of the release: the files are mapped, and a mapped file
 		// changed or truncated in place faults the server (docs/operations.md).
@@ -128,6 +129,9 @@ func (s *Snapshot) writeIndexDir(parent, dst, tmpPrefix, manifestSHA256 string, 
 			return fmt.Errorf("index files: %s: %w", name, err)
 		}
 		im.Files[name] = indexFileEntry{Bytes: n, CRC32C: crc}
+		if st, ok := backdate(f.Name()); ok && st.Bytes == n {
+			verified[name] = indexStamp{CRC32C: crc, FileState: st}
+		}
 		return nil
 	}
 	if s.spilled != nil {
@@ -154,6 +158,7 @@ func (s *Snapshot) writeIndexDir(parent, dst, tmpPrefix, manifestSHA256 string, 
 	if err := writeSynced(filepath.Join(tmp, indexManifestName), append(b, '\n')); err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}
+	writeIndexVerified(tmp, verified)
 	if err := syncDir(tmp); err != nil {
 		return fmt.Errorf("index files: %w", err)
 	}

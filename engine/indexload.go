@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -21,7 +22,8 @@ var errNoIndex = errors.New("no index files")
 
 // openIndexed maps the index files of r's release and decodes the snapshot from them. It
 // fails (and the caller builds from Parquet) when they are absent, of another format or
-// release, or fail their size or CRC-32C check; every file is checked in full before use.
+// release, or fail their size or CRC-32C check; every file is checked in full before use
+// unless it is as it was when last found right (indexverified.go).
 func openIndexed(r *release.Reader) (*Snapshot, error) {
 	dir := release.IndexDir(r.Dir())
 	im, err := readIndexManifest(dir, r)
@@ -97,34 +99,81 @@ func openIndexDir(r *release.Reader, dir string, im *indexManifest) (s *Snapshot
 	return s, nil
 }
 
-// mapAndCheck maps every listed file and checks its size and CRC-32C, several files at once.
+// mapAndCheck maps every listed file and checks its size, and its CRC-32C unless the
+// directory's verification record vouches for the file as it is (indexverified.go); it
+// records the files it checked in full once their times are settled.
 func mapAndCheck(mp *mapping, dir string, files map[string]indexFileEntry) (map[string][]byte, error) {
+	start := time.Now()
+	rec := readIndexVerified(dir)
 	out := make(map[string][]byte, len(files))
+	states := make(map[string]release.FileState, len(files))
+	var check []string
 	for name, want := range files {
 		if !filepath.IsLocal(name) || filepath.Base(name) != name {
 			return nil, fmt.Errorf("index manifest names %q", name)
 		}
-		b, err := mp.mapFile(filepath.Join(dir, name))
+		b, fi, err := mp.mapFile(filepath.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
 		if int64(len(b)) != want.Bytes {
 			return nil, fmt.Errorf("%s: %d bytes, index manifest says %d", name, len(b), want.Bytes)
 		}
+		if n := (len(b) + index.CRCChunk - 1) / index.CRCChunk; len(want.CRC32C) != n {
+			return nil, fmt.Errorf("%s: %d checksums for %d chunks", name, len(want.CRC32C), n)
+		}
 		out[name] = b
+		st, ok := release.StateOf(fi)
+		if ok {
+			states[name] = st
+		}
+		if !ok || !rec[name].vouches(st, want) {
+			check = append(check, name)
+		}
 	}
+	if err := checkCRCs(out, files, check); err != nil {
+		return nil, err
+	}
+	// Record what was checked, if it has not changed since it was mapped and a later write
+	// would change its times; keep only the files of this manifest.
+	changed := false
+	for name := range rec {
+		if st, ok := states[name]; !ok || !rec[name].vouches(st, files[name]) {
+			delete(rec, name)
+			changed = true
+		}
+	}
+	for _, name := range check {
+		st, ok := states[name]
+		if !ok || !st.SettledBefore(start.Add(-indexSettleTime)) {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			continue
+		} else if now, _ := release.StateOf(fi); now != st {
+			continue
+		}
+		rec[name] = indexStamp{CRC32C: files[name].CRC32C, FileState: st}
+		changed = true
+	}
+	if changed {
+		writeIndexVerified(dir, rec)
+	}
+	return out, nil
+}
+
+// checkCRCs checks the CRC-32C of every chunk of the files named in check, several chunks at
+// once.
+func checkCRCs(data map[string][]byte, files map[string]indexFileEntry, check []string) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 		sem  = make(chan struct{}, runtime.GOMAXPROCS(0))
 	)
-	for name, b := range out {
-		want := files[name].CRC32C
-		if n := (len(b) + index.CRCChunk - 1) / index.CRCChunk; len(want) != n {
-			return nil, fmt.Errorf("%s: %d checksums for %d chunks", name, len(want), n)
-		}
-		for i, c := range want {
+	for _, name := range check {
+		b := data[name]
+		for i, c := range files[name].CRC32C {
 			wg.Add(1)
 			sem <- struct{}{}
 			go func() {
@@ -139,9 +188,9 @@ func mapAndCheck(mp *mapping, dir string, files map[string]indexFileEntry) (map[
 	}
 	wg.Wait()
 	if len(errs) > 0 {
-		return nil, errs[0]
+		return errs[0]
 	}
-	return out, nil
+	return nil
 }
 
 // decode fills s from the index files.

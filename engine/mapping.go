@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 	"sync"
@@ -24,21 +25,23 @@ type mapping struct {
 // unmapGrace is how long an unreachable snapshot's files stay mapped.
 const unmapGrace = time.Minute
 
-// mapFile maps path read-only; an empty file maps to an empty slice.
-func (m *mapping) mapFile(path string) ([]byte, error) {
+// mapFile maps path read-only and returns what the open file's stat said (the state of the
+// very file mapped, whatever its name points to later); an empty file maps to an empty slice.
+func (m *mapping) mapFile(path string) ([]byte, fs.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Size() == 0 {
-		return []byte{}, nil
+		return []byte{}, st, nil
 	}
-	return m.mapOpen(f, path, st.Size())
+	b, err := m.mapOpen(f, path, st.Size())
+	return b, st, err
 }
 
 // mapOpen maps the first size bytes of the open file f (named name) read-only; the map

@@ -11,13 +11,10 @@ import (
 
 // Carried-over files are verified once per file, not once per release. A Commit hashes each
 // carried-over file against the manifest, as before, unless the store recorded that it
-// already did so for this very inode in this very state: the file's device, inode, size,
-// modification and status-change times (fileStamp). Any write to the file, a truncation, a
-// chmod, a new hard link or a replacement by rename changes its status-change time (which no
-// unprivileged process can set back) or its inode, so the record no longer matches and the
-// file is hashed again; a damaged file therefore still fails the next ingest. What the record
-// does not catch is damage below the filesystem (a bad disk block); `release.Open`, which
-// every server and index build runs, hashes every file regardless.
+// already did so for this very inode in this very state (FileState); a damaged file therefore
+// still fails the next ingest. What the record does not catch is damage below the filesystem
+// (a bad disk block); `release.Open`, which every index build runs, hashes every file
+// regardless.
 //
 // The record lives in the stored dataset directory (verifiedName, a dot name no dataset file
 // has) and is a cache: missing, unreadable or from another machine it only costs a rehash.
@@ -25,20 +22,23 @@ import (
 // verifiedName is the verification record of a stored dataset directory.
 const verifiedName = ".verified.json"
 
-// settleTime is how much older than the hash a file's times must be for the hash to be
-// recorded: filesystems keep times in coarse ticks (a few ms, 1-2 s on some), and a write in
-// the same tick as the stamp would leave it unchanged. Files just written are therefore
-// recorded when they are next carried over.
-var settleTime = 3 * time.Second
+// settleTime is SettleTime, a variable so that tests can record files they just wrote.
+var settleTime = SettleTime
 
 // fileStamp is what a file looked like when it was hashed against its manifest entry.
 type fileStamp struct {
-	SHA256  string `json:"sha256"`
-	Bytes   int64  `json:"bytes"`
-	Dev     uint64 `json:"dev"`
-	Ino     uint64 `json:"ino"`
-	MtimeNs int64  `json:"mtimeNs"`
-	CtimeNs int64  `json:"ctimeNs"`
+	SHA256 string `json:"sha256"`
+	FileState
+}
+
+// stampFile stamps a file for its manifest entry; false when it cannot be stat'ed.
+func stampFile(p string, fe FileEntry) (fileStamp, bool) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return fileStamp{}, false
+	}
+	st, ok := StateOf(fi)
+	return fileStamp{SHA256: fe.SHA256, FileState: st}, ok
 }
 
 // verifyStored checks the files of one stored dataset directory against their manifest
@@ -66,7 +66,7 @@ func verifyStored(dsDir string, files map[string]FileEntry) (hashed int, err err
 			return hashed, err
 		}
 		after, _ := stampFile(p, fe)
-		if stamped && after == before && settled(before, start) {
+		if stamped && after == before && before.SettledBefore(start.Add(-settleTime)) {
 			rec[name] = before
 			changed = true
 		}
@@ -75,11 +75,6 @@ func verifyStored(dsDir string, files map[string]FileEntry) (hashed int, err err
 		writeVerified(dsDir, rec)
 	}
 	return hashed, nil
-}
-
-func settled(s fileStamp, hashed time.Time) bool {
-	limit := hashed.Add(-settleTime).UnixNano()
-	return s.MtimeNs < limit && s.CtimeNs < limit
 }
 
 // readVerified reads a directory's verification record; empty when there is none or it

@@ -3,11 +3,14 @@ package testenv
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // ReadDirFiles returns the contents of every file in dir by name: what a test compares two
-// builds' index directories by.
+// builds' index directories by. Dot files are left out: an index directory's .verified.json
+// records the state (inode, times) of its files on this machine, which two builds never
+// share.
 func ReadDirFiles(t testing.TB, dir string) map[string][]byte {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -16,6 +19,9 @@ func ReadDirFiles(t testing.TB, dir string) map[string][]byte {
 	}
 	files := map[string][]byte{}
 	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
