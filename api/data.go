@@ -78,6 +78,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		req.Warnings = append(req.Warnings, "aggregations are answered for individuals, biosamples, runs and analyses; this answer is a count")
 	}
 	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false, nil) < Record && !aggregate
+	q.RowsOnly = listing // a listing pages over the rows of every set at once
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
