@@ -27,13 +27,16 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 	defer st.release() // nothing below keeps st: the response is written before return
 	budget := s.startBudget(ctx, st)
 	defer budget.Release()
+	var req *Request
 	if len(ctx.PostBody()) >= heavyBody {
 		if err := budget.Acquire(); err != nil {
 			s.limitError(ctx, err.(*engine.LimitError), nil)
 			return
 		}
+		req, err = s.parseLowPriority(ctx, st) // admission.go
+	} else {
+		req, err = s.parse(ctx, st)
 	}
-	req, err := s.parse(ctx, st)
 	if err == nil {
 		err = s.guard(req)
 	}
@@ -75,6 +78,7 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		req.Warnings = append(req.Warnings, "aggregations are answered for individuals, biosamples, runs and analyses; this answer is a count")
 	}
 	q.CountOnly = !listing && s.granularity(caller, req.Granularity, nil, false, nil) < Record && !aggregate
+	q.RowsOnly = listing // a listing pages over the rows of every set at once
 	res := &st.res
 	// A plain listing of datasets is their descriptive metadata, which every caller may
 	// read; anything else is narrowed to the datasets the caller may see.
@@ -87,15 +91,19 @@ func (s *Server) data(ctx *fasthttp.RequestCtx, r Route) {
 		st.datasets, some = s.restrict(caller, snap, q, isRecordAnchor(r), st.datasets)
 	}
 	q.Budget = budget
-	if some && s.heavyByPlan(snap, q) { // admission.go
+	heavy := some && s.heavyByPlan(snap, q) // admission.go
+	if heavy {
 		if err := budget.Acquire(); err != nil {
 			s.limitError(ctx, err.(*engine.LimitError), req)
 			return
 		}
 	}
-	if some {
+	switch {
+	case heavy:
+		err = evaluateLowPriority(snap, q, res)
+	case some:
 		err = snap.EvaluateInto(q, res)
-	} else {
+	default:
 		*res = engine.Result{Target: target}
 		if !q.CountOnly {
 			res.Rows = roaring.New()

@@ -143,8 +143,8 @@ func TestDatasetsOracle(t *testing.T) {
 				}
 				name := fmt.Sprintf("%s, %d filters, %d datasets named", target, len(q.Filters), len(ids))
 				want := md.want(&q)
-				for _, countOnly := range []bool{false, true} {
-					q.CountOnly = countOnly
+				for _, mode := range []struct{ countOnly, rowsOnly bool }{{false, false}, {true, false}, {false, true}} {
+					q.CountOnly, q.RowsOnly = mode.countOnly, mode.rowsOnly
 					if err := s.EvaluateInto(&q, &res); err != nil {
 						t.Fatalf("%s: %v", name, err)
 					}
@@ -162,6 +162,8 @@ func checkOracle(t *testing.T, s *Snapshot, name string, q *Query, res *Result, 
 	if len(res.PerDataset) != len(want) {
 		t.Fatalf("%s (countOnly %v): %d result sets, want %d", name, q.CountOnly, len(res.PerDataset), len(want))
 	}
+	// RowsOnly over every dataset gives the rows whole, not split by dataset.
+	unsplit := q.RowsOnly && len(q.DatasetIDs) == 0
 	var total uint64
 	union := roaring.New()
 	prev := ""
@@ -175,9 +177,9 @@ func checkOracle(t *testing.T, s *Snapshot, name string, q *Query, res *Result, 
 		if d.Count != uint64(len(w)) {
 			t.Fatalf("%s (countOnly %v): %s counts %d, want %d", name, q.CountOnly, d.DatasetID, d.Count, len(w))
 		}
-		if q.CountOnly {
+		if q.CountOnly || unsplit {
 			if d.Rows != nil {
-				t.Fatalf("%s: count-only set %s has rows", name, d.DatasetID)
+				t.Fatalf("%s (countOnly %v, rowsOnly %v): set %s has rows", name, q.CountOnly, q.RowsOnly, d.DatasetID)
 			}
 			continue
 		}
@@ -198,6 +200,21 @@ func checkOracle(t *testing.T, s *Snapshot, name string, q *Query, res *Result, 
 	}
 	if res.Total != total {
 		t.Fatalf("%s (countOnly %v): total %d, want %d", name, q.CountOnly, res.Total, total)
+	}
+	if unsplit {
+		var got, all []string
+		for _, r := range res.Rows.ToArray() {
+			got = append(got, s.tables[q.Target].id(r))
+		}
+		for _, w := range want {
+			all = append(all, w...)
+		}
+		slices.Sort(got)
+		slices.Sort(all)
+		if !slices.Equal(got, all) {
+			t.Fatalf("%s (rowsOnly): Rows holds %d records, want %d", name, len(got), len(all))
+		}
+		return
 	}
 	if !q.CountOnly && !res.Rows.Equals(union) {
 		t.Fatalf("%s: Rows holds %d rows, the sets %d", name, res.Rows.GetCardinality(), union.GetCardinality())

@@ -116,7 +116,13 @@ func (s *Snapshot) EvaluateInto(q *Query, res *Result) error {
 		countOnly(res, target, parts, allowed, s.datasets, q.Budget)
 		return q.Budget.Err()
 	}
-	s.splitRows(res, target, index.Intersect(target.all, parts), allowed)
+	rows := index.Intersect(target.all, parts)
+	if q.RowsOnly && len(allowed) == len(s.datasets) {
+		countOnly(res, target, []*roaring.Bitmap{rows}, allowed, s.datasets, q.Budget)
+		res.Rows = rows
+		return q.Budget.Err()
+	}
+	s.splitRows(res, target, rows, allowed)
 	return nil
 }
 

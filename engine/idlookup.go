@@ -68,3 +68,20 @@ func (l *idLookup) lookup(ids *index.Strings, id string, dst []uint32) []uint32 
 	}
 	return dst
 }
+
+// lookupIn returns the first row in [lo, hi) whose id is id. Rows of one hash are ascending,
+// so the candidates before lo are skipped by a binary search instead of compared: an id that
+// a thousand datasets share (one cohort) has a thousand rows, and a lookup within one
+// dataset's span then compares one of them, not all.
+func (l *idLookup) lookupIn(ids *index.Strings, id string, lo, hi uint32) (uint32, bool) {
+	h := idHash(id)
+	i := sort.Search(len(l.hashes), func(i int) bool { return l.hashes[i] >= h })
+	end := i + sort.Search(len(l.hashes)-i, func(k int) bool { return l.hashes[i+k] > h })
+	i += sort.Search(end-i, func(k int) bool { return l.rows[i+k] >= lo })
+	for ; i < end && l.rows[i] < hi; i++ {
+		if r := l.rows[i]; int(r) < ids.Len() && ids.At(int(r)) == id {
+			return r, true
+		}
+	}
+	return 0, false
+}

@@ -27,6 +27,12 @@ type Query struct {
 	// CountOnly asks for counts only (boolean and count answers): Result.Rows and the
 	// per-dataset rows stay nil, and shared index bitmaps are counted without being copied.
 	CountOnly bool
+	// RowsOnly asks for Result.Rows and each dataset's count, without the per-dataset rows
+	// (DatasetResult.Rows stays nil): a listing pages over Result.Rows, and splitting the
+	// rows cost one And and one bitmap per dataset, a thousand for /datasets of a thousand
+	// datasets. It applies when the answer may come from every dataset; otherwise the rows
+	// are split as without it.
+	RowsOnly bool
 	// Budget bounds the evaluation's work (budget.go); nil is unbounded.
 	Budget *Budget
 }

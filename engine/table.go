@@ -210,6 +210,13 @@ func (t *table) rowsOf(id string) []uint32 { return t.byID.lookup(&t.ids, id, ni
 
 // rowOf finds the row of id within one dataset, or -1.
 func (t *table) rowOf(id string, datasetIdx uint16) int32 {
+	if t.spans != nil {
+		// Only the dataset's own span can hold the row (see idLookup.lookupIn).
+		if r, ok := t.byID.lookupIn(&t.ids, id, t.spans[datasetIdx], t.spans[datasetIdx+1]); ok {
+			return int32(r)
+		}
+		return -1
+	}
 	var buf [4]uint32
 	for _, r := range t.byID.lookup(&t.ids, id, buf[:0]) {
 		if t.dataset[r] == datasetIdx {
