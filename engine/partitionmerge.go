@@ -13,12 +13,13 @@ import (
 // mergeVariants builds the variant table of the whole release from the variant tables of
 // its partitions, in partition order (their rows are consecutive ranges of the whole row
 // order). Carrier lists, the variants each biosample carries and the call patterns are
-// spliced, and so are the term and value indexes (partitionsplice.go); the rest is replayed
-// into the builders of a build from Parquet: the rows' ids, records, coordinates and
-// zygosity codes row by row. The builders spill as in that build, so the table is the one a
-// build of the whole release makes, in the same bounded memory, without decoding Parquet or
-// parsing a record. s holds the other tables (those of partition 0, the same in every
-// partition).
+// spliced, and so are the term and value indexes (partitionsplice.go); the rest goes into
+// the builders of a build from Parquet: the rows' ids, records, datasets and coordinates
+// appended a partition at a time (a blob in one write, its offsets shifted), the zygosity
+// codes replayed row by row (re-coded). The builders spill as in that build, so the table is
+// the one a build of the whole release makes, in the same bounded memory, without decoding
+// Parquet or parsing a record. s holds the other tables (those of partition 0, the same in
+// every partition).
 func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Options) (*variantTable, error) {
 	n := 0
 	for _, p := range parts {
@@ -73,19 +74,20 @@ func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Op
 }
 
 // replay adds the rows of p as rows base, base+1, …, but for what is spliced: their ids,
-// records, coordinates, zygosity codes and sequences.
+// records, datasets and coordinates whole, their zygosity codes row by row, and their
+// sequences.
 func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 	remap, err := b.vt.cl.remapTerms(p.cl)
 	if err != nil {
 		return err
 	}
+	b.tb.addRows(p.table)
+	b.start.addAll(p.start)
+	b.end.addAll(p.end)
+	b.ref.AddAll(p.ref)
+	b.alt.AddAll(p.alt)
 	for r := range p.n {
-		row := b.tb.addRow(p.ids.At(int(r)), p.json.At(int(r)), p.dataset[r])
-		b.start.add(p.start[r])
-		b.end.add(p.end[r])
-		b.ref.Add(p.ref.At(int(r)))
-		b.alt.Add(p.alt.At(int(r)))
-		if err := b.vt.cl.replayRow(row, p.cl, r, remap); err != nil {
+		if err := b.vt.cl.replayRow(base+r, p.cl, r, remap); err != nil {
 			return err
 		}
 	}

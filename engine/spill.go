@@ -206,6 +206,13 @@ func (a *spilledArray[T]) add(v T) {
 	a.buf = append(a.buf, v)
 }
 
+// addAll appends vs.
+func (a *spilledArray[T]) addAll(vs []T) {
+	spillArray(a.f, a.buf)
+	a.buf = a.buf[:0]
+	spillArray(a.f, vs)
+}
+
 // build maps the array; it is empty (not nil) when nothing was added.
 func (a *spilledArray[T]) build() ([]T, error) {
 	spillArray(a.f, a.buf)
@@ -244,6 +251,25 @@ func (s *spilledStrings) Add(str string) {
 func (s *spilledStrings) AddBytes(p []byte) {
 	s.f.write(p)
 	s.addOffset(len(p))
+}
+
+// AddAll appends every string of l: its blob in one write, its offsets shifted.
+func (s *spilledStrings) AddAll(l index.Strings) {
+	data, offs := l.Raw()
+	if len(offs) < 2 {
+		return
+	}
+	s.f.writeString(data)
+	buf := make([]uint64, 0, 4096)
+	for _, o := range offs[1:] {
+		if len(buf) == cap(buf) {
+			spillArray(s.offs, buf)
+			buf = buf[:0]
+		}
+		buf = append(buf, s.n+o)
+	}
+	spillArray(s.offs, buf)
+	s.n += uint64(len(data))
 }
 
 func (s *spilledStrings) addOffset(n int) {

@@ -67,6 +67,7 @@ type tableBuilder struct {
 type stringsAdder interface {
 	Add(s string)
 	AddBytes(p []byte)
+	AddAll(l index.Strings)
 }
 
 func newTableBuilder(e release.Entity) *tableBuilder {
@@ -92,16 +93,15 @@ func (b *tableBuilder) add(r *release.Record, datasetIdx uint16) uint32 {
 	return row
 }
 
-// addRow appends a row of the given id, record JSON and dataset without indexing its terms
-// and fields, which a merge of partitions adds as pairs (partitionmerge.go).
-func (b *tableBuilder) addRow(id, json string, datasetIdx uint16) uint32 {
+// addRows appends the rows of a partition's table, its ids, records and datasets spliced
+// whole, without indexing their terms and fields, which a merge of partitions splices
+// (partitionmerge.go).
+func (b *tableBuilder) addRows(p *table) {
 	t := b.t
-	row := t.n
-	t.n++
-	b.ids.Add(id)
-	t.dataset = append(t.dataset, datasetIdx)
-	b.json.Add(json)
-	return row
+	t.n += p.n
+	b.ids.AddAll(p.ids)
+	b.json.AddAll(p.json)
+	t.dataset = append(t.dataset, p.dataset...)
 }
 
 // addIndexed indexes the terms and fields of record r at row (and keeps its links).

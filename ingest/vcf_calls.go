@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -32,17 +34,12 @@ func missingAlleles(a int32) int32 {
 // that skipNoAltCalls skipped ('0' or '.' alleles, one byte each, each call ending in a
 // tab), that have other than two called alleles.
 func (p *vcfParser) noteRefSpan(span []byte, si, nc int) {
-	if len(span) == 4*nc && bytes.IndexByte(span, '.') < 0 {
-		diploid := true
-		for k := 3; k < len(span); k += 4 {
-			if span[k] != '\t' {
-				diploid = false
-				break
-			}
-		}
-		if diploid {
+	if bytes.IndexByte(span, '.') < 0 {
+		if len(span) == 4*nc && allDiploid(span) {
 			return
 		}
+		p.noteOtherPloidies(span, si)
+		return
 	}
 	var called int32
 	for _, c := range span {
@@ -59,6 +56,55 @@ func (p *vcfParser) noteRefSpan(span []byte, si, nc int) {
 	}
 }
 
+// allDiploid reports whether span, calls of one-byte alleles and separators 4*nc bytes
+// long, is nc calls of two alleles: a tab ends every fourth byte.
+func allDiploid(span []byte) bool {
+	for k := 3; k < len(span); k += 4 {
+		if span[k] != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// noteOtherPloidies notes the calls of span, calls of '0' alleles only (no '.'), that do not
+// have two alleles, a word at a time: on chromosome X every male's haploid "0" is such a
+// call, half the samples of every line, which a loop over each byte made the costliest
+// part of the parse. Every call starts at an even offset of span (one-byte alleles and
+// separators alternate), so a call ending at the tab at offset k has (k-j)/2 alleles, j the
+// offset of the tab before it (-1 for the first call): a two-allele call is the tab at k
+// with a tab at k-4 and none at k-2. Only the other tabs are looked at one by one.
+func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
+	// The tabs of the previous word (high bit of each tab byte at an odd offset); the first
+	// call is preceded by a tab at offset -1, byte 7 of the word before span.
+	prev := uint64(1) << 63
+	for i := 0; i < len(span); i += 8 {
+		var x uint64
+		if i+8 <= len(span) {
+			x = binary.LittleEndian.Uint64(span[i:])
+		} else {
+			var w [8]byte // zero bytes are not tabs
+			copy(w[:], span[i:])
+			x = binary.LittleEndian.Uint64(w[:])
+		}
+		tabs := swarZero(x^'\t'*swarLow) & swarOdd
+		tab2 := tabs<<16 | prev>>48 // a tab 2 bytes before
+		tab4 := tabs<<32 | prev>>32 // a tab 4 bytes before
+		for other := tabs &^ (tab4 &^ tab2); other != 0; other &= other - 1 {
+			bit := bits.TrailingZeros64(other)
+			k := i + bit/8
+			j := k - 2
+			for j >= 0 && span[j] != '\t' {
+				j -= 2
+			}
+			below := tabs & (uint64(1)<<bit - 1)
+			p.called = append(p.called, calledCall{sample: int32(si + bits.OnesCount64(below)), alleles: int32((k - j) / 2)})
+		}
+		si += bits.OnesCount64(tabs)
+		prev = tabs
+	}
+}
+
 // setCalls marks v genotyped and sets its called-allele sets from the line's calls, as
 // dataset sample indexes: the samples of the run's other VCFs have no call on this line
 // (0 alleles; a merge of the same variant from several files puts them back, see
@@ -68,8 +114,26 @@ func (p *vcfParser) setCalls(v *release.Variant) {
 	if !p.haveGT {
 		return // no GT: nothing is known of the calls
 	}
+	if p.lastSets == nil || !slices.Equal(p.called, p.lastCalled) {
+		p.lastCalled = append(p.lastCalled[:0], p.called...)
+		p.lastSets = p.calledSets()
+	}
+	if len(p.lastSets) == 0 {
+		return
+	}
+	v.CalledAlleles = make([]release.CalledSet, len(p.lastSets))
+	for i, s := range p.lastSets {
+		v.CalledAlleles[i] = release.CalledSet{Alleles: s.Alleles, Bits: s.Bits.Clone()}
+	}
+}
+
+// calledSets builds the called-allele sets of the line's calls, run-optimised as the
+// release writer stores them. setCalls keeps the last ones and gives each variant copies:
+// the same samples are haploid on every line of chromosome X (the males), and building
+// their bitmap one Add at a time, then run-optimising it, cost more than parsing the line.
+func (p *vcfParser) calledSets() []release.CalledSet {
 	base := p.f.sampleBase
-	var sets []release.CalledSet
+	sets := []release.CalledSet{}
 	set := func(alleles uint32) *roaring.Bitmap {
 		for i := range sets {
 			if sets[i].Alleles == alleles {
@@ -88,7 +152,10 @@ func (p *vcfParser) setCalls(v *release.Variant) {
 		z.AddRange(uint64(end), uint64(p.f.runSamples))
 	}
 	slices.SortFunc(sets, func(a, b release.CalledSet) int { return int(a.Alleles) - int(b.Alleles) })
-	v.CalledAlleles = sets
+	for _, s := range sets {
+		s.Bits.RunOptimize()
+	}
+	return sets
 }
 
 // mergeCalls sets the calls of v, the merge of parts (copies of one variant from VCFs with

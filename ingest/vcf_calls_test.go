@@ -1,12 +1,15 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/bitbeacon/bitbeacon/release"
 )
@@ -106,6 +109,178 @@ func TestVCFCalledAllelesMerged(t *testing.T) {
 		}
 		if got := calledOf(v); fmt.Sprint(got) != fmt.Sprint(w) {
 			t.Errorf("%s: called %v, want %v", id, got, w)
+		}
+	}
+}
+
+// plainCalled is the reference noteRefSpan must agree with: every tab-ended call of span
+// split on its separators, noted when it has other than two '0' alleles.
+func plainCalled(span string, si int) []calledCall {
+	var out []calledCall
+	for _, call := range strings.Split(strings.TrimSuffix(span, "\t"), "\t") {
+		called := int32(strings.Count(call, "0"))
+		if called != 2 {
+			out = append(out, calledCall{sample: int32(si), alleles: called})
+		}
+		si++
+	}
+	return out
+}
+
+// TestNoteRefSpanWords checks the word-at-a-time reading of spans of '0' calls against a
+// plain split: haploid, diploid, triploid and tetraploid calls mixed, in spans of every
+// length around the 8-byte words (a call ending on a word's last byte or first odd byte,
+// a haploid call first, the tail shorter than a word), and spans with '.' alleles, which
+// take the per-byte loop.
+func TestNoteRefSpanWords(t *testing.T) {
+	forms := []string{"0", "0|0", "0/0", "0/0/0", "0|0|0|0", "0", "0|0"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := range 3000 {
+		n := 1 + rng.IntN(40)
+		var b strings.Builder
+		for range n {
+			f := forms[rng.IntN(len(forms))]
+			if round%3 == 0 {
+				f = forms[rng.IntN(2)] // male X: haploid and diploid only
+			}
+			if round%10 == 9 && rng.IntN(8) == 0 {
+				f = [...]string{".", "./.", "0/.", ".|0"}[rng.IntN(4)]
+			}
+			b.WriteString(f + "\t")
+		}
+		span := b.String()
+		si := rng.IntN(100)
+		want := plainCalled(strings.ReplaceAll(span, ".", "x"), si)
+		p := &vcfParser{}
+		p.noteRefSpan([]byte(span), si, n)
+		if fmt.Sprint(p.called) != fmt.Sprint(want) {
+			t.Fatalf("span %q from sample %d: noted %v, want %v", span, si, p.called, want)
+		}
+	}
+}
+
+// TestVCFCalledAllelesHaploidX reads chromosome X as a cohort gives it, the males haploid on
+// every line (the same samples, line after line, so their sets are reused), with carriers,
+// no-calls and a line whose males differ between lines of the usual set, and checks every
+// sample's called alleles against a plain split; it fails if reading the haploid calls a
+// word at a time, or reusing the last line's sets, goes wrong.
+func TestVCFCalledAllelesHaploidX(t *testing.T) {
+	const samples = 700
+	rng := rand.New(rand.NewPCG(7, 8))
+	male := make([]bool, samples)
+	for s := range samples {
+		// Blocks of males and females, and scattered males.
+		male[s] = (s/37)%2 == 0 || rng.IntN(5) == 0
+	}
+	var b strings.Builder
+	b.WriteString("##fileformat=VCFv4.3\n##reference=GRCh38\n##contig=<ID=X>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT")
+	for i := range samples {
+		fmt.Fprintf(&b, "\tS%d", i)
+	}
+	b.WriteString("\n")
+	want := map[string]map[uint32]uint32{}
+	for line := range 60 {
+		fmt.Fprintf(&b, "X\t%d\t.\tA\tG\t.\t.\t.\tGT", line+1)
+		w := map[uint32]uint32{}
+		changed := line%7 == 3 // one male called diploid, one female haploid
+		for s := range samples {
+			f := "0|0"
+			if male[s] != (changed && (s == 3 || s == 40)) {
+				f = "0"
+				w[uint32(s)] = 1
+			}
+			switch r := rng.IntN(100); {
+			case r < 3 && f == "0":
+				f = "1"
+			case r < 3:
+				f = "0|1"
+			case r == 3 && line%5 == 0:
+				f, w[uint32(s)] = ".", 0
+			}
+			b.WriteString("\t" + f)
+		}
+		b.WriteString("\n")
+		want[fmt.Sprintf("chrX_%d_A_G", line+1)] = w
+	}
+	_, vs, err := vcfRun(t, Options{}, "x.vcf", b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, w := range want {
+		v := vs[id]
+		if v == nil || !v.Genotyped {
+			t.Fatalf("%s: not written or not genotyped: %v", id, v)
+		}
+		if got := calledOf(v); fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("%s: called %v, want %v", id, got, w)
+		}
+	}
+}
+
+// TestCalledSetsStoredAsBefore checks that the sets setCalls hands out (copies of
+// run-optimised bitmaps, reused across lines) are stored byte for byte as the bitmaps it
+// built before, one Add per sample and optimised by the writer alone, so the Parquet calls
+// column is unchanged: random called lists, of scattered samples, runs and one file's part
+// of a run's samples.
+func TestCalledSetsStoredAsBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for round := range 400 {
+		n := 1 + rng.IntN(9000)
+		p := &vcfParser{f: &vcfFile{runSamples: uint32(n)}, nSamples: n, haveGT: true}
+		if round%4 == 1 {
+			p.f.sampleBase, p.f.runSamples = uint32(rng.IntN(300)), uint32(n+300+rng.IntN(300))
+		}
+		for s := 0; s < n; s++ {
+			if round%2 == 0 && rng.IntN(3) == 0 {
+				s += rng.IntN(40) // runs of consecutive samples skipped
+			}
+			if s < n && rng.IntN(2+round%5) == 0 {
+				p.called = append(p.called, calledCall{sample: int32(s), alleles: int32(rng.IntN(3))}) // 2 becomes 1 below
+			}
+		}
+		for i := range p.called {
+			if p.called[i].alleles == 2 {
+				p.called[i].alleles = 1
+			}
+		}
+		before := map[uint32]*roaring.Bitmap{}
+		add := func(a, s uint32) {
+			if before[a] == nil {
+				before[a] = roaring.New()
+			}
+			before[a].Add(s)
+		}
+		for _, c := range p.called {
+			add(uint32(c.alleles), p.f.sampleBase+uint32(c.sample))
+		}
+		if end := p.f.sampleBase + uint32(n); p.f.sampleBase > 0 || end < p.f.runSamples {
+			for s := uint32(0); s < p.f.sampleBase; s++ {
+				add(0, s)
+			}
+			for s := end; s < p.f.runSamples; s++ {
+				add(0, s)
+			}
+		}
+		var old []release.CalledSet
+		for _, a := range []uint32{0, 1, 3} {
+			if before[a] != nil {
+				old = append(old, release.CalledSet{Alleles: a, Bits: before[a]})
+			}
+		}
+		wantBytes, err := release.AppendCalls(nil, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // built, then reused
+			var v release.Variant
+			p.setCalls(&v)
+			got, err := release.AppendCalls(nil, v.CalledAlleles)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, wantBytes) {
+				t.Fatalf("round %d: %d called samples stored as %d bytes, before %d", round, len(p.called), len(got), len(wantBytes))
+			}
 		}
 	}
 }

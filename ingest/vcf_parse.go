@@ -26,6 +26,8 @@ type vcfParser struct {
 	chromKnown              bool
 	calls                   []gtCall
 	called                  []calledCall            // calls with other than 2 called alleles (vcf_calls.go)
+	lastCalled              []calledCall            // called of the line lastSets were built from
+	lastSets                []release.CalledSet     // its called-allele sets, copied into each variant
 	haveGT                  bool                    // the line's samples have a GT
 	carriers                []uint32                // sample indexes of the ALT at hand
 	dense                   []uint64                // bitmapOf's words, zero between calls
