@@ -15,7 +15,7 @@ import (
 type postings struct {
 	keys  Strings
 	one   []uint32 // row of key i, or multiFlag|j for multi[j]
-	multi []*roaring.Bitmap
+	multi bitmapList
 	// plain[j] is true when multi[j] has no bitmap container, so orWords ORs it into a dense
 	// buffer element by element (WriteDenseTo overwrites the words of a bitmap container).
 	plain []bool
@@ -38,21 +38,21 @@ func (p *postings) bitmap(i int) *roaring.Bitmap {
 	if r := p.one[i]; r&multiFlag == 0 {
 		return roaring.BitmapOf(r)
 	}
-	return p.multi[p.one[i]&^multiFlag]
+	return p.multi.get(int(p.one[i] &^ multiFlag))
 }
 
 func (p *postings) card(i int) uint64 {
 	if r := p.one[i]; r&multiFlag == 0 {
 		return 1
 	}
-	return p.multi[p.one[i]&^multiFlag].GetCardinality()
+	return p.multi.get(int(p.one[i] &^ multiFlag)).GetCardinality()
 }
 
 func (p *postings) intersects(i int, rows *roaring.Bitmap) bool {
 	if r := p.one[i]; r&multiFlag == 0 {
 		return rows.Contains(r)
 	}
-	return p.multi[p.one[i]&^multiFlag].Intersects(rows)
+	return p.multi.get(int(p.one[i] &^ multiFlag)).Intersects(rows)
 }
 
 // orWords ORs the rows of key i into a dense buffer of one bit per row.
@@ -63,8 +63,8 @@ func (p *postings) orWords(i int, words []uint64) {
 		return
 	}
 	j := r &^ multiFlag
-	bm := p.multi[j]
-	if p.plain[j] {
+	bm := p.multi.get(int(j))
+	if int(j) < len(p.plain) && p.plain[j] {
 		bm.WriteDenseTo(words)
 		return
 	}
@@ -190,5 +190,5 @@ func (p *postings) iterate(i int, fn func(row uint32)) {
 		fn(r)
 		return
 	}
-	p.multi[p.one[i]&^multiFlag].Iterate(func(r uint32) bool { fn(r); return true })
+	p.multi.get(int(p.one[i] &^ multiFlag)).Iterate(func(r uint32) bool { fn(r); return true })
 }

@@ -76,7 +76,7 @@ func mergePostings(parts []*postings, bases []uint32, sp Spill, what string) (po
 				if r&multiFlag == 0 {
 					bm.Add(c.base + r)
 				} else {
-					bm.Or(roaring.AddOffset(c.p.multi[r&^multiFlag], c.base))
+					bm.Or(roaring.AddOffset(c.p.multi.get(int(r&^multiFlag)), c.base))
 				}
 			}
 			if c.i++; c.i < c.p.len() {

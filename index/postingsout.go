@@ -89,7 +89,7 @@ func (o *postingsOut) addRow(key string, row uint32) {
 // caller hands it to the Spill).
 func (o *postingsOut) finish() (postings, uint32, error) {
 	if o.spill == nil {
-		p := postings{keys: o.keys.Build(), one: slices.Clip(o.one), multi: o.pb.multi, plain: o.pb.plain}
+		p := postings{keys: o.keys.Build(), one: slices.Clip(o.one), multi: heldBitmaps(o.pb.multi), plain: o.pb.plain}
 		return p, o.maxRow, nil
 	}
 	for _, w := range []*bufio.Writer{o.kw, o.ow, o.rw} {
@@ -103,7 +103,7 @@ func (o *postingsOut) finish() (postings, uint32, error) {
 			err = e
 		}
 	}
-	p := postings{one: mappedWords[uint32](rb), multi: o.pb.multi, plain: o.pb.plain}
+	p := postings{one: mappedWords[uint32](rb), multi: heldBitmaps(o.pb.multi), plain: o.pb.plain}
 	if err == nil {
 		p.keys, err = StringsFrom(unsafe.String(unsafe.SliceData(kb), len(kb)), mappedWords[uint64](ob))
 	}

@@ -22,7 +22,16 @@ func (s *Strings) Len() int {
 }
 
 // At returns string i. The result aliases the blob (mapped memory when loaded from a file).
-func (s *Strings) At(i int) string { return s.data[s.offs[i]:s.offs[i+1]] }
+// Offsets that decrease or overrun the blob (a damaged or miswritten index file) give "":
+// they are checked here, where they are read anyway, not at load, where a pass over every
+// offset of a variant-sized table made ready O(rows).
+func (s *Strings) At(i int) string {
+	a, b := s.offs[i], s.offs[i+1]
+	if a > b || b > uint64(len(s.data)) {
+		return ""
+	}
+	return s.data[a:b]
+}
 
 // Raw returns the blob and the n+1 offsets into it, for a writer that splices lists whole
 // (the partition merge, engine/partitionsplice.go). Callers must not modify the offsets.

@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os/exec"
 	"path/filepath"
@@ -114,6 +116,77 @@ func BenchmarkVCFParse(b *testing.B) {
 			reportVCFRates(b, last, zs, haveZcat, processCPU()-cpu0)
 		})
 	}
+}
+
+// BenchmarkVCFDecompress is the ceiling of the two above: the file's text inflated as the
+// ingest inflates it (BGZF blocks on every core, other gzip on one) and dropped, nothing
+// parsed. lines/s counts the data lines, as the ingest's lines/s does; cpu-us/line is the
+// CPU of all goroutines, which at 2 cores bounds any reader of the file to
+// 2e6/cpu-us/line lines/s however cheap the rest gets.
+func BenchmarkVCFDecompress(b *testing.B) {
+	for _, path := range vcfBenchPaths(b) {
+		b.Run(filepath.Base(path), func(b *testing.B) {
+			lines, size := vcfDataLines(b, path)
+			b.SetBytes(size)
+			cpu0 := processCPU()
+			b.ResetTimer()
+			for range b.N {
+				in, err := openVCF(path, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, in); err != nil {
+					b.Fatal(err)
+				}
+				in.Close()
+			}
+			b.StopTimer()
+			per := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(lines)/per, "lines/s")
+			if cpu := processCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(cpu.Seconds()*1e6/float64(b.N*lines), "cpu-us/line")
+			}
+		})
+	}
+}
+
+// vcfDataLines counts the data lines (not starting with '#') of the VCF at path and the
+// bytes of its text, untimed.
+func vcfDataLines(b *testing.B, path string) (int, int64) {
+	in, err := openVCF(path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	c := &lineCounter{atStart: true}
+	if _, err := io.Copy(c, in); err != nil {
+		b.Fatal(err)
+	}
+	return c.data, c.size
+}
+
+// lineCounter counts the bytes written to it and the lines that do not start with '#'.
+type lineCounter struct {
+	data    int
+	size    int64
+	atStart bool // the next byte starts a line
+}
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.size += int64(len(p))
+	n := len(p)
+	for len(p) > 0 {
+		if c.atStart && p[0] != '#' {
+			c.data++
+		}
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.atStart = false
+			break
+		}
+		p, c.atStart = p[i+1:], true
+	}
+	return n, nil
 }
 
 // reportVCFRates reports lines/s, calls/s, the zcat ceiling and, when the platform tells,

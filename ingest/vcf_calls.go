@@ -13,13 +13,82 @@ import (
 
 // Called alleles: an allele number needs, beside the carriers, every sample's number of
 // called alleles (release.CalledSet). The genotype scan notes the calls that have other
-// than two (haploid calls, no-calls, "0/."), in sample order, in vcfParser.called; the
-// common line, all diploid and called, notes nothing and costs a length check per skipped
-// run of calls.
+// than two: the haploid ones as bits of vcfParser.haploid (every male on every line of
+// chromosome X, too many to list one by one), the others (no-calls, "0/.", triploid) in
+// sample order in vcfParser.called. The common line, all diploid and called, notes nothing
+// and costs a length check per skipped run of calls.
 
 // calledCall is a sample whose call has alleles called alleles, a number other than 2.
 type calledCall struct {
 	sample, alleles int32
+}
+
+// noteCalled notes that sample si's call has alleles called alleles, a number other than 2.
+func (p *vcfParser) noteCalled(si int, alleles int32) {
+	if alleles == 1 {
+		p.noteHaploid(si)
+		return
+	}
+	p.called = append(p.called, calledCall{sample: int32(si), alleles: alleles})
+}
+
+// noteHaploid notes that sample si's call has one called allele.
+func (p *vcfParser) noteHaploid(si int) {
+	if p.haploid == nil {
+		p.haploid = make([]uint64, (p.nSamples+63)/64)
+	}
+	p.haploid[si/64] |= 1 << (si % 64)
+	p.anyHaploid = true
+}
+
+// noteHaploidRun notes the samples from si whose bits are set in run (bit r for sample
+// si+r) as having one called allele.
+func (p *vcfParser) noteHaploidRun(si int, run uint64) {
+	if p.haploid == nil {
+		p.haploid = make([]uint64, (p.nSamples+63)/64)
+	}
+	w, off := si/64, uint(si%64)
+	p.haploid[w] |= run << off
+	if spill := run >> (64 - off); off > 0 && spill != 0 {
+		p.haploid[w+1] |= spill
+	}
+	p.anyHaploid = true
+}
+
+// oddNibble gathers the high bits of bytes 1, 3, 5 and 7 of x (where a word read from the
+// start of a call has its tabs) into bits 0-3.
+func oddNibble(x uint64) uint8 {
+	return uint8(x>>15&1 | x>>30&2 | x>>45&4 | x>>60&8)
+}
+
+// tabsCompressed[t<<4|h], for the tabs t of a word and the tabs h among them that end a
+// haploid call (as oddNibble gives them), has bit r set when the r-th tab of t is in h:
+// which of the word's calls, counted from its first, are haploid.
+var tabsCompressed = func() (c [256]uint8) {
+	for t := range 16 {
+		for h := range 16 {
+			r := 0
+			for b := range 4 {
+				if t>>b&1 == 0 {
+					continue
+				}
+				if h>>b&1 != 0 {
+					c[t<<4|h] |= 1 << r
+				}
+				r++
+			}
+		}
+	}
+	return c
+}()
+
+// resetCalled forgets the calls noted for the previous line.
+func (p *vcfParser) resetCalled() {
+	p.called = p.called[:0]
+	if p.anyHaploid {
+		clear(p.haploid)
+		p.anyHaploid = false
+	}
 }
 
 // missingAlleles is 1 for a missing allele (-1), else 0.
@@ -48,7 +117,7 @@ func (p *vcfParser) noteRefSpan(span []byte, si, nc int) {
 			called++
 		case '\t':
 			if called != 2 {
-				p.called = append(p.called, calledCall{sample: int32(si), alleles: called})
+				p.noteCalled(si, called)
 			}
 			si++
 			called = 0
@@ -71,9 +140,9 @@ func allDiploid(span []byte) bool {
 // have two alleles, a word at a time: on chromosome X every male's haploid "0" is such a
 // call, half the samples of every line, which a loop over each byte made the costliest
 // part of the parse. Every call starts at an even offset of span (one-byte alleles and
-// separators alternate), so a call ending at the tab at offset k has (k-j)/2 alleles, j the
-// offset of the tab before it (-1 for the first call): a two-allele call is the tab at k
-// with a tab at k-4 and none at k-2. Only the other tabs are looked at one by one.
+// separators alternate), so a call ending at the tab at offset k is haploid when there is
+// a tab at k-2 (or k is 1), diploid when the tab before it is at k-4; only the rest (three
+// alleles or more) are counted byte by byte.
 func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 	// The tabs of the previous word (high bit of each tab byte at an odd offset); the first
 	// call is preceded by a tab at offset -1, byte 7 of the word before span.
@@ -90,15 +159,18 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 		tabs := swarZero(x^'\t'*swarLow) & swarOdd
 		tab2 := tabs<<16 | prev>>48 // a tab 2 bytes before
 		tab4 := tabs<<32 | prev>>32 // a tab 4 bytes before
-		for other := tabs &^ (tab4 &^ tab2); other != 0; other &= other - 1 {
-			bit := bits.TrailingZeros64(other)
+		other := tabs &^ (tab4 &^ tab2)
+		if h := other & tab2; h != 0 {
+			p.noteHaploidRun(si, uint64(tabsCompressed[oddNibble(tabs)<<4|oddNibble(h)]))
+		}
+		for more := other &^ tab2; more != 0; more &= more - 1 {
+			bit := bits.TrailingZeros64(more)
 			k := i + bit/8
 			j := k - 2
 			for j >= 0 && span[j] != '\t' {
 				j -= 2
 			}
-			below := tabs & (uint64(1)<<bit - 1)
-			p.called = append(p.called, calledCall{sample: int32(si + bits.OnesCount64(below)), alleles: int32((k - j) / 2)})
+			p.called = append(p.called, calledCall{sample: int32(si + bits.OnesCount64(tabs&(more&-more-1))), alleles: int32((k - j) / 2)})
 		}
 		si += bits.OnesCount64(tabs)
 		prev = tabs
@@ -114,8 +186,9 @@ func (p *vcfParser) setCalls(v *release.Variant) {
 	if !p.haveGT {
 		return // no GT: nothing is known of the calls
 	}
-	if p.lastSets == nil || !slices.Equal(p.called, p.lastCalled) {
+	if p.lastSets == nil || !slices.Equal(p.called, p.lastCalled) || !slices.Equal(p.haploid, p.lastHaploid) {
 		p.lastCalled = append(p.lastCalled[:0], p.called...)
+		p.lastHaploid = append(p.lastHaploid[:0], p.haploid...)
 		p.lastSets = p.calledSets()
 	}
 	if len(p.lastSets) == 0 {
@@ -145,6 +218,11 @@ func (p *vcfParser) calledSets() []release.CalledSet {
 	}
 	for _, c := range p.called {
 		set(uint32(c.alleles)).Add(base + uint32(c.sample))
+	}
+	for w, word := range p.haploid {
+		for ; word != 0; word &= word - 1 {
+			set(1).Add(base + uint32(w*64+bits.TrailingZeros64(word)))
+		}
 	}
 	if end := base + uint32(p.nSamples); base > 0 || end < p.f.runSamples {
 		z := set(0)

@@ -180,7 +180,7 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 			}
 		}
 		if called := ploidy - missing; called != 2 {
-			p.called = append(p.called, calledCall{sample: int32(si), alleles: called})
+			p.noteCalled(si, called)
 		}
 		if anyAlt {
 			call := gtCall{sample: int32(si), ploidy: ploidy, a0: a0, a1: a1}

@@ -171,7 +171,7 @@ func (p *vcfParser) shortCall(s []byte, i, si, nAlt int) (int, string) {
 		return 0, ""
 	}
 	if called := ploidy - missingAlleles(a0) - missingAlleles(a1)*(ploidy-1); called != 2 {
-		p.called = append(p.called, calledCall{sample: int32(si), alleles: called})
+		p.noteCalled(si, called)
 	}
 	if a0 <= 0 && a1 <= 0 {
 		return n, ""

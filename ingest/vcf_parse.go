@@ -25,8 +25,11 @@ type vcfParser struct {
 	chrom, chromID, seqID   string
 	chromKnown              bool
 	calls                   []gtCall
-	called                  []calledCall            // calls with other than 2 called alleles (vcf_calls.go)
+	called                  []calledCall            // calls with 0 or 3+ called alleles (vcf_calls.go)
+	haploid                 []uint64                // bit per sample: a call of one called allele
+	anyHaploid              bool                    // a bit of haploid is set
 	lastCalled              []calledCall            // called of the line lastSets were built from
+	lastHaploid             []uint64                // and its haploid
 	lastSets                []release.CalledSet     // its called-allele sets, copied into each variant
 	haveGT                  bool                    // the line's samples have a GT
 	carriers                []uint32                // sample indexes of the ALT at hand
@@ -190,7 +193,8 @@ func (p *vcfParser) parseLine(l []byte, line int, c *vcfChunk) string {
 	p.scanInfo(col[7])
 
 	// FORMAT and genotypes.
-	p.calls, p.more, p.called = p.calls[:0], p.more[:0], p.called[:0]
+	p.calls, p.more = p.calls[:0], p.more[:0]
+	p.resetCalled()
 	p.haveGT = false
 	if p.nSamples > 0 {
 		gtIdx, nFmt := formatGT(col[8])
