@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -101,4 +102,37 @@ func TestFilterCapReadsTheFiltersTheRequestUses(t *testing.T) {
 			t.Errorf("%s: status %d, want %d: %.200s", tc.body, status, tc.want, out)
 		}
 	}
+}
+
+// FuzzFilterCap: with a cap of 2, decoding gives decodeBody's value, or stops with a 400
+// only for a body whose request the guard would reject (more than 2 distinct filters) or
+// that fails to build at all.
+func FuzzFilterCap(f *testing.F) {
+	for _, s := range []string{
+		`{"query":{"filters":["A","B"]}}`, `{"query":{"filters":["A","B","C"]}}`,
+		`{"filters":[{"id":"A"},{"id":"A","x":1},"A"]}`, `{"query":{"filters":[["A","B"],"C"]}}`,
+		`{"query":{"filters":[["A"],["A"],["A"]]}}`, `{"query":{"filters":null},"filters":["A","B","C"]}`,
+		`{"query":{"filters":["A\u0042","AB","A\n"]}}`, `{"query":{"filters":[{"id":""},"B","C"]}}`,
+		`{"query":{"filters":[1,"A","B","C"]}}`, `{"query":{"filters":["A","B","C"],"filters":[]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	g := &Server{cfg: &Config{Limits: LimitsConfig{MaxFilters: 2}}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		want, wantErr := decodeBody(body)
+		got, err := decodeCapped(body, 2)
+		if err == nil {
+			if wantErr != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q: %#v, decodeBody %#v (%v)", body, got, want, wantErr)
+			}
+			return
+		}
+		if wantErr != nil {
+			return // both refuse the body
+		}
+		req, perr := ParsePOST(body, Defaults{})
+		if perr == nil && g.guard(req) == nil {
+			t.Fatalf("%q: stopped (%v), but the request builds and passes a cap of 2", body, err)
+		}
+	})
 }

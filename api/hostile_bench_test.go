@@ -35,7 +35,12 @@ import (
 // sends only the k-th hostile body, and k=3 the control: a body rejected at once (a filter
 // without an id), which costs the server next to nothing, so that its ratio is what the
 // hostile clients' traffic alone does. BITBEACON_HOSTILE_CLIENTS sets the number of hostile
-// clients (default 4; 1 is one hostile request at a time).
+// clients (default 4; 1 is one hostile request at a time). BITBEACON_HOSTILE_PACE (a
+// duration, default 0: each hostile client loops as fast as it is answered) paces each
+// hostile client like the callers, one request every PACE: then the attack is the same
+// offered load as the callers', with every request a hostile one, and what the ratio
+// measures is what hostile bodies cost beyond their number (a flood of any requests is a
+// rate limit's business, in front of the replicas).
 func BenchmarkHostileP99(b *testing.B) {
 	cfg := DefaultConfig()
 	cfg.Limits.MaxParamLength = 1 << 16
@@ -60,6 +65,13 @@ func BenchmarkHostileP99(b *testing.B) {
 	if v := os.Getenv("BITBEACON_HOSTILE_CLIENTS"); v != "" {
 		if hostileClients, err = strconv.Atoi(v); err != nil || hostileClients < 1 {
 			b.Fatalf("BITBEACON_HOSTILE_CLIENTS=%s", v)
+		}
+	}
+
+	var hostilePace time.Duration
+	if v := os.Getenv("BITBEACON_HOSTILE_PACE"); v != "" {
+		if hostilePace, err = time.ParseDuration(v); err != nil || hostilePace < 0 {
+			b.Fatalf("BITBEACON_HOSTILE_PACE=%s", v)
 		}
 	}
 
@@ -139,7 +151,15 @@ func BenchmarkHostileP99(b *testing.B) {
 				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 				defer fasthttp.ReleaseRequest(req)
 				defer fasthttp.ReleaseResponse(resp)
+				start := time.Now()
 				for j := 0; ; j++ {
+					if d := time.Until(start.Add(time.Duration(j) * hostilePace)); d > 0 {
+						select {
+						case <-stop:
+							return
+						case <-time.After(d):
+						}
+					}
 					select {
 					case <-stop:
 						return

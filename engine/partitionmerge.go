@@ -14,9 +14,9 @@ import (
 // its partitions, in partition order (their rows are consecutive ranges of the whole row
 // order). Carrier lists, the variants each biosample carries and the call patterns are
 // spliced, and so are the term and value indexes (partitionsplice.go); the rest goes into
-// the builders of a build from Parquet: the rows' ids, records, datasets and coordinates
-// appended a partition at a time (a blob in one write, its offsets shifted), the zygosity
-// codes replayed row by row (re-coded). The builders spill as in that build, so the table is
+// the builders of a build from Parquet a partition at a time: the rows' ids, records,
+// datasets and coordinates (a blob in one write, its offsets shifted) and zygosity codes
+// (re-coded in chunks, offsets shifted). The builders spill as in that build, so the table is
 // the one a build of the whole release makes, in the same bounded memory, without decoding
 // Parquet or parsing a record. s holds the other tables (those of partition 0, the same in
 // every partition).
@@ -74,8 +74,7 @@ func (s *Snapshot) mergeVariants(parts []*variantTable, maps []*mapping, opts Op
 }
 
 // replay adds the rows of p as rows base, base+1, …, but for what is spliced: their ids,
-// records, datasets and coordinates whole, their zygosity codes row by row, and their
-// sequences.
+// records, datasets, coordinates, zygosity codes and sequences.
 func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 	remap, err := b.vt.cl.remapTerms(p.cl)
 	if err != nil {
@@ -86,10 +85,8 @@ func (b *variantBuilder) replay(p *variantTable, base uint32) error {
 	b.end.addAll(p.end)
 	b.ref.AddAll(p.ref)
 	b.alt.AddAll(p.alt)
-	for r := range p.n {
-		if err := b.vt.cl.replayRow(base+r, p.cl, r, remap); err != nil {
-			return err
-		}
+	if err := b.vt.cl.spliceRows(base, p.cl, p.n, remap); err != nil {
+		return err
 	}
 	// A chromosome cut between partitions goes on as one sequence.
 	for _, sq := range sortedSequences(p) {
@@ -131,18 +128,26 @@ func (cl *caseLevel) remapTerms(p *caseLevel) ([]byte, error) {
 	return remap, nil
 }
 
-// replayRow adds variant row r of p as row, its codes mapped through remap.
-func (cl *caseLevel) replayRow(row uint32, p *caseLevel, r uint32, remap []byte) error {
-	if p.from.Contains(r) {
-		cl.from.Add(row)
+// spliceRows adds the n variant rows of p as rows base, base+1, …: which are rendered
+// (shifted and OR-ed; RunOptimize at finish makes the containers a whole build's), the kept
+// sample-space carriers and fallback sets (copies, not views of the partition's files), and
+// the zygosity codes mapped through remap in chunks, their offsets shifted.
+func (cl *caseLevel) spliceRows(base uint32, p *caseLevel, n uint32, remap []byte) error {
+	if n == 0 {
+		return nil
 	}
-	if int(r) < len(p.sampleBits) && p.sampleBits[r] != nil {
+	cl.from.Or(roaring.AddOffset(p.from, base))
+	for r, bm := range p.sampleBits {
+		if bm == nil {
+			continue
+		}
+		row := base + uint32(r)
 		for len(cl.sampleBits) <= int(row) {
 			cl.sampleBits = append(cl.sampleBits, nil)
 		}
-		cl.sampleBits[row] = p.sampleBits[r].Clone() // not a view of the partition's files
+		cl.sampleBits[row] = bm.Clone()
 	}
-	if sets, ok := p.fallback[r]; ok {
+	for r, sets := range p.fallback {
 		if cl.fallback == nil {
 			cl.fallback = map[uint32][]release.ZygositySet{}
 		}
@@ -150,20 +155,24 @@ func (cl *caseLevel) replayRow(row uint32, p *caseLevel, r uint32, remap []byte)
 		for i, z := range sets {
 			own[i] = release.ZygositySet{ID: strings.Clone(z.ID), Label: strings.Clone(z.Label), Bits: z.Bits.Clone()}
 		}
-		cl.fallback[row] = own
+		cl.fallback[base+r] = own
 	}
-	codes := p.codes[p.at[r]:p.at[r+1]]
-	if len(codes) > 0 {
-		if cl.nCodes+uint64(len(codes)) > math.MaxUint32 {
-			return fmt.Errorf("partitions: more than 4 Gi zygosity codes; build the index whole")
-		}
-		out := cl.rowCodes[:0]
-		for _, c := range codes {
-			out = append(out, remap[c])
+	lo, hi := p.at[0], p.at[n]
+	if cl.nCodes+uint64(hi-lo) > math.MaxUint32 {
+		return fmt.Errorf("partitions: more than 4 Gi zygosity codes; build the index whole")
+	}
+	first := uint32(cl.nCodes)
+	for _, at := range p.at[1 : n+1] {
+		cl.at = append(cl.at, first+at-lo)
+	}
+	out := cl.rowCodes[:0]
+	for c := lo; c < hi; c += 64 << 10 {
+		out = out[:0]
+		for _, x := range p.codes[c:min(c+64<<10, hi)] {
+			out = append(out, remap[x])
 		}
 		cl.appendCodes(out)
-		cl.rowCodes = out
 	}
-	cl.at = append(cl.at, uint32(cl.nCodes))
+	cl.rowCodes = out
 	return nil
 }
