@@ -28,11 +28,14 @@ func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// open loads a page URL (a path under the beacon) and waits for its answer.
+// open loads a page URL (a path under the beacon) and waits for its answer and for the
+// filter list's redraw once the filtering terms' labels arrive (main.js loadLabels), so
+// that the steps after it click nodes that stay.
 func (p *page) open(path string) {
 	p.t.Helper()
 	p.do(chromedp.Navigate(p.b.base + path))
 	p.waitAnswer()
+	p.poll(`document.body.dataset.terms === 'loaded'`)
 }
 
 // waitAnswer waits until the answer (and its per-dataset rows) is rendered.

@@ -225,13 +225,25 @@ function setup() {
     $('token-state').textContent = api.hasToken() ? 'Token set: sent with every query from now on.' : 'No token: anonymous queries.';
     datasetIds = null;
     terms.reset();
-    terms.load().then(() => filterList.refreshLabels());
+    loadLabels();
     run();
   });
   $('token-clear').addEventListener('click', () => { token.value = ''; token.dispatchEvent(new Event('change')); });
   api.getJSON('/info').then(r => { if (r.body?.response?.name) $('beacon-name').textContent = r.body.response.name; }).catch(() => {});
-  terms.load().then(() => filterList.refreshLabels());
+  loadLabels();
   loadMap();
+}
+
+// loadLabels fetches the filtering terms and redraws the filter list with their labels.
+// document.body.dataset.terms says when the redraw is done ('loading', then 'loaded'), so
+// that a script driving the page (the browser tests) does not click a node the redraw
+// replaces.
+function loadLabels() {
+  document.body.dataset.terms = 'loading';
+  terms.load().then(() => {
+    filterList.refreshLabels();
+    document.body.dataset.terms = 'loaded';
+  });
 }
 
 setup();
