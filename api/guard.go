@@ -206,6 +206,11 @@ func limitStatus(le *engine.LimitError) int {
 
 func gomaxprocs() int { return runtime.GOMAXPROCS(0) }
 
+// HeavySlots is the number of heavy queries that may run at once, each on a thread of the
+// lowest priority that holds a P of the Go scheduler while it waits for a core: the serve
+// command reserves that many Ps beside the cores (ops.ReserveProcs).
+func (s *Server) HeavySlots() int { return cap(s.life.heavy) }
+
 // limitError answers a query stopped by its budget, deadline or departed client.
 func (s *Server) limitError(ctx *fasthttp.RequestCtx, le *engine.LimitError, req *Request) {
 	rejected(le.Reason).Inc()

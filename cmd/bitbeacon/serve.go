@@ -118,6 +118,8 @@ requests in flight finish on the old release.`,
 				cfg.Limits.MaxConnections = ops.DefaultMaxConnections()
 			}
 			srv := api.NewServer(eng, &cfg, log)
+			procs := ops.ReserveProcs(srv.HeavySlots())
+			log.Info("scheduler", "gomaxprocs", procs, "heavyQueries", srv.HeavySlots())
 			return serveUntilDone(ctx, srv, &cfg, listen, log)
 		},
 	}
