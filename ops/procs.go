@@ -10,9 +10,10 @@ import (
 // heavy query at nice 19 keeps its P while the kernel lets the cheap queries' threads run
 // instead, so with GOMAXPROCS at the number of cores each running heavy query took a P
 // from the cheap queries: on 2 cores with one heavy slot they had one P between them and
-// queued behind each other (BenchmarkHostileP99: the callers' p99 3.5-3.8x with a heavy
-// query running, 1.8-2.3x with the P reserved). With the P reserved the cheap queries keep
-// a P per core and the kernel, not the Go scheduler, decides by priority who runs.
+// queued behind each other (BenchmarkHostileP99: the callers' p99 2.2-3.7x with a heavy
+// query running, 1.8-1.9x with the P reserved; docs/benchmarks.md). With the P reserved
+// the cheap queries keep a P per core and the kernel, not the Go scheduler, decides by
+// priority who runs.
 //
 // A GOMAXPROCS set in the environment is the operator's choice and is kept. Setting
 // GOMAXPROCS stops the runtime from following a container's CPU limit changed later; the
