@@ -291,7 +291,7 @@ func writeScale(w io.Writer, sr *suite.ScaleResult, base *suite.ScaleResult) {
 		switch {
 		case sr.ReleaseGiven != "": // built elsewhere: no build to give
 		case ld.IndexPeakRSS > 0:
-			p("| index files (`bitbeacon index`, a process of its own) | built in %s, %.2f s per million variants, peak RSS %s |\n", dur(ld.IndexElapsed), ld.IndexSecondsPerMVar, bytesIEC(ld.IndexPeakRSS))
+			p("| index files (`bitbeacon index`, a process of its own) | built in %s, %.2f s per million variants%s, peak RSS %s |\n", dur(ld.IndexElapsed), ld.IndexSecondsPerMVar, indexCPU(&ld), bytesIEC(ld.IndexPeakRSS))
 		default:
 			p("| index files (bitbeacon index, in the suite's process) | built in %s |\n", dur(ld.IndexElapsed))
 		}

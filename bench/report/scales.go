@@ -64,10 +64,19 @@ func indexBuildTarget(ten *suite.ScaleResult) Target {
 	case ten.Load.IndexPeakRSS <= 0:
 		t.Measured, t.Met = "the build ran in the suite's process (no bitbeacon binary): no peak", "not measured"
 	default:
-		t.Measured = fmt.Sprintf("%s, built in %s (%.1f s per million variants)", bytesIEC(ten.Load.IndexPeakRSS), dur(ten.Load.IndexElapsed), ten.Load.IndexSecondsPerMVar)
+		t.Measured = fmt.Sprintf("%s, built in %s (%.1f s per million variants%s)", bytesIEC(ten.Load.IndexPeakRSS), dur(ten.Load.IndexElapsed), ten.Load.IndexSecondsPerMVar, indexCPU(&ten.Load))
 		t.Met = met(ten.Load.IndexPeakRSS <= indexBuildBudget)
 	}
 	return t
+}
+
+// indexCPU is ", C s CPU" for a build whose process time was measured, "" otherwise (an
+// in-process build, or results written before the suite measured it).
+func indexCPU(ld *suite.LoadResult) string {
+	if ld.IndexCPU <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %.1f s CPU", ld.IndexCPUSecondsPerMVar)
 }
 
 // writeAcrossScales puts the one-dataset scales side by side when the run has more than
@@ -109,6 +118,12 @@ func writeAcrossScales(w io.Writer, r *suite.Results) {
 			return "–"
 		}
 		return fmt.Sprintf("%.1f", s.Load.IndexSecondsPerMVar)
+	})
+	row("index build, CPU s per million variants", func(s *suite.ScaleResult) string {
+		if s.Load.IndexCPU <= 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.1f", s.Load.IndexCPUSecondsPerMVar)
 	})
 	row("index build, peak RSS", func(s *suite.ScaleResult) string {
 		if s.Load.IndexPeakRSS <= 0 {

@@ -19,6 +19,9 @@ type indexBuild struct {
 	// /usr/bin/time reports; 0 when the build ran inside the suite's own process, whose
 	// peak also holds everything measured before it.
 	peakRSS int64
+	// cpu is the build process's user and system time, 0 in process: on a shared machine
+	// it moves less with the load than elapsed does.
+	cpu time.Duration
 }
 
 // buildIndex writes the index files of the release at dir. With the bitbeacon binary it
@@ -41,5 +44,6 @@ func buildIndex(ctx context.Context, bin, dir string, log *slog.Logger) (indexBu
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		b.peakRSS = int64(ru.Maxrss) << 10 // kilobytes on Linux
 	}
+	b.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return b, nil
 }

@@ -90,9 +90,12 @@ type LoadResult struct {
 	IndexElapsed        time.Duration `json:"indexNs"`
 	IndexSecondsPerMVar float64       `json:"indexSecondsPerMillionVariants,omitempty"`
 	IndexPeakRSS        int64         `json:"indexPeakRssBytes,omitempty"`
-	ReadyFromIndex      time.Duration `json:"readyFromIndexNs"`
-	ReadyHeapBytes      int64         `json:"readyHeapBytes"`
-	ReadyRSSBytes       int64         `json:"readyRssBytes"`
+	// IndexCPU is that process's user+system time, IndexCPUSecondsPerMVar per million variants.
+	IndexCPU               time.Duration `json:"indexCpuNs,omitempty"`
+	IndexCPUSecondsPerMVar float64       `json:"indexCpuSecondsPerMillionVariants,omitempty"`
+	ReadyFromIndex         time.Duration `json:"readyFromIndexNs"`
+	ReadyHeapBytes         int64         `json:"readyHeapBytes"`
+	ReadyRSSBytes          int64         `json:"readyRssBytes"`
 	// ReadyRestart is a third engine.NewEngine after closing the second: a server restarted
 	// with the index files in the page cache. Right after the build they may not be: at 10^7
 	// the build's own heap leaves no room for them.
@@ -135,7 +138,9 @@ func runScale(ctx context.Context, cfg *Config, sc Scale, dir string) (*ScaleRes
 	}
 	sr.Load.IndexElapsed, sr.Load.IndexPeakRSS = build.elapsed, build.peakRSS
 	sr.Load.IndexSecondsPerMVar = build.elapsed.Seconds() / (float64(sc.Variants) / 1e6)
-	log.Info("bench: indexed", "took", sr.Load.IndexElapsed.Round(time.Millisecond), "peakRSSMiB", sr.Load.IndexPeakRSS>>20)
+	sr.Load.IndexCPU = build.cpu
+	sr.Load.IndexCPUSecondsPerMVar = build.cpu.Seconds() / (float64(sc.Variants) / 1e6)
+	log.Info("bench: indexed", "took", sr.Load.IndexElapsed.Round(time.Millisecond), "cpu", build.cpu.Round(time.Millisecond), "peakRSSMiB", sr.Load.IndexPeakRSS>>20)
 
 	return sr, queryRelease(ctx, cfg, dir, out, sr)
 }

@@ -101,10 +101,10 @@ func TestBench(t *testing.T) {
 	sr := res.Scales[0]
 	// The index build ran as `bitbeacon index`, a process of its own, and its peak RSS is
 	// in the results and the report.
-	if sr.Load.IndexPeakRSS <= 0 || sr.Load.IndexElapsed <= 0 || sr.Load.IndexSecondsPerMVar <= 0 {
-		t.Errorf("index build %+v: want its time and the peak RSS of the bitbeacon index process", sr.Load)
+	if sr.Load.IndexPeakRSS <= 0 || sr.Load.IndexElapsed <= 0 || sr.Load.IndexSecondsPerMVar <= 0 || sr.Load.IndexCPU <= 0 || sr.Load.IndexCPUSecondsPerMVar <= 0 {
+		t.Errorf("index build %+v: want its time, CPU time and the peak RSS of the bitbeacon index process", sr.Load)
 	}
-	if md, err := os.ReadFile(filepath.Join(out, "report.md")); err != nil || !strings.Contains(string(md), "a process of its own) | built in") || !strings.Contains(string(md), "peak RSS") {
+	if md, err := os.ReadFile(filepath.Join(out, "report.md")); err != nil || !strings.Contains(string(md), "a process of its own) | built in") || !strings.Contains(string(md), " s CPU, peak RSS") {
 		t.Errorf("report.md has no index build peak RSS row (%v)", err)
 	}
 	if cgroups := canMakeMemCgroup(); cgroups {
