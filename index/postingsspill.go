@@ -26,6 +26,11 @@ type Spill interface {
 	Create(what string) SpillFile
 	// Fail records an error of a build.
 	Fail(err error)
+	// Drop says the maps handed out so far have been read through for now: their pages may
+	// leave the resident set (a later read faults them back in). A builder calls it after
+	// each index it built read its keys back, so that one index's pages are resident at a
+	// time, not every index's until the table is done.
+	Drop()
 }
 
 // SpillFile is one file being written, then read back or mapped.

@@ -14,9 +14,11 @@ import (
 type memSpill struct {
 	files int
 	err   error
+	drops int // calls of Drop
 }
 
 func (s *memSpill) Create(string) SpillFile { s.files++; return &memSpillFile{} }
+func (s *memSpill) Drop()                   { s.drops++ }
 func (s *memSpill) Fail(err error) {
 	if s.err == nil {
 		s.err = err

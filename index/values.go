@@ -103,6 +103,9 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 		}
 		x.fields[path] = newField(p, &sc, universe)
 		x.paths = append(x.paths, path)
+		if b.spill != nil {
+			b.spill.Drop() // the readings parsed every key, the bit-sliced indexes read the rows
+		}
 	}
 	slices.Sort(x.paths)
 	b.m = nil
