@@ -144,7 +144,7 @@ func MergeValueIndexes(parts []*ValueIndex, bases []uint32, universe uint32, sp 
 			sp.Fail(err)
 			return &ValueIndex{universe: universe, fields: map[string]*field{}}
 		}
-		x.fields[path] = newField(p, &sc, universe)
+		x.fields[path] = newField(p, &sc, universe, sp)
 		if sp != nil {
 			sp.Drop() // as Build does
 		}

@@ -217,7 +217,7 @@ func (b *postingsBuilder) buildSpilled() (postings, uint32) {
 }
 
 // mappedWords views mapped bytes (page-aligned) as an array of T.
-func mappedWords[T uint32 | uint64](b []byte) []T {
+func mappedWords[T uint32 | uint64 | float64](b []byte) []T {
 	var z T
 	if len(b) == 0 {
 		return nil

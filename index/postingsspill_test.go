@@ -14,11 +14,16 @@ import (
 type memSpill struct {
 	files int
 	err   error
-	drops int // calls of Drop
+	drops int      // calls of Drop
+	names []string // of the files created
 }
 
-func (s *memSpill) Create(string) SpillFile { s.files++; return &memSpillFile{} }
-func (s *memSpill) Drop()                   { s.drops++ }
+func (s *memSpill) Create(what string) SpillFile {
+	s.files++
+	s.names = append(s.names, what)
+	return &memSpillFile{}
+}
+func (s *memSpill) Drop() { s.drops++ }
 func (s *memSpill) Fail(err error) {
 	if s.err == nil {
 		s.err = err
