@@ -111,6 +111,7 @@ func TestBuildMapsPerVariantArrays(t *testing.T) {
 		"start":            inSpillMap(s.spilled, vt.start),
 		"end":              inSpillMap(s.spilled, vt.end),
 		"carrier offsets":  inSpillMap(s.spilled, vt.carriers.offs),
+		"zygosity offsets": inSpillMap(s.spilled, vt.cl.at),
 		"id hashes":        inSpillMap(s.spilled, vt.byID.hashes),
 		"id rows":          inSpillMap(s.spilled, vt.byID.rows),
 	} {
