@@ -11,7 +11,7 @@ import (
 // TestSpilledReadingsAsInMemory builds a value index of paths with many distinct readings
 // (numbers, some repeated, negative zero, durations) in memory and through a Spill with
 // small sorted runs of readings, and requires the same keys, readings and bit-sliced
-// indexes, the spilled ones from files.
+// indexes, the spilled ones from files (bsispill.go too).
 func TestSpilledReadingsAsInMemory(t *testing.T) {
 	defer func(n int) { readingsRunKeys = n }(readingsRunKeys)
 	readingsRunKeys = 300
@@ -38,8 +38,10 @@ func TestSpilledReadingsAsInMemory(t *testing.T) {
 	if sp.err != nil {
 		t.Fatal(sp.err)
 	}
-	if !slices.Contains(sp.names, "values-readings-keys") || !slices.Contains(sp.names, "values-durations-readings-keys") {
-		t.Fatalf("spill files %v: the readings were not spilled", sp.names)
+	for _, want := range []string{"values-readings-keys", "values-durations-readings-keys", "values-bsi"} {
+		if !slices.Contains(sp.names, want) {
+			t.Fatalf("spill files %v: no %s, the readings were not spilled", sp.names, want)
+		}
 	}
 	same := func(a, b numIndex) bool {
 		if !slices.Equal(a.keys, b.keys) || !slices.Equal(a.ranks, b.ranks) || (a.lo == nil) != (b.lo == nil) || (a.hi == a.lo) != (b.hi == b.lo) {

@@ -127,8 +127,8 @@ func newField(p postings, sc *rankScratch, universe uint32, sp Spill) *field {
 	}
 	f.nums.keys, f.nums.ranks = nums.finish()
 	f.durs.keys, f.durs.ranks = durs.finish()
-	f.nums.build(&f.p, sc, universe)
-	f.durs.build(&f.p, sc, universe)
+	f.nums.build(&f.p, sc, universe, sp)
+	f.durs.build(&f.p, sc, universe, sp)
 	return f
 }
 
@@ -136,8 +136,9 @@ func newField(p postings, sc *rankScratch, universe uint32, sp Spill) *field {
 type rankScratch struct{ lo, hi []uint32 }
 
 // build builds, when there are many distinct readings, the bit-sliced indexes of each row's
-// lowest and highest rank (keys and ranks sorted, readingsSorter.finish).
-func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32) {
+// lowest and highest rank (keys and ranks sorted, readingsSorter.finish), spilled through
+// sp unless it is nil (bsispill.go).
+func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32, sp Spill) {
 	if len(n.ranks) < bsiMinRanks {
 		return
 	}
@@ -169,7 +170,13 @@ func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32) {
 			sc.hi[row] = r
 		})
 	}
-	n.lo = newBSI(sc.lo, uint32(len(n.ranks)))
+	sliced := func(rank []uint32) *bsi {
+		if sp == nil {
+			return newBSI(rank, uint32(len(n.ranks)))
+		}
+		return newSpilledBSI(rank, uint32(len(n.ranks)), sp, "values")
+	}
+	n.lo = sliced(sc.lo)
 	n.hi = n.lo
 	if multi {
 		for i, l := range sc.lo {
@@ -177,7 +184,7 @@ func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32) {
 				sc.hi[i] = noRank
 			}
 		}
-		n.hi = newBSI(sc.hi, uint32(len(n.ranks)))
+		n.hi = sliced(sc.hi)
 	}
 }
 
