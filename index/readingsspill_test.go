@@ -11,10 +11,10 @@ import (
 // TestSpilledReadingsAsInMemory builds a value index of paths with many distinct readings
 // (numbers, some repeated, negative zero, durations) in memory and through a Spill with
 // small sorted runs of readings, and requires the same keys, readings and bit-sliced
-// indexes, the spilled ones from files (bsispill.go too).
+// indexes, the spilled ones from files (bsispill.go too, in buckets of rows).
 func TestSpilledReadingsAsInMemory(t *testing.T) {
-	defer func(n int) { readingsRunKeys = n }(readingsRunKeys)
-	readingsRunKeys = 300
+	defer func(n, b int) { readingsRunKeys, bsiBucketRows = n, b }(readingsRunKeys, bsiBucketRows)
+	readingsRunKeys, bsiBucketRows = 300, 640
 	const rows = 5000
 	rng := rand.New(rand.NewPCG(5, 6))
 	sp := &memSpill{}
@@ -23,8 +23,10 @@ func TestSpilledReadingsAsInMemory(t *testing.T) {
 	for r := uint32(0); r < rows; r++ {
 		vals := [][2]string{
 			{"start", fmt.Sprint(rng.IntN(3 * rows))},
-			{"qual", fmt.Sprintf("%.1f", rng.Float64()*20-10)},
 			{"age", fmt.Sprintf("P%dY", rng.IntN(400))},
+		}
+		if r%5 != 0 { // rows without a reading, in an index of highest ranks
+			vals = append(vals, [2]string{"qual", fmt.Sprintf("%.1f", rng.Float64()*20-10)})
 		}
 		if r%97 == 0 {
 			vals = append(vals, [2]string{"qual", "-0"}, [2]string{"qual", "0"}, [2]string{"start", "x"})
@@ -57,6 +59,9 @@ func TestSpilledReadingsAsInMemory(t *testing.T) {
 	}
 	if a := pvi.fields["start"]; a.nums.lo == nil || len(a.nums.keys) <= readingsRunKeys {
 		t.Fatalf("start: %d keys, bit-sliced %v: the test covers too little", len(a.nums.keys), a.nums.lo != nil)
+	}
+	if q := pvi.fields["qual"]; q.nums.lo == nil || q.nums.hi == q.nums.lo {
+		t.Fatal("qual: no index of highest ranks: the test covers too little")
 	}
 	if !bytes.Equal(encoded(t, pvi.Encode), encoded(t, svi.Encode)) {
 		t.Error("spilled value index encodes differently")

@@ -149,6 +149,10 @@ func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32, sp Spill
 	if rows < uint64(universe)/bsiMinDensity {
 		return
 	}
+	if sp != nil {
+		n.lo, n.hi = n.spilledBSIs(p, universe, sp, "values")
+		return
+	}
 	if sc.lo == nil {
 		sc.lo, sc.hi = make([]uint32, universe), make([]uint32, universe)
 	}
@@ -170,13 +174,7 @@ func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32, sp Spill
 			sc.hi[row] = r
 		})
 	}
-	sliced := func(rank []uint32) *bsi {
-		if sp == nil {
-			return newBSI(rank, uint32(len(n.ranks)))
-		}
-		return newSpilledBSI(rank, uint32(len(n.ranks)), sp, "values")
-	}
-	n.lo = sliced(sc.lo)
+	n.lo = newBSI(sc.lo, uint32(len(n.ranks)))
 	n.hi = n.lo
 	if multi {
 		for i, l := range sc.lo {
@@ -184,7 +182,7 @@ func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32, sp Spill
 				sc.hi[i] = noRank
 			}
 		}
-		n.hi = sliced(sc.hi)
+		n.hi = newBSI(sc.hi, uint32(len(n.ranks)))
 	}
 }
 
