@@ -176,9 +176,11 @@ type caseLevel struct {
 	terms []zygTerm
 	at    []uint32
 	codes []byte
-	// While building: the number of codes so far and the spill file they go to.
+	// While building: the number of codes so far and the spill file they go to, and the
+	// rows' offsets into them, spilled too (4 bytes a variant: 400 MB of heap at 10^8).
 	nCodes    uint64
 	codesFile *spillFile
+	atFile    *spilledArray[uint32]
 	rowCodes  []byte
 	// fallback holds the zygosity of rows that need more than 255 distinct terms (or more
 	// than 8 in one row, or codes beyond 4 Gi).
@@ -195,8 +197,9 @@ type zygTerm struct {
 	suffix []byte // `,"zygosity":{"id":..,"label":..}}`, closing a caseLevelData entry
 }
 
-func newCaseLevel(spaces []*sampleSpace, n int, codes *spillFile) *caseLevel {
-	return &caseLevel{from: roaring.New(), spaces: spaces, at: make([]uint32, 1, n+1), termCode: map[release.ZygosityTerm]byte{}, codesFile: codes}
+func newCaseLevel(spaces []*sampleSpace, codes *spillFile, at *spilledArray[uint32]) *caseLevel {
+	at.add(0)
+	return &caseLevel{from: roaring.New(), spaces: spaces, termCode: map[release.ZygosityTerm]byte{}, codesFile: codes, atFile: at}
 }
 
 // add records the rendering data of the next variant row (rows are added in order). keep
@@ -217,7 +220,7 @@ func (cl *caseLevel) add(row uint32, v *release.Variant, keep bool) {
 		}
 		cl.addCodes(row, v)
 	}
-	cl.at = append(cl.at, uint32(cl.nCodes))
+	cl.atFile.add(uint32(cl.nCodes))
 }
 
 // appendCodes adds codes to the row being added.
@@ -313,8 +316,11 @@ func (cl *caseLevel) finish() error {
 	cl.termCode, cl.iscratch, cl.zscratch, cl.rowCodes = nil, nil, nil, nil
 	cl.from.RunOptimize()
 	var err error
+	if cl.at, err = cl.atFile.build(); err != nil {
+		return err
+	}
 	cl.codes, err = cl.codesFile.finish()
-	cl.codesFile = nil
+	cl.codesFile, cl.atFile = nil, nil
 	return err
 }
 

@@ -163,7 +163,7 @@ func (cl *caseLevel) spliceRows(base uint32, p *caseLevel, n uint32, remap []byt
 	}
 	first := uint32(cl.nCodes)
 	for _, at := range p.at[1 : n+1] {
-		cl.at = append(cl.at, first+at-lo)
+		cl.atFile.add(first + at - lo)
 	}
 	out := cl.rowCodes[:0]
 	for c := lo; c < hi; c += 64 << 10 {

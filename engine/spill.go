@@ -103,6 +103,7 @@ type indexSpill struct{ sp *spiller }
 
 func (s indexSpill) Create(what string) index.SpillFile { return s.sp.create(what) }
 func (s indexSpill) Fail(err error)                     { s.sp.fail(err) }
+func (s indexSpill) Drop()                              { s.sp.mp.dropAll() }
 
 // Size, ReadBack, Map and Close make a spill file an index.SpillFile.
 func (sf *spillFile) Size() int64                    { return sf.n }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -74,5 +75,51 @@ func TestSpillFailureIsAnError(t *testing.T) {
 	_, err = load(r, Options{SpillDir: filepath.Join(t.TempDir(), "missing")})
 	if err == nil || !strings.Contains(err.Error(), "spill file") {
 		t.Fatalf("load with a missing spill directory: %v", err)
+	}
+}
+
+// inSpillMap reports whether the data of s lies inside one of mp's maps.
+func inSpillMap[T any](mp *mapping, s []T) bool {
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	mp.mu.Lock()
+	defer mp.mu.Unlock()
+	for _, b := range mp.files {
+		if lo := uintptr(unsafe.Pointer(unsafe.SliceData(b))); len(s) > 0 && p >= lo && p < lo+uintptr(len(b)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBuildMapsPerVariantArrays checks that the arrays of a variant table built from Parquet
+// that hold an entry per variant are spill files' maps, not heap that grows with the
+// variants (the id lookup below idBucketPairs ids is sorted in memory, so it is made small).
+func TestBuildMapsPerVariantArrays(t *testing.T) {
+	defer func(n int) { idBucketPairs = n }(idBucketPairs)
+	idBucketPairs = 1
+	r, err := release.Open(spillRelease(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := load(r, Options{SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.spilled.unmap()
+	vt := s.variants
+	for what, mapped := range map[string]bool{
+		"start":            inSpillMap(s.spilled, vt.start),
+		"end":              inSpillMap(s.spilled, vt.end),
+		"carrier offsets":  inSpillMap(s.spilled, vt.carriers.offs),
+		"zygosity offsets": inSpillMap(s.spilled, vt.cl.at),
+		"id hashes":        inSpillMap(s.spilled, vt.byID.hashes),
+		"id rows":          inSpillMap(s.spilled, vt.byID.rows),
+	} {
+		if !mapped {
+			t.Errorf("%s: not in a spill file's map", what)
+		}
+	}
+	if got := vt.rowsOf("v2"); len(got) != 1 || got[0] != 1 {
+		t.Errorf("rows of v2 %v, want [1]", got)
 	}
 }

@@ -138,7 +138,7 @@ func newVariantBuilder(n int, biosamples *table, spaces []*sampleSpace, sp *spil
 		ti.Spill(indexSpill{sp}, what)
 	}
 	b.carriers = newCarrierListsBuilder(nb, n, sp.create("carriers"), spillArrayOf[uint64](sp, "carrier-offsets"))
-	b.vt.cl = newCaseLevel(spaces, n, sp.create("zygosity"))
+	b.vt.cl = newCaseLevel(spaces, sp.create("zygosity"), spillArrayOf[uint32](sp, "zygosity-offsets"))
 	return b
 }
 

@@ -20,24 +20,38 @@ const noRank = ^uint32(0)
 
 // newBSI builds the index of rank[row] (noRank for none), ranks being below n.
 func newBSI(rank []uint32, n uint32) *bsi {
-	nb := 0
-	if n > 0 {
-		nb = bits.Len32(n - 1)
+	b := &bsi{nb: rankBits(n)}
+	stride := b.nb + 1
+	b.data = make([]uint64, (len(rank)+63)/64*stride)
+	for w := 0; w*64 < len(rank); w++ {
+		fillBSIWords(b.data[w*stride:(w+1)*stride], rank[w*64:min(w*64+64, len(rank))])
 	}
-	stride := nb + 1
-	b := &bsi{nb: nb, data: make([]uint64, (len(rank)+63)/64*stride)}
-	for row, r := range rank {
+	return b
+}
+
+// rankBits is the bits a rank below n takes.
+func rankBits(n uint32) int {
+	if n == 0 {
+		return 0
+	}
+	return bits.Len32(n - 1)
+}
+
+// fillBSIWords sets in words (zero, one word of every slice and the existence word last)
+// the bits of up to 64 rows' ranks.
+func fillBSIWords(words []uint64, rank []uint32) {
+	nb := len(words) - 1
+	for i, r := range rank {
 		if r == noRank {
 			continue
 		}
-		base, m := row>>6*stride, uint64(1)<<(row&63)
-		b.data[base+nb] |= m
+		m := uint64(1) << i
+		words[nb] |= m
 		for r != 0 {
-			b.data[base+bits.TrailingZeros32(r)] |= m
+			words[bits.TrailingZeros32(r)] |= m
 			r &= r - 1
 		}
 	}
-	return b
 }
 
 // masks returns, for each bit j of t, all ones when the bit is set and zero otherwise, so

@@ -109,7 +109,11 @@ func MergeTermIndexes(parts []*TermIndex, bases []uint32, onto *Ontology, sp Spi
 		sp.Fail(err)
 		p = postings{}
 	}
-	return newTermIndex(p, onto)
+	t := newTermIndex(p, onto)
+	if sp != nil {
+		sp.Drop() // as Build does
+	}
+	return t
 }
 
 // MergeValueIndexes returns the value index over rows 0..universe-1 of parts laid end to
@@ -140,7 +144,10 @@ func MergeValueIndexes(parts []*ValueIndex, bases []uint32, universe uint32, sp 
 			sp.Fail(err)
 			return &ValueIndex{universe: universe, fields: map[string]*field{}}
 		}
-		x.fields[path] = newField(p, &sc, universe)
+		x.fields[path] = newField(p, &sc, universe, sp)
+		if sp != nil {
+			sp.Drop() // as Build does
+		}
 	}
 	return x
 }

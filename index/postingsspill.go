@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // A table's postings grow with its rows: at 10^7 variants the term and value postings
@@ -26,6 +28,11 @@ type Spill interface {
 	Create(what string) SpillFile
 	// Fail records an error of a build.
 	Fail(err error)
+	// Drop says the maps handed out so far have been read through for now: their pages may
+	// leave the resident set (a later read faults them back in). A builder calls it after
+	// each index it built read its keys back, so that one index's pages are resident at a
+	// time, not every index's until the table is done.
+	Drop()
 }
 
 // SpillFile is one file being written, then read back or mapped.
@@ -82,50 +89,65 @@ func (b *postingsBuilder) writeSorted() {
 	b.start, b.rows = b.start[:0], b.rows[:0]
 }
 
-// runReader reads one sorted run group by group.
+// runReader reads one sorted run group by group: the key first, its rows when the merge
+// takes them (readRows), a chunk at a time. Read with their keys, the rows of a key most
+// rows hold were all on the heap at once, in every run's reader: 4 bytes a row.
 type runReader struct {
-	r    *bufio.Reader
-	idx  int // the run's place: runs are merged in the order written (row order)
-	key  []byte
-	rows []uint32
-	err  error
+	r     *bufio.Reader
+	idx   int // the run's place: runs are merged in the order written (row order)
+	key   []byte
+	left  uint64 // rows of key not read yet
+	chunk []uint32
+	err   error
 }
 
-// next reads the next group; false at the end of the run or on an error (err).
+func (rr *runReader) fail(err error) bool {
+	rr.err = fmt.Errorf("postings run: %w", err)
+	return false
+}
+
+// next reads the next group's key, skipping the rows of this one not read; false at the
+// end of the run or on an error (err).
 func (rr *runReader) next() bool {
+	for rr.left > 0 && rr.readRows(func([]uint32) {}) {
+	}
 	if rr.err != nil {
 		return false
 	}
 	if _, err := rr.r.Peek(1); err == io.EOF {
 		return false
 	}
-	fail := func(err error) bool {
-		rr.err = fmt.Errorf("postings run: %w", err)
-		return false
-	}
 	kl, err := binary.ReadUvarint(rr.r)
 	if err != nil {
-		return fail(err)
+		return rr.fail(err)
 	}
 	rr.key = slices.Grow(rr.key[:0], int(kl))[:kl]
 	if _, err := io.ReadFull(rr.r, rr.key); err != nil {
-		return fail(err)
+		return rr.fail(err)
 	}
-	nr, err := binary.ReadUvarint(rr.r)
-	if err != nil {
-		return fail(err)
-	}
-	rr.rows = rr.rows[:0]
-	prev := uint64(0)
-	for range nr {
-		d, err := binary.ReadUvarint(rr.r)
-		if err != nil {
-			return fail(err)
-		}
-		prev += d
-		rr.rows = append(rr.rows, uint32(prev))
+	if rr.left, err = binary.ReadUvarint(rr.r); err != nil {
+		return rr.fail(err)
 	}
 	return true
+}
+
+// readRows hands fn the rows of the current key, ascending, in chunks (reused after fn
+// returns); false on an error (err).
+func (rr *runReader) readRows(fn func(rows []uint32)) bool {
+	prev := uint64(0)
+	for rr.left > 0 && rr.err == nil {
+		rr.chunk = rr.chunk[:0]
+		for ; rr.left > 0 && len(rr.chunk) < 4096; rr.left-- {
+			d, err := binary.ReadUvarint(rr.r)
+			if err != nil {
+				return rr.fail(err)
+			}
+			prev += d
+			rr.chunk = append(rr.chunk, uint32(prev))
+		}
+		fn(rr.chunk)
+	}
+	return rr.err == nil
 }
 
 // runHeap orders the runs by their current key, then by their place.
@@ -170,24 +192,41 @@ func (b *postingsBuilder) buildSpilled() (postings, uint32) {
 	o := newPostingsOut(b.spill, b.what)
 	var key []byte
 	var rows []uint32
+	var bm *roaring.Bitmap // the rows of key taken so far, once they were many
+	add := func(rs []uint32) {
+		rows = append(rows, rs...)
+		if len(rows) >= mergeFoldRows {
+			if bm == nil {
+				bm = roaring.New()
+			}
+			bm.AddMany(rows)
+			rows = rows[:0]
+		}
+	}
 	emit := func() {
+		k := unsafe.String(unsafe.SliceData(key), len(key))
+		if bm != nil { // the postings are the same as from the rows (Compact)
+			bm.AddMany(rows)
+			o.addBitmap(k, bm)
+			bm = nil
+			return
+		}
 		if !slices.IsSorted(rows) {
 			slices.Sort(rows)
 		}
-		o.addRows(unsafe.String(unsafe.SliceData(key), len(key)), slices.Compact(rows))
+		o.addRows(k, slices.Compact(rows))
 	}
 	n := 0
 	for h.Len() > 0 {
 		rr := h[0]
-		if n > 0 && string(rr.key) == string(key) {
-			rows = append(rows, rr.rows...)
-		} else {
+		if n == 0 || string(rr.key) != string(key) {
 			if n > 0 {
 				emit()
 			}
-			key, rows = append(key[:0], rr.key...), append(rows[:0], rr.rows...)
+			key, rows = append(key[:0], rr.key...), rows[:0]
 			n++
 		}
+		rr.readRows(add)
 		if rr.next() {
 			heap.Fix(&h, 0)
 		} else {
@@ -211,8 +250,13 @@ func (b *postingsBuilder) buildSpilled() (postings, uint32) {
 	return p, maxRow
 }
 
+// mergeFoldRows is how many rows of one key the merge of runs holds as a slice before it
+// adds them to the key's bitmap: a key most rows hold (a FILTER of PASS, a location type)
+// was 4 bytes a row, 40 MB at 10^7, on top of its bitmap.
+var mergeFoldRows = 1 << 16 // a variable for the tests
+
 // mappedWords views mapped bytes (page-aligned) as an array of T.
-func mappedWords[T uint32 | uint64](b []byte) []T {
+func mappedWords[T uint32 | uint64 | float64](b []byte) []T {
 	var z T
 	if len(b) == 0 {
 		return nil

@@ -14,9 +14,16 @@ import (
 type memSpill struct {
 	files int
 	err   error
+	drops int      // calls of Drop
+	names []string // of the files created
 }
 
-func (s *memSpill) Create(string) SpillFile { s.files++; return &memSpillFile{} }
+func (s *memSpill) Create(what string) SpillFile {
+	s.files++
+	s.names = append(s.names, what)
+	return &memSpillFile{}
+}
+func (s *memSpill) Drop() { s.drops++ }
 func (s *memSpill) Fail(err error) {
 	if s.err == nil {
 		s.err = err
@@ -36,10 +43,11 @@ func (f *memSpillFile) Map() ([]byte, error) {
 func (f *memSpillFile) Close() {}
 
 // TestSpilledPostingsEncodeAsInMemory builds term and value indexes from the same pairs in
-// memory and through a Spill with small sorted runs, and requires the same index file bytes.
+// memory and through a Spill with small sorted runs, and requires the same index file bytes
+// (a key of many rows merged into its bitmap a part at a time, mergeFoldRows, too).
 func TestSpilledPostingsEncodeAsInMemory(t *testing.T) {
-	defer func(n int) { postingsSpillBytes = n }(postingsSpillBytes)
-	postingsSpillBytes = 4 << 10
+	defer func(n, f int) { postingsSpillBytes, mergeFoldRows = n, f }(postingsSpillBytes, mergeFoldRows)
+	postingsSpillBytes, mergeFoldRows = 4<<10, 1000
 	const rows = 30_000
 	rng := rand.New(rand.NewPCG(3, 4))
 	plain, spilled := NewTermIndexBuilder(), NewTermIndexBuilder()

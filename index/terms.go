@@ -44,7 +44,11 @@ type TermIndex struct {
 // instead of copying it. The builder must not be used afterwards.
 func (b *TermIndexBuilder) Build(onto *Ontology) *TermIndex {
 	exact, _ := b.b.build()
-	return newTermIndex(exact, onto)
+	t := newTermIndex(exact, onto)
+	if b.b.spill != nil {
+		b.b.spill.Drop() // folding read every key
+	}
+	return t
 }
 
 // newTermIndex returns the index of the exact postings, folded through onto (may be nil).

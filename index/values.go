@@ -101,8 +101,11 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 		if m >= universe {
 			panic(fmt.Sprintf("index: ValueIndex.Build: row %d at %q >= universe %d", m, path, universe))
 		}
-		x.fields[path] = newField(p, &sc, universe)
+		x.fields[path] = newField(p, &sc, universe, b.spill)
 		x.paths = append(x.paths, path)
+		if b.spill != nil {
+			b.spill.Drop() // the readings parsed every key, the bit-sliced indexes read the rows
+		}
 	}
 	slices.Sort(x.paths)
 	b.m = nil
@@ -110,39 +113,32 @@ func (b *ValueIndexBuilder) Build(universe uint32) *ValueIndex {
 }
 
 // newField returns the field of the postings of one path, with the numeric readings of its
-// values.
-func newField(p postings, sc *rankScratch, universe uint32) *field {
+// values, sorted through sp unless it is nil (readingsspill.go).
+func newField(p postings, sc *rankScratch, universe uint32, sp Spill) *field {
 	f := &field{p: p}
+	nums, durs := readingsSorter{sp: sp, what: "values"}, readingsSorter{sp: sp, what: "values-durations"}
 	for i := range f.p.len() {
 		v := f.p.key(i)
 		if n, ok := lexical.ParseNumber(v); ok {
-			f.nums.keys = append(f.nums.keys, numKey{v: n, slot: int32(i)})
+			nums.add(numKey{v: n, slot: int32(i)})
 		} else if d, ok := lexical.ParseDurationDays(v); ok {
-			f.durs.keys = append(f.durs.keys, numKey{v: d, slot: int32(i)})
+			durs.add(numKey{v: d, slot: int32(i)})
 		}
 	}
-	f.nums.build(&f.p, sc, universe)
-	f.durs.build(&f.p, sc, universe)
+	f.nums.keys, f.nums.ranks = nums.finish()
+	f.durs.keys, f.durs.ranks = durs.finish()
+	f.nums.build(&f.p, sc, universe, sp)
+	f.durs.build(&f.p, sc, universe, sp)
 	return f
 }
 
 // rankScratch holds per-row rank arrays, reused across the paths of one Build.
 type rankScratch struct{ lo, hi []uint32 }
 
-// build sorts the keys and, when there are many distinct readings, builds the bit-sliced
-// indexes of each row's lowest and highest rank.
-func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32) {
-	slices.SortFunc(n.keys, func(a, b numKey) int {
-		if c := cmpFloat(a.v, b.v); c != 0 {
-			return c
-		}
-		return int(a.slot - b.slot)
-	})
-	for i, k := range n.keys {
-		if i == 0 || k.v != n.keys[i-1].v {
-			n.ranks = append(n.ranks, k.v)
-		}
-	}
+// build builds, when there are many distinct readings, the bit-sliced indexes of each row's
+// lowest and highest rank (keys and ranks sorted, readingsSorter.finish), spilled through
+// sp unless it is nil (bsispill.go).
+func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32, sp Spill) {
 	if len(n.ranks) < bsiMinRanks {
 		return
 	}
@@ -151,6 +147,10 @@ func (n *numIndex) build(p *postings, sc *rankScratch, universe uint32) {
 		rows += p.card(int(k.slot)) // counts a multi-valued row more than once
 	}
 	if rows < uint64(universe)/bsiMinDensity {
+		return
+	}
+	if sp != nil {
+		n.lo, n.hi = n.spilledBSIs(p, universe, sp, "values")
 		return
 	}
 	if sc.lo == nil {
