@@ -41,20 +41,6 @@ func (p *vcfParser) noteHaploid(si int) {
 	p.anyHaploid = true
 }
 
-// noteHaploidRun notes the samples from si whose bits are set in run (bit r for sample
-// si+r) as having one called allele.
-func (p *vcfParser) noteHaploidRun(si int, run uint64) {
-	if p.haploid == nil {
-		p.haploid = make([]uint64, (p.nSamples+63)/64)
-	}
-	w, off := si/64, uint(si%64)
-	p.haploid[w] |= run << off
-	if spill := run >> (64 - off); off > 0 && spill != 0 {
-		p.haploid[w+1] |= spill
-	}
-	p.anyHaploid = true
-}
-
 // oddNibble gathers the high bits of bytes 1, 3, 5 and 7 of x (where a word read from the
 // start of a call has its tabs) into bits 0-3.
 func oddNibble(x uint64) uint8 {
@@ -144,6 +130,14 @@ func allDiploid(span []byte) bool {
 // a tab at k-2 (or k is 1), diploid when the tab before it is at k-4; only the rest (three
 // alleles or more) are counted byte by byte.
 func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
+	if p.haploid == nil {
+		p.haploid = make([]uint64, (p.nSamples+63)/64)
+	}
+	// The haploid bits gather in acc, bit r for sample base+r, and spill (the next 64
+	// samples) and go to p.haploid once per 64 samples: a read-modify-write of the slice for
+	// every word cost as much as reading the word.
+	base := si &^ 63
+	var acc, spill uint64
 	// The tabs of the previous word (high bit of each tab byte at an odd offset); the first
 	// call is preceded by a tab at offset -1, byte 7 of the word before span.
 	prev := uint64(1) << 63
@@ -161,7 +155,9 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 		tab4 := tabs<<32 | prev>>32 // a tab 4 bytes before
 		other := tabs &^ (tab4 &^ tab2)
 		if h := other & tab2; h != 0 {
-			p.noteHaploidRun(si, uint64(tabsCompressed[oddNibble(tabs)<<4|oddNibble(h)]))
+			run, off := uint64(tabsCompressed[oddNibble(tabs)<<4|oddNibble(h)]), uint(si-base)
+			acc |= run << off
+			spill |= run >> (64 - off) // 0 when off is 0: Go's shifts of 64 give 0
 		}
 		for more := other &^ tab2; more != 0; more &= more - 1 {
 			bit := bits.TrailingZeros64(more)
@@ -174,6 +170,23 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 		}
 		si += bits.OnesCount64(tabs)
 		prev = tabs
+		if si-base >= 64 { // at most 4 calls a word: base+64 <= si < base+128
+			p.flushHaploid(base, acc)
+			base, acc, spill = base+64, spill, 0
+		}
+	}
+	p.flushHaploid(base, acc)
+	if spill != 0 {
+		p.flushHaploid(base+64, spill)
+	}
+}
+
+// flushHaploid notes the samples of the bits of run (bit r for sample base+r, base a
+// multiple of 64) as having one called allele.
+func (p *vcfParser) flushHaploid(base int, run uint64) {
+	if run != 0 {
+		p.haploid[base/64] |= run
+		p.anyHaploid = true
 	}
 }
 
