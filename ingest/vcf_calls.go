@@ -193,9 +193,10 @@ func (p *vcfParser) flushHaploid(base int, run uint64) {
 // setCalls marks v genotyped and sets its called-allele sets from the line's calls, as
 // dataset sample indexes: the samples of the run's other VCFs have no call on this line
 // (0 alleles; a merge of the same variant from several files puts them back, see
-// mergeCalls).
+// mergeCalls). The sets and their stored value are the last line's while the calls are the
+// same: shared by those variants, never changed once built.
 func (p *vcfParser) setCalls(v *release.Variant) {
-	v.Genotyped, v.CalledAlleles = p.haveGT, nil
+	v.Genotyped, v.CalledAlleles, v.CallsValue = p.haveGT, nil, nil
 	if !p.haveGT {
 		return // no GT: nothing is known of the calls
 	}
@@ -203,18 +204,17 @@ func (p *vcfParser) setCalls(v *release.Variant) {
 		p.lastCalled = append(p.lastCalled[:0], p.called...)
 		p.lastHaploid = append(p.lastHaploid[:0], p.haploid...)
 		p.lastSets = p.calledSets()
+		// An error (none is expected: no set of 2 alleles) is the writer's to report.
+		p.lastValue, _ = release.AppendCalls(nil, p.lastSets)
 	}
 	if len(p.lastSets) == 0 {
 		return
 	}
-	v.CalledAlleles = make([]release.CalledSet, len(p.lastSets))
-	for i, s := range p.lastSets {
-		v.CalledAlleles[i] = release.CalledSet{Alleles: s.Alleles, Bits: s.Bits.Clone()}
-	}
+	v.CalledAlleles, v.CallsValue = p.lastSets, p.lastValue
 }
 
 // calledSets builds the called-allele sets of the line's calls, run-optimised as the
-// release writer stores them. setCalls keeps the last ones and gives each variant copies:
+// release writer stores them. setCalls keeps the last ones and gives them to each variant:
 // the same samples are haploid on every line of chromosome X (the males), and building
 // their bitmap one Add at a time, then run-optimising it, cost more than parsing the line.
 func (p *vcfParser) calledSets() []release.CalledSet {
@@ -254,7 +254,7 @@ func (p *vcfParser) calledSets() []release.CalledSet {
 // of the other files uncalled: the intersection), and its other counts come from the part
 // of its file (the union).
 func mergeCalls(v *release.Variant, parts []*release.Variant) {
-	v.Genotyped, v.CalledAlleles = true, nil
+	v.Genotyped, v.CalledAlleles, v.CallsValue = true, nil, nil
 	var uncalled *roaring.Bitmap
 	others := map[uint32]*roaring.Bitmap{}
 	for _, p := range parts {

@@ -231,11 +231,11 @@ func TestVCFCalledAllelesHaploidX(t *testing.T) {
 	}
 }
 
-// TestCalledSetsStoredAsBefore checks that the sets setCalls hands out (copies of
-// run-optimised bitmaps, reused across lines) are stored byte for byte as the bitmaps it
-// built before, one Add per sample and optimised by the writer alone, so the Parquet calls
-// column is unchanged: random called lists, of scattered samples, runs and one file's part
-// of a run's samples.
+// TestCalledSetsStoredAsBefore checks that the sets setCalls hands out (run-optimised
+// bitmaps, reused across lines), and the value it encodes for them once, are stored byte for
+// byte as the bitmaps it built before, one Add per sample and optimised by the writer alone,
+// so the Parquet calls column is unchanged: random called lists, of scattered samples, runs
+// and one file's part of a run's samples.
 func TestCalledSetsStoredAsBefore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for round := range 400 {
@@ -288,6 +288,9 @@ func TestCalledSetsStoredAsBefore(t *testing.T) {
 			}
 			if !bytes.Equal(got, wantBytes) {
 				t.Fatalf("round %d: %d noted samples stored as %d bytes, before %d", round, len(notedCalls(p)), len(got), len(wantBytes))
+			}
+			if v.CallsValue != nil && !bytes.Equal(v.CallsValue, wantBytes) {
+				t.Fatalf("round %d: the value handed out is %d bytes, the sets' %d", round, len(v.CallsValue), len(wantBytes))
 			}
 		}
 	}
