@@ -41,33 +41,6 @@ func (p *vcfParser) noteHaploid(si int) {
 	p.anyHaploid = true
 }
 
-// oddNibble gathers the high bits of bytes 1, 3, 5 and 7 of x (where a word read from the
-// start of a call has its tabs) into bits 0-3.
-func oddNibble(x uint64) uint8 {
-	return uint8(x>>15&1 | x>>30&2 | x>>45&4 | x>>60&8)
-}
-
-// tabsCompressed[t<<4|h], for the tabs t of a word and the tabs h among them that end a
-// haploid call (as oddNibble gives them), has bit r set when the r-th tab of t is in h:
-// which of the word's calls, counted from its first, are haploid.
-var tabsCompressed = func() (c [256]uint8) {
-	for t := range 16 {
-		for h := range 16 {
-			r := 0
-			for b := range 4 {
-				if t>>b&1 == 0 {
-					continue
-				}
-				if h>>b&1 != 0 {
-					c[t<<4|h] |= 1 << r
-				}
-				r++
-			}
-		}
-	}
-	return c
-}()
-
 // resetCalled forgets the calls noted for the previous line.
 func (p *vcfParser) resetCalled() {
 	p.called = p.called[:0]
@@ -127,8 +100,9 @@ func allDiploid(span []byte) bool {
 // call, half the samples of every line, which a loop over each byte made the costliest
 // part of the parse. Every call starts at an even offset of span (one-byte alleles and
 // separators alternate), so a call ending at the tab at offset k is haploid when there is
-// a tab at k-2 (or k is 1), diploid when the tab before it is at k-4; only the rest (three
-// alleles or more) are counted byte by byte.
+// a tab at k-2 (or k is 1), diploid when the tab before it is at k-4: a word's four odd
+// bytes and the previous word's last two index a table of its calls (wordCalls). Only the
+// rest (three alleles or more) are counted byte by byte.
 func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 	if p.haploid == nil {
 		p.haploid = make([]uint64, (p.nSamples+63)/64)
@@ -138,38 +112,28 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 	// every word cost as much as reading the word.
 	base := si &^ 63
 	var acc, spill uint64
-	// The tabs of the previous word (high bit of each tab byte at an odd offset); the first
+	// The tab nibble's offsets 5 and 7 of the previous word (wordCalls' index); the first
 	// call is preceded by a tab at offset -1, byte 7 of the word before span.
-	prev := uint64(1) << 63
+	prev2 := uint8(2)
 	for i := 0; i < len(span); i += 8 {
 		var x uint64
 		if i+8 <= len(span) {
 			x = binary.LittleEndian.Uint64(span[i:])
 		} else {
-			var w [8]byte // zero bytes are not tabs
+			w := [8]byte{'0', '0', '0', '0', '0', '0', '0', '0'} // not tabs
 			copy(w[:], span[i:])
 			x = binary.LittleEndian.Uint64(w[:])
 		}
-		tabs := swarZero(x^'\t'*swarLow) & swarOdd
-		tab2 := tabs<<16 | prev>>48 // a tab 2 bytes before
-		tab4 := tabs<<32 | prev>>32 // a tab 4 bytes before
-		other := tabs &^ (tab4 &^ tab2)
-		if h := other & tab2; h != 0 {
-			run, off := uint64(tabsCompressed[oddNibble(tabs)<<4|oddNibble(h)]), uint(si-base)
-			acc |= run << off
-			spill |= run >> (64 - off) // 0 when off is 0: Go's shifts of 64 give 0
+		nib := tabNibble(x)
+		e := wordCalls[prev2<<4|nib]
+		run, off := uint64(e&15), uint(si-base)
+		acc |= run << off
+		spill |= run >> (64 - off) // 0 when off is 0: Go's shifts of 64 give 0
+		if e&wordOther != 0 {
+			p.noteLongCalls(span, i, si, nib, prev2)
 		}
-		for more := other &^ tab2; more != 0; more &= more - 1 {
-			bit := bits.TrailingZeros64(more)
-			k := i + bit/8
-			j := k - 2
-			for j >= 0 && span[j] != '\t' {
-				j -= 2
-			}
-			p.called = append(p.called, calledCall{sample: int32(si + bits.OnesCount64(tabs&(more&-more-1))), alleles: int32((k - j) / 2)})
-		}
-		si += bits.OnesCount64(tabs)
-		prev = tabs
+		si += int(e >> 4 & 7)
+		prev2 = nib >> 2
 		if si-base >= 64 { // at most 4 calls a word: base+64 <= si < base+128
 			p.flushHaploid(base, acc)
 			base, acc, spill = base+64, spill, 0
@@ -178,6 +142,71 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 	p.flushHaploid(base, acc)
 	if spill != 0 {
 		p.flushHaploid(base+64, spill)
+	}
+}
+
+// tabNibble gathers which of bytes 1, 3, 5 and 7 of x, a word of '0' alleles and separators
+// from an even offset of a call, are tabs into bits 0-3: of those bytes only a tab has bit
+// 5 clear ('/' and '|' have it set), and one multiply moves the four bits side by side
+// (the shifted copies land on distinct bits, so nothing carries into 48-51).
+func tabNibble(x uint64) uint8 {
+	t := (^x & 0x2000200020002000) >> 13 // bits 0, 16, 32, 48
+	return uint8(t*(1<<48|1<<33|1<<18|1<<3)>>48) & 15
+}
+
+// wordOther marks a wordCalls entry whose word ends a call of three alleles or more.
+const wordOther = 0x80
+
+// wordCalls[p<<4|t], for the tabs t of a word (as tabNibble gives them) and p, the tabs at
+// offsets 5 and 7 of the word before (t>>2 of it), describes the calls that end in the word:
+// bit r of 0-3 set when its r-th call is haploid (a tab 2 bytes before its tab), bits 4-6
+// the number of calls, wordOther when one is neither haploid nor diploid (no tab 4 bytes
+// before either).
+var wordCalls = func() (c [64]uint8) {
+	for p := range 4 {
+		for t := range 16 {
+			// Tabs by bit: the previous word's offsets 5 and 7 at bits 0 and 1 (-3 and -1
+			// from this word), this word's 1, 3, 5 and 7 at bits 2-5; a bit is 2 bytes.
+			all := p | t<<2
+			r := 0
+			for b := range 4 {
+				if t>>b&1 == 0 {
+					continue
+				}
+				at := b + 2
+				switch {
+				case all>>(at-1)&1 != 0:
+					c[p<<4|t] |= 1 << r
+				case all>>(at-2)&1 == 0:
+					c[p<<4|t] |= wordOther
+				}
+				r++
+			}
+			c[p<<4|t] |= uint8(r) << 4
+		}
+	}
+	return c
+}()
+
+// noteLongCalls notes the calls of three alleles or more that end in the word of span at i
+// (tabs nib, the previous word's prev2, as wordCalls reads them), counting their alleles
+// back to the tab before: si is the sample of the word's first call.
+func (p *vcfParser) noteLongCalls(span []byte, i, si int, nib, prev2 uint8) {
+	all := int(prev2) | int(nib)<<2
+	r := 0
+	for b := range 4 {
+		if nib>>b&1 == 0 {
+			continue
+		}
+		if at := b + 2; all>>(at-1)&1 == 0 && all>>(at-2)&1 == 0 {
+			k := i + 2*b + 1
+			j := k - 2
+			for j >= 0 && span[j] != '\t' {
+				j -= 2
+			}
+			p.called = append(p.called, calledCall{sample: int32(si + r), alleles: int32((k - j) / 2)})
+		}
+		r++
 	}
 }
 
