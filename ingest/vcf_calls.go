@@ -84,6 +84,71 @@ func (p *vcfParser) noteRefSpan(span []byte, si, nc int) {
 	}
 }
 
+// skipRefCalls skips the calls without an ALT allele from s[i:], sample si's on, as
+// skipNoAltCalls does (n calls are left on the line, the last one is kept), and notes those
+// that do not have two called alleles. Its 32-byte blocks of '0' calls, which on
+// chromosome X hold the males' haploid calls, are read once for both: the tabs refTabs
+// finds give each word's wordCalls entry. What they stop at is skipNoAltCalls' and
+// noteRefSpan's. It returns where it stopped and the calls skipped.
+func (p *vcfParser) skipRefCalls(s []byte, i, si, n int) (int, int) {
+	if p.haploid == nil {
+		p.haploid = make([]uint64, (p.nSamples+63)/64)
+	}
+	first := si
+	base := si &^ 63 // acc and spill as in noteOtherPloidies
+	var acc, spill uint64
+	for i+32 <= len(s) {
+		t0, ok0 := refTabs(binary.LittleEndian.Uint64(s[i:]))
+		t1, ok1 := refTabs(binary.LittleEndian.Uint64(s[i+8:]))
+		t2, ok2 := refTabs(binary.LittleEndian.Uint64(s[i+16:]))
+		t3, ok3 := refTabs(binary.LittleEndian.Uint64(s[i+24:]))
+		if !ok0 || !ok1 || !ok2 || !ok3 || t3|t2|t1|t0 == 0 {
+			break
+		}
+		// A block starts at a call, after a tab: offset -1 is the previous word's 7.
+		n0, n1, n2, n3 := gatherNibble(t0>>8), gatherNibble(t1>>8), gatherNibble(t2>>8), gatherNibble(t3>>8)
+		e0, e1, e2, e3 := wordCalls[2<<4|n0], wordCalls[n0>>2<<4|n1], wordCalls[n1>>2<<4|n2], wordCalls[n2>>2<<4|n3]
+		if (e0|e1|e2|e3)&wordOther != 0 {
+			break
+		}
+		c0, c1, c2 := uint(e0>>4&7), uint(e1>>4&7), uint(e2>>4&7)
+		nc := int(c0+c1+c2) + int(e3>>4&7)
+		if si-first+nc >= n {
+			break
+		}
+		var last int // the last tab of the block
+		switch {
+		case t3 != 0:
+			last = 24 + (63-bits.LeadingZeros64(t3))/8
+		case t2 != 0:
+			last = 16 + (63-bits.LeadingZeros64(t2))/8
+		case t1 != 0:
+			last = 8 + (63-bits.LeadingZeros64(t1))/8
+		default:
+			last = (63 - bits.LeadingZeros64(t0)) / 8
+		}
+		run := uint64(e0&15) | uint64(e1&15)<<c0 | uint64(e2&15)<<(c0+c1) | uint64(e3&15)<<(c0+c1+c2)
+		off := uint(si - base)
+		acc |= run << off
+		spill |= run >> (64 - off)
+		i += last + 1
+		si += nc
+		if si-base >= 64 { // at most 16 calls a block: base+64 <= si < base+128
+			p.flushHaploid(base, acc)
+			base, acc, spill = base+64, spill, 0
+		}
+	}
+	p.flushHaploid(base, acc)
+	if spill != 0 {
+		p.flushHaploid(base+64, spill)
+	}
+	j, nc := skipNoAltCalls(s, i, n-(si-first))
+	if nc > 0 {
+		p.noteRefSpan(s[i:j], si, nc)
+	}
+	return j, si - first + nc
+}
+
 // allDiploid reports whether span, calls of one-byte alleles and separators 4*nc bytes
 // long, is nc calls of two alleles: a tab ends every fourth byte.
 func allDiploid(span []byte) bool {
@@ -147,10 +212,14 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 
 // tabNibble gathers which of bytes 1, 3, 5 and 7 of x, a word of '0' alleles and separators
 // from an even offset of a call, are tabs into bits 0-3: of those bytes only a tab has bit
-// 5 clear ('/' and '|' have it set), and one multiply moves the four bits side by side
-// (the shifted copies land on distinct bits, so nothing carries into 48-51).
+// 5 clear ('/' and '|' have it set).
 func tabNibble(x uint64) uint8 {
-	t := (^x & 0x2000200020002000) >> 13 // bits 0, 16, 32, 48
+	return gatherNibble((^x & 0x2000200020002000) >> 13)
+}
+
+// gatherNibble moves bits 0, 16, 32 and 48 of t (the others clear) to bits 0-3 with one
+// multiply: the shifted copies land on distinct bits, so nothing carries into 48-51.
+func gatherNibble(t uint64) uint8 {
 	return uint8(t*(1<<48|1<<33|1<<18|1<<3)>>48) & 15
 }
 

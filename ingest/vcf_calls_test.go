@@ -173,6 +173,48 @@ func TestNoteRefSpanWords(t *testing.T) {
 	}
 }
 
+// TestSkipRefCallsNotes checks the fused skip against skipNoAltCalls and a plain split:
+// runs of '0' calls long enough for its 32-byte blocks (haploid and diploid mixed as on
+// male X, either separator, sometimes a triploid call or a '.' that ends a block), then a
+// carrier or the line's last call; it must stop where skipNoAltCalls stops (leaving the last
+// call) and note the same calls as the split.
+func TestSkipRefCallsNotes(t *testing.T) {
+	forms := []string{"0", "0|0", "0", "0|0", "0/0", "0"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for round := range 2000 {
+		n := 1 + rng.IntN(120)
+		var b strings.Builder
+		for range n {
+			f := forms[rng.IntN(len(forms))]
+			if round%4 == 1 && rng.IntN(30) == 0 {
+				f = [...]string{"0/0/0", "0|0|0|0", ".", "./.", "0/."}[rng.IntN(5)]
+			}
+			b.WriteString(f + "\t")
+		}
+		line, left := b.String()+"0/1\t0", n+2
+		if round%2 == 0 {
+			line, left = b.String()+"0", n+1 // hom-ref to the end: the last call is left
+			if round%6 == 0 && n > 2 {
+				left = n - rng.IntN(2) // more columns than samples
+			}
+		}
+		si := rng.IntN(100)
+		p := &vcfParser{nSamples: si + left}
+		j, nc := p.skipRefCalls([]byte(line), 0, si, left)
+		wj, wnc := skipNoAltCalls([]byte(line), 0, left)
+		if j != wj || nc != wnc {
+			t.Fatalf("%q: stopped at %d after %d calls, skipNoAltCalls at %d after %d", line, j, nc, wj, wnc)
+		}
+		var want []calledCall
+		if j > 0 {
+			want = plainCalled(strings.ReplaceAll(line[:j], ".", "x"), si)
+		}
+		if got := notedCalls(p); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q from sample %d: noted %v, want %v", line[:j], si, got, want)
+		}
+	}
+}
+
 // TestVCFCalledAllelesHaploidX reads chromosome X as a cohort gives it, the males haploid on
 // every line (the same samples, line after line, so their sets are reused), with carriers,
 // no-calls and a line whose males differ between lines of the usual set, and checks every
