@@ -41,47 +41,6 @@ func (p *vcfParser) noteHaploid(si int) {
 	p.anyHaploid = true
 }
 
-// noteHaploidRun notes the samples from si whose bits are set in run (bit r for sample
-// si+r) as having one called allele.
-func (p *vcfParser) noteHaploidRun(si int, run uint64) {
-	if p.haploid == nil {
-		p.haploid = make([]uint64, (p.nSamples+63)/64)
-	}
-	w, off := si/64, uint(si%64)
-	p.haploid[w] |= run << off
-	if spill := run >> (64 - off); off > 0 && spill != 0 {
-		p.haploid[w+1] |= spill
-	}
-	p.anyHaploid = true
-}
-
-// oddNibble gathers the high bits of bytes 1, 3, 5 and 7 of x (where a word read from the
-// start of a call has its tabs) into bits 0-3.
-func oddNibble(x uint64) uint8 {
-	return uint8(x>>15&1 | x>>30&2 | x>>45&4 | x>>60&8)
-}
-
-// tabsCompressed[t<<4|h], for the tabs t of a word and the tabs h among them that end a
-// haploid call (as oddNibble gives them), has bit r set when the r-th tab of t is in h:
-// which of the word's calls, counted from its first, are haploid.
-var tabsCompressed = func() (c [256]uint8) {
-	for t := range 16 {
-		for h := range 16 {
-			r := 0
-			for b := range 4 {
-				if t>>b&1 == 0 {
-					continue
-				}
-				if h>>b&1 != 0 {
-					c[t<<4|h] |= 1 << r
-				}
-				r++
-			}
-		}
-	}
-	return c
-}()
-
 // resetCalled forgets the calls noted for the previous line.
 func (p *vcfParser) resetCalled() {
 	p.called = p.called[:0]
@@ -125,6 +84,71 @@ func (p *vcfParser) noteRefSpan(span []byte, si, nc int) {
 	}
 }
 
+// skipRefCalls skips the calls without an ALT allele from s[i:], sample si's on, as
+// skipNoAltCalls does (n calls are left on the line, the last one is kept), and notes those
+// that do not have two called alleles. Its 32-byte blocks of '0' calls, which on
+// chromosome X hold the males' haploid calls, are read once for both: the tabs refTabs
+// finds give each word's wordCalls entry. What they stop at is skipNoAltCalls' and
+// noteRefSpan's. It returns where it stopped and the calls skipped.
+func (p *vcfParser) skipRefCalls(s []byte, i, si, n int) (int, int) {
+	if p.haploid == nil {
+		p.haploid = make([]uint64, (p.nSamples+63)/64)
+	}
+	first := si
+	base := si &^ 63 // acc and spill as in noteOtherPloidies
+	var acc, spill uint64
+	for i+32 <= len(s) {
+		t0, ok0 := refTabs(binary.LittleEndian.Uint64(s[i:]))
+		t1, ok1 := refTabs(binary.LittleEndian.Uint64(s[i+8:]))
+		t2, ok2 := refTabs(binary.LittleEndian.Uint64(s[i+16:]))
+		t3, ok3 := refTabs(binary.LittleEndian.Uint64(s[i+24:]))
+		if !ok0 || !ok1 || !ok2 || !ok3 || t3|t2|t1|t0 == 0 {
+			break
+		}
+		// A block starts at a call, after a tab: offset -1 is the previous word's 7.
+		n0, n1, n2, n3 := gatherNibble(t0>>8), gatherNibble(t1>>8), gatherNibble(t2>>8), gatherNibble(t3>>8)
+		e0, e1, e2, e3 := wordCalls[2<<4|n0], wordCalls[n0>>2<<4|n1], wordCalls[n1>>2<<4|n2], wordCalls[n2>>2<<4|n3]
+		if (e0|e1|e2|e3)&wordOther != 0 {
+			break
+		}
+		c0, c1, c2 := uint(e0>>4&7), uint(e1>>4&7), uint(e2>>4&7)
+		nc := int(c0+c1+c2) + int(e3>>4&7)
+		if si-first+nc >= n {
+			break
+		}
+		var last int // the last tab of the block
+		switch {
+		case t3 != 0:
+			last = 24 + (63-bits.LeadingZeros64(t3))/8
+		case t2 != 0:
+			last = 16 + (63-bits.LeadingZeros64(t2))/8
+		case t1 != 0:
+			last = 8 + (63-bits.LeadingZeros64(t1))/8
+		default:
+			last = (63 - bits.LeadingZeros64(t0)) / 8
+		}
+		run := uint64(e0&15) | uint64(e1&15)<<c0 | uint64(e2&15)<<(c0+c1) | uint64(e3&15)<<(c0+c1+c2)
+		off := uint(si - base)
+		acc |= run << off
+		spill |= run >> (64 - off)
+		i += last + 1
+		si += nc
+		if si-base >= 64 { // at most 16 calls a block: base+64 <= si < base+128
+			p.flushHaploid(base, acc)
+			base, acc, spill = base+64, spill, 0
+		}
+	}
+	p.flushHaploid(base, acc)
+	if spill != 0 {
+		p.flushHaploid(base+64, spill)
+	}
+	j, nc := skipNoAltCalls(s, i, n-(si-first))
+	if nc > 0 {
+		p.noteRefSpan(s[i:j], si, nc)
+	}
+	return j, si - first + nc
+}
+
 // allDiploid reports whether span, calls of one-byte alleles and separators 4*nc bytes
 // long, is nc calls of two alleles: a tab ends every fourth byte.
 func allDiploid(span []byte) bool {
@@ -141,48 +165,136 @@ func allDiploid(span []byte) bool {
 // call, half the samples of every line, which a loop over each byte made the costliest
 // part of the parse. Every call starts at an even offset of span (one-byte alleles and
 // separators alternate), so a call ending at the tab at offset k is haploid when there is
-// a tab at k-2 (or k is 1), diploid when the tab before it is at k-4; only the rest (three
-// alleles or more) are counted byte by byte.
+// a tab at k-2 (or k is 1), diploid when the tab before it is at k-4: a word's four odd
+// bytes and the previous word's last two index a table of its calls (wordCalls). Only the
+// rest (three alleles or more) are counted byte by byte.
 func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
-	// The tabs of the previous word (high bit of each tab byte at an odd offset); the first
+	if p.haploid == nil {
+		p.haploid = make([]uint64, (p.nSamples+63)/64)
+	}
+	// The haploid bits gather in acc, bit r for sample base+r, and spill (the next 64
+	// samples) and go to p.haploid once per 64 samples: a read-modify-write of the slice for
+	// every word cost as much as reading the word.
+	base := si &^ 63
+	var acc, spill uint64
+	// The tab nibble's offsets 5 and 7 of the previous word (wordCalls' index); the first
 	// call is preceded by a tab at offset -1, byte 7 of the word before span.
-	prev := uint64(1) << 63
+	prev2 := uint8(2)
 	for i := 0; i < len(span); i += 8 {
 		var x uint64
 		if i+8 <= len(span) {
 			x = binary.LittleEndian.Uint64(span[i:])
 		} else {
-			var w [8]byte // zero bytes are not tabs
+			w := [8]byte{'0', '0', '0', '0', '0', '0', '0', '0'} // not tabs
 			copy(w[:], span[i:])
 			x = binary.LittleEndian.Uint64(w[:])
 		}
-		tabs := swarZero(x^'\t'*swarLow) & swarOdd
-		tab2 := tabs<<16 | prev>>48 // a tab 2 bytes before
-		tab4 := tabs<<32 | prev>>32 // a tab 4 bytes before
-		other := tabs &^ (tab4 &^ tab2)
-		if h := other & tab2; h != 0 {
-			p.noteHaploidRun(si, uint64(tabsCompressed[oddNibble(tabs)<<4|oddNibble(h)]))
+		nib := tabNibble(x)
+		e := wordCalls[prev2<<4|nib]
+		run, off := uint64(e&15), uint(si-base)
+		acc |= run << off
+		spill |= run >> (64 - off) // 0 when off is 0: Go's shifts of 64 give 0
+		if e&wordOther != 0 {
+			p.noteLongCalls(span, i, si, nib, prev2)
 		}
-		for more := other &^ tab2; more != 0; more &= more - 1 {
-			bit := bits.TrailingZeros64(more)
-			k := i + bit/8
+		si += int(e >> 4 & 7)
+		prev2 = nib >> 2
+		if si-base >= 64 { // at most 4 calls a word: base+64 <= si < base+128
+			p.flushHaploid(base, acc)
+			base, acc, spill = base+64, spill, 0
+		}
+	}
+	p.flushHaploid(base, acc)
+	if spill != 0 {
+		p.flushHaploid(base+64, spill)
+	}
+}
+
+// tabNibble gathers which of bytes 1, 3, 5 and 7 of x, a word of '0' alleles and separators
+// from an even offset of a call, are tabs into bits 0-3: of those bytes only a tab has bit
+// 5 clear ('/' and '|' have it set).
+func tabNibble(x uint64) uint8 {
+	return gatherNibble((^x & 0x2000200020002000) >> 13)
+}
+
+// gatherNibble moves bits 0, 16, 32 and 48 of t (the others clear) to bits 0-3 with one
+// multiply: the shifted copies land on distinct bits, so nothing carries into 48-51.
+func gatherNibble(t uint64) uint8 {
+	return uint8(t*(1<<48|1<<33|1<<18|1<<3)>>48) & 15
+}
+
+// wordOther marks a wordCalls entry whose word ends a call of three alleles or more.
+const wordOther = 0x80
+
+// wordCalls[p<<4|t], for the tabs t of a word (as tabNibble gives them) and p, the tabs at
+// offsets 5 and 7 of the word before (t>>2 of it), describes the calls that end in the word:
+// bit r of 0-3 set when its r-th call is haploid (a tab 2 bytes before its tab), bits 4-6
+// the number of calls, wordOther when one is neither haploid nor diploid (no tab 4 bytes
+// before either).
+var wordCalls = func() (c [64]uint8) {
+	for p := range 4 {
+		for t := range 16 {
+			// Tabs by bit: the previous word's offsets 5 and 7 at bits 0 and 1 (-3 and -1
+			// from this word), this word's 1, 3, 5 and 7 at bits 2-5; a bit is 2 bytes.
+			all := p | t<<2
+			r := 0
+			for b := range 4 {
+				if t>>b&1 == 0 {
+					continue
+				}
+				at := b + 2
+				switch {
+				case all>>(at-1)&1 != 0:
+					c[p<<4|t] |= 1 << r
+				case all>>(at-2)&1 == 0:
+					c[p<<4|t] |= wordOther
+				}
+				r++
+			}
+			c[p<<4|t] |= uint8(r) << 4
+		}
+	}
+	return c
+}()
+
+// noteLongCalls notes the calls of three alleles or more that end in the word of span at i
+// (tabs nib, the previous word's prev2, as wordCalls reads them), counting their alleles
+// back to the tab before: si is the sample of the word's first call.
+func (p *vcfParser) noteLongCalls(span []byte, i, si int, nib, prev2 uint8) {
+	all := int(prev2) | int(nib)<<2
+	r := 0
+	for b := range 4 {
+		if nib>>b&1 == 0 {
+			continue
+		}
+		if at := b + 2; all>>(at-1)&1 == 0 && all>>(at-2)&1 == 0 {
+			k := i + 2*b + 1
 			j := k - 2
 			for j >= 0 && span[j] != '\t' {
 				j -= 2
 			}
-			p.called = append(p.called, calledCall{sample: int32(si + bits.OnesCount64(tabs&(more&-more-1))), alleles: int32((k - j) / 2)})
+			p.called = append(p.called, calledCall{sample: int32(si + r), alleles: int32((k - j) / 2)})
 		}
-		si += bits.OnesCount64(tabs)
-		prev = tabs
+		r++
+	}
+}
+
+// flushHaploid notes the samples of the bits of run (bit r for sample base+r, base a
+// multiple of 64) as having one called allele.
+func (p *vcfParser) flushHaploid(base int, run uint64) {
+	if run != 0 {
+		p.haploid[base/64] |= run
+		p.anyHaploid = true
 	}
 }
 
 // setCalls marks v genotyped and sets its called-allele sets from the line's calls, as
 // dataset sample indexes: the samples of the run's other VCFs have no call on this line
 // (0 alleles; a merge of the same variant from several files puts them back, see
-// mergeCalls).
+// mergeCalls). The sets and their stored value are the last line's while the calls are the
+// same: shared by those variants, never changed once built.
 func (p *vcfParser) setCalls(v *release.Variant) {
-	v.Genotyped, v.CalledAlleles = p.haveGT, nil
+	v.Genotyped, v.CalledAlleles, v.CallsValue = p.haveGT, nil, nil
 	if !p.haveGT {
 		return // no GT: nothing is known of the calls
 	}
@@ -190,18 +302,17 @@ func (p *vcfParser) setCalls(v *release.Variant) {
 		p.lastCalled = append(p.lastCalled[:0], p.called...)
 		p.lastHaploid = append(p.lastHaploid[:0], p.haploid...)
 		p.lastSets = p.calledSets()
+		// An error (none is expected: no set of 2 alleles) is the writer's to report.
+		p.lastValue, _ = release.AppendCalls(nil, p.lastSets)
 	}
 	if len(p.lastSets) == 0 {
 		return
 	}
-	v.CalledAlleles = make([]release.CalledSet, len(p.lastSets))
-	for i, s := range p.lastSets {
-		v.CalledAlleles[i] = release.CalledSet{Alleles: s.Alleles, Bits: s.Bits.Clone()}
-	}
+	v.CalledAlleles, v.CallsValue = p.lastSets, p.lastValue
 }
 
 // calledSets builds the called-allele sets of the line's calls, run-optimised as the
-// release writer stores them. setCalls keeps the last ones and gives each variant copies:
+// release writer stores them. setCalls keeps the last ones and gives them to each variant:
 // the same samples are haploid on every line of chromosome X (the males), and building
 // their bitmap one Add at a time, then run-optimising it, cost more than parsing the line.
 func (p *vcfParser) calledSets() []release.CalledSet {
@@ -241,7 +352,7 @@ func (p *vcfParser) calledSets() []release.CalledSet {
 // of the other files uncalled: the intersection), and its other counts come from the part
 // of its file (the union).
 func mergeCalls(v *release.Variant, parts []*release.Variant) {
-	v.Genotyped, v.CalledAlleles = true, nil
+	v.Genotyped, v.CalledAlleles, v.CallsValue = true, nil, nil
 	var uncalled *roaring.Bitmap
 	others := map[uint32]*roaring.Bitmap{}
 	for _, p := range parts {

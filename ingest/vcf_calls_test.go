@@ -173,6 +173,48 @@ func TestNoteRefSpanWords(t *testing.T) {
 	}
 }
 
+// TestSkipRefCallsNotes checks the fused skip against skipNoAltCalls and a plain split:
+// runs of '0' calls long enough for its 32-byte blocks (haploid and diploid mixed as on
+// male X, either separator, sometimes a triploid call or a '.' that ends a block), then a
+// carrier or the line's last call; it must stop where skipNoAltCalls stops (leaving the last
+// call) and note the same calls as the split.
+func TestSkipRefCallsNotes(t *testing.T) {
+	forms := []string{"0", "0|0", "0", "0|0", "0/0", "0"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for round := range 2000 {
+		n := 1 + rng.IntN(120)
+		var b strings.Builder
+		for range n {
+			f := forms[rng.IntN(len(forms))]
+			if round%4 == 1 && rng.IntN(30) == 0 {
+				f = [...]string{"0/0/0", "0|0|0|0", ".", "./.", "0/."}[rng.IntN(5)]
+			}
+			b.WriteString(f + "\t")
+		}
+		line, left := b.String()+"0/1\t0", n+2
+		if round%2 == 0 {
+			line, left = b.String()+"0", n+1 // hom-ref to the end: the last call is left
+			if round%6 == 0 && n > 2 {
+				left = n - rng.IntN(2) // more columns than samples
+			}
+		}
+		si := rng.IntN(100)
+		p := &vcfParser{nSamples: si + left}
+		j, nc := p.skipRefCalls([]byte(line), 0, si, left)
+		wj, wnc := skipNoAltCalls([]byte(line), 0, left)
+		if j != wj || nc != wnc {
+			t.Fatalf("%q: stopped at %d after %d calls, skipNoAltCalls at %d after %d", line, j, nc, wj, wnc)
+		}
+		var want []calledCall
+		if j > 0 {
+			want = plainCalled(strings.ReplaceAll(line[:j], ".", "x"), si)
+		}
+		if got := notedCalls(p); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q from sample %d: noted %v, want %v", line[:j], si, got, want)
+		}
+	}
+}
+
 // TestVCFCalledAllelesHaploidX reads chromosome X as a cohort gives it, the males haploid on
 // every line (the same samples, line after line, so their sets are reused), with carriers,
 // no-calls and a line whose males differ between lines of the usual set, and checks every
@@ -231,11 +273,11 @@ func TestVCFCalledAllelesHaploidX(t *testing.T) {
 	}
 }
 
-// TestCalledSetsStoredAsBefore checks that the sets setCalls hands out (copies of
-// run-optimised bitmaps, reused across lines) are stored byte for byte as the bitmaps it
-// built before, one Add per sample and optimised by the writer alone, so the Parquet calls
-// column is unchanged: random called lists, of scattered samples, runs and one file's part
-// of a run's samples.
+// TestCalledSetsStoredAsBefore checks that the sets setCalls hands out (run-optimised
+// bitmaps, reused across lines), and the value it encodes for them once, are stored byte for
+// byte as the bitmaps it built before, one Add per sample and optimised by the writer alone,
+// so the Parquet calls column is unchanged: random called lists, of scattered samples, runs
+// and one file's part of a run's samples.
 func TestCalledSetsStoredAsBefore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for round := range 400 {
@@ -288,6 +330,9 @@ func TestCalledSetsStoredAsBefore(t *testing.T) {
 			}
 			if !bytes.Equal(got, wantBytes) {
 				t.Fatalf("round %d: %d noted samples stored as %d bytes, before %d", round, len(notedCalls(p)), len(got), len(wantBytes))
+			}
+			if v.CallsValue != nil && !bytes.Equal(v.CallsValue, wantBytes) {
+				t.Fatalf("round %d: the value handed out is %d bytes, the sets' %d", round, len(v.CallsValue), len(wantBytes))
 			}
 		}
 	}

@@ -92,8 +92,7 @@ func (p *vcfParser) genotypes(s []byte, nAlt, gtIdx int, gtOnly bool) string {
 		// column is left to the per-byte parser, which checks the column count.
 		if gtOnly {
 			if i < len(s) && (s[i] == '0' || s[i] == '.') {
-				if j, nc := skipNoAltCalls(s, i, n-si); nc > 0 {
-					p.noteRefSpan(s[i:j], si, nc)
+				if j, nc := p.skipRefCalls(s, i, si, n-si); nc > 0 {
 					i, si = j, si+nc
 					continue
 				}

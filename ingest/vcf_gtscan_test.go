@@ -173,6 +173,9 @@ func TestGenotypeFastPathsMatchGeneric(t *testing.T) {
 					t.Fatalf("round %d: %s zygosity %s %v, GT:DP %s %v", round, v.ID, z.ID, z.Bits, y.ID, y.Bits)
 				}
 			}
+			if got, want := calledOf(v), calledOf(w); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("round %d: %s called alleles %v, GT:DP %v", round, v.ID, got, want)
+			}
 		}
 	}
 }

@@ -30,7 +30,8 @@ type vcfParser struct {
 	anyHaploid              bool                    // a bit of haploid is set
 	lastCalled              []calledCall            // called of the line lastSets were built from
 	lastHaploid             []uint64                // and its haploid
-	lastSets                []release.CalledSet     // its called-allele sets, copied into each variant
+	lastSets                []release.CalledSet     // its called-allele sets, shared by its variants
+	lastValue               []byte                  // and their value of the calls column
 	haveGT                  bool                    // the line's samples have a GT
 	carriers                []uint32                // sample indexes of the ALT at hand
 	dense                   []uint64                // bitmapOf's words, zero between calls

@@ -78,11 +78,14 @@ func appendCallsColumn(b *rowBatch, v *Variant) (int, error) {
 		col.def = append(col.def, 0)
 		return 0, nil
 	}
-	buf, err := AppendCalls(b.callsBuf[:0], v.CalledAlleles)
-	if err != nil {
-		return 0, fmt.Errorf("variant %q: %w", v.ID, err)
+	buf := v.CallsValue
+	if buf == nil {
+		var err error
+		if buf, err = AppendCalls(b.callsBuf[:0], v.CalledAlleles); err != nil {
+			return 0, fmt.Errorf("variant %q: %w", v.ID, err)
+		}
+		b.callsBuf = buf
 	}
-	b.callsBuf = buf
 	col.def = append(col.def, 1)
 	b.binary(leafCalls, buf)
 	return len(buf) + 1, nil

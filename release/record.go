@@ -63,6 +63,12 @@ type Variant struct {
 	// in no CalledAlleles set have two called alleles (calls.go).
 	Genotyped     bool
 	CalledAlleles []CalledSet
+	// CallsValue, when not nil, is AppendCalls(nil, CalledAlleles), which the writer then
+	// stores as it is: a VCF's parser encodes a line's sets once and hands the same bytes
+	// (and bitmaps) to the lines with the same calls (on chromosome X the males, line after
+	// line), which spares serialising a ~2.5 KB bitmap a line. Whoever changes
+	// CalledAlleles sets it to nil.
+	CallsValue []byte
 
 	// Carriers and CarrierZygosity are a second way to hand carriers to WriteVariant: carrier
 	// ids (biosample id, else individual id) and, index-aligned, the zygosity of each (a zero
