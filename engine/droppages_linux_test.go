@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
-
-	"github.com/bitbeacon/bitbeacon/release"
 )
 
 // rssFileKiB reads the process's resident file-backed memory.
@@ -105,15 +103,7 @@ func mapRssKiB(t *testing.T, b []byte) int {
 // the pages of its spill files that the build read back (ids hashed, postings merged, the
 // carriedBy image decoded) are left resident: at 10^7 variants they were 3 GB of the peak.
 func TestBuildLeavesNoSpillPagesResident(t *testing.T) {
-	r, err := release.Open(spillRelease(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := load(r, Options{SpillDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.spilled.unmap()
+	s := loadSpilled(t)
 	s.spilled.mu.Lock()
 	files := maps.Clone(s.spilled.files)
 	s.spilled.mu.Unlock()

@@ -45,22 +45,19 @@ func newSpilledIDLookup(ids *index.Strings, sp *spiller) idLookup {
 	}
 	shift := uint(bits.Len(uint((n - 1) / idBucketPairs))) // 2^shift buckets of about idBucketPairs
 	buckets := make([]*spillFile, 1<<shift)
-	ws := make([]*bufio.Writer, len(buckets))
 	for i := range buckets {
 		buckets[i] = sp.create("ids-lookup-bucket")
-		ws[i] = bufio.NewWriterSize(buckets[i], 64<<10)
 	}
 	var rec [12]byte
 	for row := range n {
 		h := idHash(ids.At(row))
 		binary.LittleEndian.PutUint64(rec[:8], h)
 		binary.LittleEndian.PutUint32(rec[8:], uint32(row))
-		ws[h>>(64-shift)].Write(rec[:]) // errors surface when read back
+		buckets[h>>(64-shift)].write(rec[:]) // buffered; an error is the spiller's
 	}
 	hashes, rows := spillArrayOf[uint64](sp, "ids-lookup-hashes"), spillArrayOf[uint32](sp, "ids-lookup-rows")
 	var ps []idPair
-	for i, f := range buckets {
-		ws[i].Flush()
+	for _, f := range buckets {
 		ps = readIDPairs(f, ps[:0])
 		f.close()
 		slices.SortFunc(ps, compareIDPairs)

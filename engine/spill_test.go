@@ -78,6 +78,22 @@ func TestSpillFailureIsAnError(t *testing.T) {
 	}
 }
 
+// loadSpilled builds spillRelease's snapshot from Parquet, spilling, and unmaps its spill
+// files when the test ends.
+func loadSpilled(t *testing.T) *Snapshot {
+	t.Helper()
+	r, err := release.Open(spillRelease(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := load(r, Options{SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.spilled.unmap)
+	return s
+}
+
 // inSpillMap reports whether the data of s lies inside one of mp's maps.
 func inSpillMap[T any](mp *mapping, s []T) bool {
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
@@ -97,15 +113,7 @@ func inSpillMap[T any](mp *mapping, s []T) bool {
 func TestBuildMapsPerVariantArrays(t *testing.T) {
 	defer func(n int) { idBucketPairs = n }(idBucketPairs)
 	idBucketPairs = 1
-	r, err := release.Open(spillRelease(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := load(r, Options{SpillDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.spilled.unmap()
+	s := loadSpilled(t)
 	vt := s.variants
 	for what, mapped := range map[string]bool{
 		"start":            inSpillMap(s.spilled, vt.start),

@@ -95,8 +95,7 @@ func (p *vcfParser) skipRefCalls(s []byte, i, si, n int) (int, int) {
 		p.haploid = make([]uint64, (p.nSamples+63)/64)
 	}
 	first := si
-	base := si &^ 63 // acc and spill as in noteOtherPloidies
-	var acc, spill uint64
+	hb := newHaploidBits(si)
 	for i+32 <= len(s) {
 		t0, ok0 := refTabs(binary.LittleEndian.Uint64(s[i:]))
 		t1, ok1 := refTabs(binary.LittleEndian.Uint64(s[i+8:]))
@@ -116,32 +115,12 @@ func (p *vcfParser) skipRefCalls(s []byte, i, si, n int) (int, int) {
 		if si-first+nc >= n {
 			break
 		}
-		var last int // the last tab of the block
-		switch {
-		case t3 != 0:
-			last = 24 + (63-bits.LeadingZeros64(t3))/8
-		case t2 != 0:
-			last = 16 + (63-bits.LeadingZeros64(t2))/8
-		case t1 != 0:
-			last = 8 + (63-bits.LeadingZeros64(t1))/8
-		default:
-			last = (63 - bits.LeadingZeros64(t0)) / 8
-		}
-		run := uint64(e0&15) | uint64(e1&15)<<c0 | uint64(e2&15)<<(c0+c1) | uint64(e3&15)<<(c0+c1+c2)
-		off := uint(si - base)
-		acc |= run << off
-		spill |= run >> (64 - off)
-		i += last + 1
+		hb.add(uint64(e0&15)|uint64(e1&15)<<c0|uint64(e2&15)<<(c0+c1)|uint64(e3&15)<<(c0+c1+c2), si)
+		i += lastTab(t0, t1, t2, t3) + 1 // the block has a tab (checked above)
 		si += nc
-		if si-base >= 64 { // at most 16 calls a block: base+64 <= si < base+128
-			p.flushHaploid(base, acc)
-			base, acc, spill = base+64, spill, 0
-		}
+		hb.next(p, si) // at most 16 calls a block
 	}
-	p.flushHaploid(base, acc)
-	if spill != 0 {
-		p.flushHaploid(base+64, spill)
-	}
+	hb.flush(p)
 	j, nc := skipNoAltCalls(s, i, n-(si-first))
 	if nc > 0 {
 		p.noteRefSpan(s[i:j], si, nc)
@@ -172,11 +151,7 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 	if p.haploid == nil {
 		p.haploid = make([]uint64, (p.nSamples+63)/64)
 	}
-	// The haploid bits gather in acc, bit r for sample base+r, and spill (the next 64
-	// samples) and go to p.haploid once per 64 samples: a read-modify-write of the slice for
-	// every word cost as much as reading the word.
-	base := si &^ 63
-	var acc, spill uint64
+	hb := newHaploidBits(si)
 	// The tab nibble's offsets 5 and 7 of the previous word (wordCalls' index); the first
 	// call is preceded by a tab at offset -1, byte 7 of the word before span.
 	prev2 := uint8(2)
@@ -191,23 +166,15 @@ func (p *vcfParser) noteOtherPloidies(span []byte, si int) {
 		}
 		nib := tabNibble(x)
 		e := wordCalls[prev2<<4|nib]
-		run, off := uint64(e&15), uint(si-base)
-		acc |= run << off
-		spill |= run >> (64 - off) // 0 when off is 0: Go's shifts of 64 give 0
+		hb.add(uint64(e&15), si)
 		if e&wordOther != 0 {
 			p.noteLongCalls(span, i, si, nib, prev2)
 		}
 		si += int(e >> 4 & 7)
 		prev2 = nib >> 2
-		if si-base >= 64 { // at most 4 calls a word: base+64 <= si < base+128
-			p.flushHaploid(base, acc)
-			base, acc, spill = base+64, spill, 0
-		}
+		hb.next(p, si) // at most 4 calls a word
 	}
-	p.flushHaploid(base, acc)
-	if spill != 0 {
-		p.flushHaploid(base+64, spill)
-	}
+	hb.flush(p)
 }
 
 // tabNibble gathers which of bytes 1, 3, 5 and 7 of x, a word of '0' alleles and separators
@@ -276,6 +243,40 @@ func (p *vcfParser) noteLongCalls(span []byte, i, si int, nib, prev2 uint8) {
 			p.called = append(p.called, calledCall{sample: int32(si + r), alleles: int32((k - j) / 2)})
 		}
 		r++
+	}
+}
+
+// haploidBits gathers the haploid calls of a span, bit r for sample base+r in acc and the
+// next 64 samples in spill, and stores them in p.haploid once per 64 samples: a
+// read-modify-write of the slice for every word cost as much as reading the word.
+type haploidBits struct {
+	base       int
+	acc, spill uint64
+}
+
+func newHaploidBits(si int) haploidBits { return haploidBits{base: si &^ 63} }
+
+// add notes the samples of run's bits, bit r for sample si+r (si below base+64).
+func (h *haploidBits) add(run uint64, si int) {
+	off := uint(si - h.base)
+	h.acc |= run << off
+	h.spill |= run >> (64 - off) // 0 when off is 0: Go's shifts of 64 give 0
+}
+
+// next stores the 64 samples from base once si, the next call's sample, is past them; a
+// step (a word, a block) adds at most 16 calls, so base+64 <= si < base+128 then.
+func (h *haploidBits) next(p *vcfParser, si int) {
+	if si-h.base >= 64 {
+		p.flushHaploid(h.base, h.acc)
+		h.base, h.acc, h.spill = h.base+64, h.spill, 0
+	}
+}
+
+// flush stores what is left.
+func (h *haploidBits) flush(p *vcfParser) {
+	p.flushHaploid(h.base, h.acc)
+	if h.spill != 0 {
+		p.flushHaploid(h.base+64, h.spill)
 	}
 }
 

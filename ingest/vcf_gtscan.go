@@ -59,17 +59,8 @@ func skipNoAltCalls(s []byte, i, n int) (int, int) {
 		if skipped+nc >= n {
 			break
 		}
-		var last int // the last tab of the block
-		switch {
-		case t3 != 0:
-			last = 24 + (63-bits.LeadingZeros64(t3))/8
-		case t2 != 0:
-			last = 16 + (63-bits.LeadingZeros64(t2))/8
-		case t1 != 0:
-			last = 8 + (63-bits.LeadingZeros64(t1))/8
-		case t0 != 0:
-			last = (63 - bits.LeadingZeros64(t0)) / 8
-		default:
+		last := lastTab(t0, t1, t2, t3)
+		if last < 0 {
 			return i, skipped // no tab in 32 bytes: not such calls
 		}
 		i += last + 1
@@ -114,6 +105,20 @@ func skipNoAltCalls(s []byte, i, n int) (int, int) {
 		}
 	}
 	return i, skipped
+}
+
+// lastTab returns the offset of the last tab in a 32-byte block whose words' tabs (as
+// refTabs gives them) are t0 to t3, -1 when it has none (the shift of 63-64 keeps the sign).
+func lastTab(t0, t1, t2, t3 uint64) int {
+	switch {
+	case t3 != 0:
+		return 24 + (63-bits.LeadingZeros64(t3))>>3
+	case t2 != 0:
+		return 16 + (63-bits.LeadingZeros64(t2))>>3
+	case t1 != 0:
+		return 8 + (63-bits.LeadingZeros64(t1))>>3
+	}
+	return (63 - bits.LeadingZeros64(t0)) >> 3
 }
 
 // refTabs checks that x, 8 bytes from an even offset of a call, holds only '0' alleles
